@@ -1,0 +1,352 @@
+-- roster.sql — the full current schema of Roster's database (schema version 1),
+-- written for people who query it with the sqlite3 shell:
+--
+--   sqlite3 ~/.local/state/roster/roster.db
+--
+-- It is what applying every file in migrations/ to an empty database gives
+-- (a test compares the two through sqlite_schema and the table pragmas). The
+-- daemon keeps the file in WAL mode, so reading it while rosterd runs is safe;
+-- writes from the shell are fine too and enter the change feed through the
+-- triggers below exactly like the daemon's own writes (turn on
+-- `PRAGMA foreign_keys=ON` first so deletes cascade).
+--
+-- Conventions
+--   * Every table is STRICT: a value of the wrong type is an error, not coerced.
+--   * Times are integer Unix milliseconds (UTC). The *_view views show ISO-8601.
+--   * JSON columns (sessions.meta, log_entries.body, changes.data) hold JSON
+--     text; use json_extract(meta, '$.model') and friends.
+--
+-- Tables
+--   meta         key/value facts: 'compacted_rev' = the feed's compaction horizon.
+--   sessions     one row per agent session. status is active | idle (alive,
+--                expiring at last_seen + ttl_ms), paused (never expires; see
+--                pauses), stopped (ended; accepts nothing but removal) or stale
+--                (expired: status_reason 'ttl' or 'process_exited').
+--                pid_start is the pid's start time (clock ticks since boot, from
+--                /proc/PID/stat) so a reused pid is not taken for the session.
+--   pauses       pause history; resumed_at IS NULL marks the (single) open pause.
+--   teams        a team of agents keyed (project_id, root); started_at survives
+--                an idempotent re-up. team_agents lists its agents.
+--   log_entries  per-session log. seq strictly increases per session; epoch
+--                starts at 1 and is bumped by a rotation (compaction, fork).
+--   changes      the change feed: one row per insert/update/delete of the tables
+--                above, written by triggers in the same transaction. rev never
+--                repeats (AUTOINCREMENT), even after compaction. data is the row
+--                as JSON after the change (the old row for a delete). key is the
+--                session id, the pause id, 'project@root', 'project@root:agent'
+--                or 'session_id:seq'.
+--
+-- Views
+--   sessions_view   sessions with ISO times and expires_in_s (seconds left).
+--   live_sessions   the active and idle ones.
+--   open_pauses     paused sessions with their summary and operator note.
+--   team_roster     one row per agent with its tmux session name
+--                   {tmux_prefix}{project_id}-{agent}.
+--   recent_changes  the newest 100 feed rows with ISO times.
+--   feed_*          each table's rows in the change feed's JSON shape.
+
+PRAGMA user_version = 1;
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  root          TEXT NOT NULL DEFAULT '',
+  pid           INTEGER,
+  pid_start     INTEGER,
+  tmux_session  TEXT,
+  status        TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'idle', 'paused', 'stopped', 'stale')),
+  status_reason TEXT,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  ttl_ms        INTEGER NOT NULL CHECK (ttl_ms > 0),
+  meta          TEXT NOT NULL DEFAULT '{}'
+                CHECK (json_valid(meta) AND json_type(meta) = 'object')
+) STRICT;
+
+CREATE INDEX sessions_expiry ON sessions (last_seen + ttl_ms)
+  WHERE status IN ('active', 'idle');
+CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
+CREATE INDEX sessions_root ON sessions (root);
+
+CREATE TABLE pauses (
+  id         INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  paused_at  INTEGER NOT NULL,
+  summary    TEXT NOT NULL,
+  note       TEXT,
+  resumed_at INTEGER
+) STRICT;
+
+CREATE INDEX pauses_session ON pauses (session_id, paused_at);
+CREATE UNIQUE INDEX pauses_one_open ON pauses (session_id) WHERE resumed_at IS NULL;
+
+CREATE TABLE teams (
+  project_id  TEXT NOT NULL,
+  root        TEXT NOT NULL,
+  tmux_prefix TEXT NOT NULL DEFAULT '',
+  started_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (project_id, root)
+) STRICT;
+
+CREATE INDEX teams_root ON teams (root);
+
+CREATE TABLE team_agents (
+  project_id TEXT NOT NULL,
+  root       TEXT NOT NULL,
+  agent      TEXT NOT NULL,
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY (project_id, root, agent),
+  FOREIGN KEY (project_id, root) REFERENCES teams (project_id, root) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE log_entries (
+  id         INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  seq        INTEGER NOT NULL,
+  epoch      INTEGER NOT NULL,
+  ts         INTEGER NOT NULL,
+  kind       TEXT NOT NULL,
+  body       TEXT NOT NULL CHECK (json_valid(body)),
+  UNIQUE (session_id, seq)
+) STRICT;
+
+CREATE INDEX log_entries_ts ON log_entries (ts);
+
+CREATE TABLE changes (
+  rev        INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts         INTEGER NOT NULL,
+  entity     TEXT NOT NULL
+             CHECK (entity IN ('session', 'pause', 'team', 'team_agent', 'log')),
+  op         TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+  key        TEXT NOT NULL,
+  session_id TEXT,
+  data       TEXT NOT NULL
+) STRICT;
+
+-- Row images as JSON. The same expressions appear in the triggers below and in
+-- the feed_* views (used for watch snapshots); a test keeps them equal.
+
+CREATE VIEW feed_sessions AS
+SELECT 'session' AS entity, id AS key, id AS session_id,
+       json_object('id', id, 'name', name, 'root', root, 'pid', pid,
+                   'tmux_session', tmux_session, 'status', status,
+                   'status_reason', status_reason, 'created_at', created_at,
+                   'updated_at', updated_at, 'last_seen', last_seen, 'ttl_ms', ttl_ms,
+                   'expires_at', last_seen + ttl_ms, 'meta', json(meta)) AS data
+FROM sessions;
+
+CREATE VIEW feed_pauses AS
+SELECT 'pause' AS entity, CAST(id AS TEXT) AS key, session_id,
+       json_object('id', id, 'session_id', session_id, 'paused_at', paused_at,
+                   'summary', summary, 'note', note, 'resumed_at', resumed_at) AS data
+FROM pauses;
+
+CREATE VIEW feed_teams AS
+SELECT 'team' AS entity, project_id || '@' || root AS key, NULL AS session_id,
+       json_object('project_id', project_id, 'root', root, 'tmux_prefix', tmux_prefix,
+                   'started_at', started_at, 'updated_at', updated_at) AS data
+FROM teams;
+
+CREATE VIEW feed_team_agents AS
+SELECT 'team_agent' AS entity, project_id || '@' || root || ':' || agent AS key,
+       NULL AS session_id,
+       json_object('project_id', project_id, 'root', root, 'agent', agent,
+                   'added_at', added_at) AS data
+FROM team_agents;
+
+CREATE VIEW feed_logs AS
+SELECT 'log' AS entity, session_id || ':' || seq AS key, session_id,
+       json_object('session_id', session_id, 'seq', seq, 'epoch', epoch, 'ts', ts,
+                   'kind', kind, 'body', json(body)) AS data
+FROM log_entries;
+
+-- Change capture. ts is Unix milliseconds from SQLite's own clock.
+
+CREATE TRIGGER sessions_insert AFTER INSERT ON sessions BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'insert',
+          NEW.id, NEW.id,
+          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'pid', NEW.pid,
+                      'tmux_session', NEW.tmux_session, 'status', NEW.status,
+                      'status_reason', NEW.status_reason, 'created_at', NEW.created_at,
+                      'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
+                      'ttl_ms', NEW.ttl_ms, 'expires_at', NEW.last_seen + NEW.ttl_ms,
+                      'meta', json(NEW.meta)));
+END;
+
+-- A pure heartbeat (only last_seen, updated_at or pid_start moved) is not a change.
+CREATE TRIGGER sessions_update AFTER UPDATE ON sessions
+WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.root IS NOT NEW.root
+  OR OLD.pid IS NOT NEW.pid OR OLD.tmux_session IS NOT NEW.tmux_session
+  OR OLD.status IS NOT NEW.status OR OLD.status_reason IS NOT NEW.status_reason
+  OR OLD.created_at IS NOT NEW.created_at OR OLD.ttl_ms IS NOT NEW.ttl_ms
+  OR OLD.meta IS NOT NEW.meta
+BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'update',
+          NEW.id, NEW.id,
+          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'pid', NEW.pid,
+                      'tmux_session', NEW.tmux_session, 'status', NEW.status,
+                      'status_reason', NEW.status_reason, 'created_at', NEW.created_at,
+                      'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
+                      'ttl_ms', NEW.ttl_ms, 'expires_at', NEW.last_seen + NEW.ttl_ms,
+                      'meta', json(NEW.meta)));
+END;
+
+CREATE TRIGGER sessions_delete AFTER DELETE ON sessions BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'delete',
+          OLD.id, OLD.id,
+          json_object('id', OLD.id, 'name', OLD.name, 'root', OLD.root, 'pid', OLD.pid,
+                      'tmux_session', OLD.tmux_session, 'status', OLD.status,
+                      'status_reason', OLD.status_reason, 'created_at', OLD.created_at,
+                      'updated_at', OLD.updated_at, 'last_seen', OLD.last_seen,
+                      'ttl_ms', OLD.ttl_ms, 'expires_at', OLD.last_seen + OLD.ttl_ms,
+                      'meta', json(OLD.meta)));
+END;
+
+CREATE TRIGGER pauses_insert AFTER INSERT ON pauses BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'insert',
+          CAST(NEW.id AS TEXT), NEW.session_id,
+          json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
+                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at));
+END;
+
+CREATE TRIGGER pauses_update AFTER UPDATE ON pauses BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'update',
+          CAST(NEW.id AS TEXT), NEW.session_id,
+          json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
+                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at));
+END;
+
+CREATE TRIGGER pauses_delete AFTER DELETE ON pauses BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'delete',
+          CAST(OLD.id AS TEXT), OLD.session_id,
+          json_object('id', OLD.id, 'session_id', OLD.session_id, 'paused_at', OLD.paused_at,
+                      'summary', OLD.summary, 'note', OLD.note, 'resumed_at', OLD.resumed_at));
+END;
+
+CREATE TRIGGER teams_insert AFTER INSERT ON teams BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'insert',
+          NEW.project_id || '@' || NEW.root, NULL,
+          json_object('project_id', NEW.project_id, 'root', NEW.root,
+                      'tmux_prefix', NEW.tmux_prefix, 'started_at', NEW.started_at,
+                      'updated_at', NEW.updated_at));
+END;
+
+-- An idempotent re-up (only updated_at moved) is not a change.
+CREATE TRIGGER teams_update AFTER UPDATE ON teams
+WHEN OLD.project_id IS NOT NEW.project_id OR OLD.root IS NOT NEW.root
+  OR OLD.tmux_prefix IS NOT NEW.tmux_prefix OR OLD.started_at IS NOT NEW.started_at
+BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'update',
+          NEW.project_id || '@' || NEW.root, NULL,
+          json_object('project_id', NEW.project_id, 'root', NEW.root,
+                      'tmux_prefix', NEW.tmux_prefix, 'started_at', NEW.started_at,
+                      'updated_at', NEW.updated_at));
+END;
+
+CREATE TRIGGER teams_delete AFTER DELETE ON teams BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'delete',
+          OLD.project_id || '@' || OLD.root, NULL,
+          json_object('project_id', OLD.project_id, 'root', OLD.root,
+                      'tmux_prefix', OLD.tmux_prefix, 'started_at', OLD.started_at,
+                      'updated_at', OLD.updated_at));
+END;
+
+CREATE TRIGGER team_agents_insert AFTER INSERT ON team_agents BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'insert',
+          NEW.project_id || '@' || NEW.root || ':' || NEW.agent, NULL,
+          json_object('project_id', NEW.project_id, 'root', NEW.root, 'agent', NEW.agent,
+                      'added_at', NEW.added_at));
+END;
+
+CREATE TRIGGER team_agents_update AFTER UPDATE ON team_agents BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'update',
+          NEW.project_id || '@' || NEW.root || ':' || NEW.agent, NULL,
+          json_object('project_id', NEW.project_id, 'root', NEW.root, 'agent', NEW.agent,
+                      'added_at', NEW.added_at));
+END;
+
+CREATE TRIGGER team_agents_delete AFTER DELETE ON team_agents BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'delete',
+          OLD.project_id || '@' || OLD.root || ':' || OLD.agent, NULL,
+          json_object('project_id', OLD.project_id, 'root', OLD.root, 'agent', OLD.agent,
+                      'added_at', OLD.added_at));
+END;
+
+CREATE TRIGGER log_entries_insert AFTER INSERT ON log_entries BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'insert',
+          NEW.session_id || ':' || NEW.seq, NEW.session_id,
+          json_object('session_id', NEW.session_id, 'seq', NEW.seq, 'epoch', NEW.epoch,
+                      'ts', NEW.ts, 'kind', NEW.kind, 'body', json(NEW.body)));
+END;
+
+CREATE TRIGGER log_entries_update AFTER UPDATE ON log_entries BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'update',
+          NEW.session_id || ':' || NEW.seq, NEW.session_id,
+          json_object('session_id', NEW.session_id, 'seq', NEW.seq, 'epoch', NEW.epoch,
+                      'ts', NEW.ts, 'kind', NEW.kind, 'body', json(NEW.body)));
+END;
+
+CREATE TRIGGER log_entries_delete AFTER DELETE ON log_entries BEGIN
+  INSERT INTO changes (ts, entity, op, key, session_id, data)
+  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'delete',
+          OLD.session_id || ':' || OLD.seq, OLD.session_id,
+          json_object('session_id', OLD.session_id, 'seq', OLD.seq, 'epoch', OLD.epoch,
+                      'ts', OLD.ts, 'kind', OLD.kind, 'body', json(OLD.body)));
+END;
+
+-- Views for people (ISO-8601 UTC times).
+
+CREATE VIEW sessions_view AS
+SELECT id, name, root, pid, tmux_session, status, status_reason,
+       strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch') AS created,
+       strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated,
+       strftime('%Y-%m-%dT%H:%M:%fZ', last_seen / 1000.0, 'unixepoch') AS last_seen,
+       ttl_ms,
+       CASE WHEN status IN ('active', 'idle')
+            THEN round((last_seen + ttl_ms) / 1000.0 - (julianday('now') - 2440587.5) * 86400.0, 1)
+       END AS expires_in_s,
+       meta
+FROM sessions;
+
+CREATE VIEW live_sessions AS
+SELECT * FROM sessions_view WHERE status IN ('active', 'idle');
+
+CREATE VIEW open_pauses AS
+SELECT s.id AS session_id, s.name, s.root,
+       strftime('%Y-%m-%dT%H:%M:%fZ', p.paused_at / 1000.0, 'unixepoch') AS paused,
+       p.summary, p.note
+FROM pauses AS p JOIN sessions AS s ON s.id = p.session_id
+WHERE p.resumed_at IS NULL;
+
+CREATE VIEW team_roster AS
+SELECT t.project_id, t.root, a.agent,
+       t.tmux_prefix || t.project_id || '-' || a.agent AS tmux_session,
+       strftime('%Y-%m-%dT%H:%M:%fZ', t.started_at / 1000.0, 'unixepoch') AS started
+FROM teams AS t JOIN team_agents AS a ON a.project_id = t.project_id AND a.root = t.root;
+
+CREATE VIEW recent_changes AS
+SELECT rev, strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS time,
+       entity, op, key, data
+FROM changes ORDER BY rev DESC LIMIT 100;

@@ -1,0 +1,125 @@
+// connection.cc — opening, pragmas, migrations, integrity and checkpoints.
+#include "store/connection.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include "store/migrations.h"
+
+namespace roster::store {
+
+int LatestSchemaVersion() {
+  const auto& all = EmbeddedMigrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+Status FromSqliteError(const std::exception& e) {
+  if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
+    int primary = se->getErrorCode() & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      return Status::Unavailable(std::string("database is busy: ") + se->what());
+    }
+    if (primary == SQLITE_CONSTRAINT) {
+      return Status::Conflict(std::string("constraint failed: ") + se->what());
+    }
+    if (primary == SQLITE_FULL) return Status::Unavailable("disk is full");
+  }
+  return Status::Internal(std::string("database error: ") + e.what());
+}
+
+static int UserVersion(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+Status Migrate(SQLite::Database& db) {
+  try {
+    int current = UserVersion(db);
+    if (current > LatestSchemaVersion()) {
+      return Status::Unavailable(
+          "database " + db.getFilename() + " has schema version " + std::to_string(current) +
+          ", newer than this binary knows (" + std::to_string(LatestSchemaVersion()) +
+          "); upgrade Roster — the file was not touched");
+    }
+    for (const auto& m : EmbeddedMigrations()) {
+      if (m.version <= current) continue;
+      SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
+      if (UserVersion(db) >= m.version) continue;  // another process migrated first
+      db.exec(m.sql);
+      db.exec("PRAGMA user_version = " + std::to_string(m.version));
+      txn.commit();
+    }
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+Connection::Connection(std::unique_ptr<SQLite::Database> db, ConnectionOptions options)
+    : db_(std::move(db)), options_(std::move(options)) {}
+
+Connection::~Connection() = default;
+
+Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& options) {
+  try {
+    int flags = options.read_only ? SQLite::OPEN_READONLY
+                                  : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread
+    auto db = std::make_unique<SQLite::Database>(options.path, flags, options.busy_timeout_ms);
+    // Refuse a newer file before writing anything to it (even the WAL switch).
+    int version = UserVersion(*db);
+    if (version > LatestSchemaVersion()) {
+      return Status::Unavailable("database " + options.path + " has schema version " +
+                                 std::to_string(version) + ", newer than this binary knows (" +
+                                 std::to_string(LatestSchemaVersion()) +
+                                 "); upgrade Roster — the file was not touched");
+    }
+    if (!options.read_only) db->exec("PRAGMA journal_mode=WAL");
+    db->exec(options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
+                                             : "PRAGMA synchronous=NORMAL");
+    db->exec("PRAGMA foreign_keys=ON");
+    db->exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib));
+    if (options.migrate && !options.read_only) ROSTER_RETURN_IF_ERROR(Migrate(*db));
+    return std::unique_ptr<Connection>(new Connection(std::move(db), options));
+  } catch (const std::exception& e) {
+    return Status::Unavailable("cannot open database " + options.path + ": " + e.what());
+  }
+}
+
+Result<int> Connection::SchemaVersion() {
+  try {
+    return UserVersion(*db_);
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+Status Connection::CheckIntegrity(bool full) {
+  try {
+    SQLite::Statement q(*db_, full ? "PRAGMA integrity_check" : "PRAGMA quick_check");
+    std::string problems;
+    while (q.executeStep()) {
+      std::string line = q.getColumn(0).getString();
+      if (line == "ok") continue;
+      problems += (problems.empty() ? "" : "; ") + line;
+    }
+    if (!problems.empty()) return Status::Internal("integrity check failed: " + problems);
+    SQLite::Statement fk(*db_, "PRAGMA foreign_key_check");
+    if (fk.executeStep()) {
+      return Status::Internal("foreign key check failed in table " + fk.getColumn(0).getString());
+    }
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+Status Connection::Checkpoint(const char* mode) {
+  try {
+    db_->exec(std::string("PRAGMA wal_checkpoint(") + mode + ")");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+}  // namespace roster::store

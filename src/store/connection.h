@@ -1,0 +1,67 @@
+// connection.h — opens Roster's SQLite file with the pragmas every connection
+// needs, and (for the owner) checks the version and applies migrations.
+//
+// Pragmas: journal_mode=WAL, foreign_keys=ON, busy_timeout, synchronous FULL
+// (default) or NORMAL. A file whose user_version is newer than this binary
+// knows is refused before anything is written to it.
+//
+// A Connection is not thread-safe: one per thread. SQLite types never leave
+// the store layer; other layers see only the Status it returns.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "util/status.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace roster::store {
+
+enum class SyncMode { kFull, kNormal };
+
+struct ConnectionOptions {
+  std::string path;                     // database file; created if missing
+  SyncMode sync = SyncMode::kFull;      // synchronous pragma
+  int busy_timeout_ms = 5000;           // how long to wait on another writer's lock
+  bool migrate = true;                  // apply pending migrations (the owner only)
+  bool read_only = false;               // open read-only (no migrations)
+  int64_t cache_kib = 8192;             // page cache size per connection
+};
+
+class Connection {
+ public:
+  // Opens (creating if needed) and prepares the database.
+  static Result<std::unique_ptr<Connection>> Open(const ConnectionOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // The schema version of the file (PRAGMA user_version).
+  Result<int> SchemaVersion();
+  // PRAGMA quick_check (full = integrity_check); "ok" or what is wrong.
+  Status CheckIntegrity(bool full);
+  // PRAGMA wal_checkpoint(mode): mode is PASSIVE, FULL, RESTART or TRUNCATE.
+  Status Checkpoint(const char* mode);
+
+  // For the store layer only.
+  SQLite::Database& db() { return *db_; }
+  const ConnectionOptions& options() const { return options_; }
+
+ private:
+  Connection(std::unique_ptr<SQLite::Database> db, ConnectionOptions options);
+  std::unique_ptr<SQLite::Database> db_;
+  ConnectionOptions options_;
+};
+
+// Applies every embedded migration newer than the file's user_version, each in
+// its own transaction. Refuses (unavailable) a file newer than this binary.
+Status Migrate(SQLite::Database& db);
+
+// Converts a SQLite exception into a Status (busy/locked -> unavailable,
+// constraint -> conflict, anything else -> internal). Store layer only.
+Status FromSqliteError(const std::exception& e);
+
+}  // namespace roster::store

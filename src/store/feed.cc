@@ -1,0 +1,112 @@
+// feed.cc — reading the change feed: pages of `changes`, consistent snapshots
+// of current rows (through the feed_* views, which build the same row JSON as
+// the triggers), counts for `status`, and the data_version probe.
+#include "store/registry_txn.h"
+#include "store/rows.h"
+
+namespace roster::store {
+namespace {
+
+Change ReadChange(SQLite::Statement& q) {
+  return Change{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                q.getColumn(3).getString(), q.getColumn(4).getString(), OptText(q, 5),
+                q.getColumn(6).getString()};
+}
+
+// The snapshot query of one entity, or nullptr if unknown.
+const char* SnapshotSql(const std::string& entity) {
+  if (entity == "session") {
+    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_sessions "
+           "WHERE ?1 IS NULL OR session_id = ?1 ORDER BY key";
+  }
+  if (entity == "pause") {
+    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_pauses "
+           "WHERE ?1 IS NULL OR session_id = ?1 ORDER BY CAST(key AS INTEGER)";
+  }
+  if (entity == "team") {
+    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_teams "
+           "WHERE ?1 IS NULL ORDER BY key";
+  }
+  if (entity == "team_agent") {
+    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_team_agents "
+           "WHERE ?1 IS NULL ORDER BY key";
+  }
+  if (entity == "log") {
+    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_logs "
+           "WHERE ?1 IS NULL OR session_id = ?1";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<std::vector<Change>> Registry::ReadChanges(int64_t after, int64_t limit) {
+  return Read<std::vector<Change>>([&]() -> Result<std::vector<Change>> {
+    auto& q = Stmt(
+        "SELECT rev, ts, entity, op, key, session_id, data FROM changes WHERE rev > ?1 "
+        "ORDER BY rev LIMIT ?2");
+    q.bind(1, after);
+    q.bind(2, limit);
+    std::vector<Change> out;
+    while (q.executeStep()) out.push_back(ReadChange(q));
+    return out;
+  });
+}
+
+Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>& entities,
+                                                  const std::optional<std::string>& session_id) {
+  std::vector<std::string> wanted = entities;
+  if (wanted.empty()) wanted = {"session", "pause", "team", "team_agent"};
+  for (const auto& e : wanted) {
+    if (!SnapshotSql(e)) return Status::InvalidParams("unknown entity '" + e + "'");
+  }
+  return Read<Snapshot>([&]() -> Result<Snapshot> {
+    Snapshot snap;
+    snap.rev = LastRev();
+    for (const auto& e : wanted) {
+      auto& q = Stmt(SnapshotSql(e));
+      BindOpt(q, 1, session_id);
+      while (q.executeStep()) {
+        snap.rows.push_back(ReadChange(q));
+        snap.rows.back().rev = snap.rev;
+      }
+    }
+    return snap;
+  });
+}
+
+Result<StoreCounts> Registry::Counts() {
+  return Read<StoreCounts>([&]() -> Result<StoreCounts> {
+    StoreCounts c;
+    c.rev = LastRev();
+    auto& q = Stmt(
+        "SELECT (SELECT min(rev) FROM changes), (SELECT count(*) FROM sessions), "
+        "(SELECT count(*) FROM sessions WHERE status IN ('active', 'idle', 'paused')), "
+        "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");
+    q.executeStep();
+    c.oldest_rev = q.isColumnNull(0) ? c.rev + 1 : q.getColumn(0).getInt64();
+    c.sessions = q.getColumn(1).getInt64();
+    c.live_sessions = q.getColumn(2).getInt64();
+    c.teams = q.getColumn(3).getInt64();
+    c.log_entries = q.getColumn(4).getInt64();
+    return c;
+  });
+}
+
+Result<int64_t> Registry::CurrentRev() {
+  return Read<int64_t>([&]() -> Result<int64_t> { return LastRev(); });
+}
+
+Result<int64_t> Registry::DataVersion() {
+  try {
+    auto& q = Stmt("PRAGMA data_version");
+    q.executeStep();
+    int64_t v = q.getColumn(0).getInt64();
+    q.reset();
+    return v;
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+}  // namespace roster::store

@@ -1,0 +1,113 @@
+// maintenance.cc — what the cleanup strand runs: expiry (TTL and dead
+// processes), purging old stale/stopped sessions, trimming logs, compacting the
+// change feed, and the restart grace. Each call touches at most `batch` rows so
+// writers never wait long behind it.
+#include "store/registry_txn.h"
+#include "store/rows.h"
+
+namespace roster::store {
+
+Result<int64_t> Registry::ExpireSessions(int64_t batch) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& q = Stmt(
+        "UPDATE sessions SET status = 'stale', status_reason = 'ttl', updated_at = ?1 "
+        "WHERE id IN (SELECT id FROM sessions WHERE status IN ('active', 'idle') "
+        "AND last_seen + ttl_ms < ?1 LIMIT ?2)");
+    q.bind(1, Now());
+    q.bind(2, batch);
+    return static_cast<int64_t>(q.exec());
+  });
+}
+
+Result<int64_t> Registry::ExpireDeadProcesses(int64_t batch) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& q = Stmt(
+        "SELECT id, pid, pid_start FROM sessions WHERE status IN ('active', 'idle') "
+        "AND pid IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
+    q.bind(1, pid_cursor_);
+    q.bind(2, batch);
+    std::vector<std::string> dead;
+    int64_t seen = 0;
+    while (q.executeStep()) {
+      ++seen;
+      pid_cursor_ = q.getColumn(0).getString();
+      auto start = options_.probe->StartTime(q.getColumn(1).getInt64());
+      auto recorded = OptInt(q, 2);
+      if (!start || (recorded && *recorded != *start)) dead.push_back(pid_cursor_);
+    }
+    if (seen < batch) pid_cursor_.clear();  // wrap around next time
+    auto& mark = Stmt(
+        "UPDATE sessions SET status = 'stale', status_reason = 'process_exited', "
+        "updated_at = ?2 WHERE id = ?1");
+    for (const auto& id : dead) {
+      mark.reset();
+      mark.bind(1, id);
+      mark.bind(2, Now());
+      mark.exec();
+    }
+    return static_cast<int64_t>(dead.size());
+  });
+}
+
+Result<int64_t> Registry::PurgeSessions(int64_t retention_ms, int64_t batch) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& q = Stmt(
+        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
+        "WHERE status IN ('stale', 'stopped') AND updated_at < ?1 LIMIT ?2)");
+    q.bind(1, Now() - retention_ms);
+    q.bind(2, batch);
+    return static_cast<int64_t>(q.exec());
+  });
+}
+
+Result<int64_t> Registry::TrimLogs(int64_t retention_ms, int64_t batch) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& q = Stmt(
+        "DELETE FROM log_entries WHERE id IN (SELECT l.id FROM log_entries AS l "
+        "WHERE l.ts < ?1 AND l.seq < (SELECT max(m.seq) FROM log_entries AS m "
+        "WHERE m.session_id = l.session_id) LIMIT ?2)");
+    q.bind(1, Now() - retention_ms);
+    q.bind(2, batch);
+    return static_cast<int64_t>(q.exec());
+  });
+}
+
+Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    // Compaction removes a prefix of the feed: everything up to a cutoff rev.
+    auto& cut = Stmt(
+        "SELECT max(coalesce((SELECT max(rev) FROM changes WHERE ts < ?1), 0), ?2)");
+    cut.bind(1, Now() - retention_ms);
+    cut.bind(2, LastRev() - max_rows);
+    cut.executeStep();
+    const int64_t cutoff = cut.getColumn(0).getInt64();
+    cut.reset();
+    auto& del = Stmt(
+        "DELETE FROM changes WHERE rev IN (SELECT rev FROM changes WHERE rev <= ?1 "
+        "ORDER BY rev LIMIT ?2)");
+    del.bind(1, cutoff);
+    del.bind(2, batch);
+    const int64_t removed = del.exec();
+    if (removed > 0) {
+      auto& horizon = Stmt(
+          "INSERT INTO meta (key, value) VALUES ('compacted_rev', "
+          "CAST(coalesce((SELECT min(rev) FROM changes), ?1 + 1) - 1 AS TEXT)) "
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      horizon.bind(1, LastRev());
+      horizon.exec();
+    }
+    return removed;
+  });
+}
+
+Result<int64_t> Registry::GrantRestartGrace() {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& q = Stmt(
+        "UPDATE sessions SET last_seen = ?1 WHERE status IN ('active', 'idle') "
+        "AND last_seen < ?1");
+    q.bind(1, Now());
+    return static_cast<int64_t>(q.exec());
+  });
+}
+
+}  // namespace roster::store

@@ -1,0 +1,143 @@
+// pauses.cc — pause and resume (with the pause history) and reaping sessions
+// whose process is gone.
+#include "core/summary.h"
+#include "store/registry_txn.h"
+#include "store/rows.h"
+#include "store/validate.h"
+
+namespace roster::store {
+
+Status Registry::ClosePause(const std::string& id, int64_t now) {
+  auto& q = Stmt("UPDATE pauses SET resumed_at = ?2 WHERE session_id = ?1 AND resumed_at IS NULL");
+  q.bind(1, id);
+  q.bind(2, now);
+  q.exec();
+  return Status::Ok();
+}
+
+Result<std::vector<LogEntry>> Registry::LatestLogs(const std::string& id, int limit) {
+  auto& q = Stmt(
+      "SELECT seq, epoch, ts, kind, body FROM log_entries WHERE session_id = ?1 "
+      "ORDER BY seq DESC LIMIT ?2");
+  q.bind(1, id);
+  q.bind(2, limit);
+  std::vector<LogEntry> out;
+  while (q.executeStep()) out.push_back(ReadLogEntry(q));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Result<PauseResult> Registry::Pause(const std::string& session,
+                                    const std::optional<std::string>& note) {
+  return Write<PauseResult>([&]() -> Result<PauseResult> {
+    if (note) ROSTER_RETURN_IF_ERROR(CheckText("note", *note, options_.max_meta_bytes, true));
+    auto r = Resolve(session);
+    if (!r.ok()) return r.status();
+    Session& s = r.value();
+    if (s.status == "stopped") return StoppedError(s);
+    if (s.status == "paused") {
+      return Status::InvalidState("session " + s.name + " is already paused (since " +
+                                  std::to_string(s.pause ? s.pause->paused_at : 0) + ")");
+    }
+    std::string summary;
+    if (note) {
+      summary = TruncateUtf8(*note, options_.summary_chars);
+    } else {
+      auto logs = LatestLogs(s.id, options_.summary_entries);
+      if (!logs.ok()) return logs.status();
+      summary = BuildPauseSummary(*logs, options_.summary_chars);
+    }
+    const int64_t now = Now();
+    auto& q = Stmt(
+        "INSERT INTO pauses (session_id, paused_at, summary, note) VALUES (?1, ?2, ?3, ?4)");
+    q.bind(1, s.id);
+    q.bind(2, now);
+    q.bind(3, summary);
+    BindOpt(q, 4, note);
+    q.exec();
+    s.status = "paused";
+    s.status_reason.reset();
+    s.updated_at = now;
+    ROSTER_RETURN_IF_ERROR(SaveSession(s, false));
+    return PauseResult{s.id, summary, now};
+  });
+}
+
+Result<Session> Registry::Resume(const std::string& session) {
+  return Write<Session>([&]() -> Result<Session> {
+    auto r = Resolve(session);
+    if (!r.ok()) return r.status();
+    Session& s = r.value();
+    if (s.status != "paused") {
+      return Status::InvalidState("session " + s.name + " is not paused (status " + s.status +
+                                  "); only a paused session can be resumed");
+    }
+    const int64_t now = Now();
+    ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now));
+    s.status = "active";
+    s.status_reason.reset();
+    s.updated_at = s.last_seen = now;
+    ROSTER_RETURN_IF_ERROR(SaveSession(s, false));
+    return Resolve(s.id);
+  });
+}
+
+Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) {
+  return Read<std::vector<roster::Pause>>([&]() -> Result<std::vector<roster::Pause>> {
+    auto r = Resolve(session);
+    if (!r.ok()) return r.status();
+    auto& q = Stmt(
+        "SELECT paused_at, resumed_at, summary, note FROM pauses WHERE session_id = ?1 "
+        "ORDER BY paused_at, id");
+    q.bind(1, r->id);
+    std::vector<roster::Pause> out;
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(),
+                     OptText(q, 3)});
+    }
+    return out;
+  });
+}
+
+Result<ReapResult> Registry::Reap() {
+  return Write<ReapResult>([&]() -> Result<ReapResult> {
+    struct Candidate {
+      std::string id, name, status;
+      std::optional<int64_t> pid, pid_start;
+      std::optional<std::string> tmux;
+    };
+    std::vector<Candidate> all;
+    auto& q = Stmt(
+        "SELECT id, name, status, pid, pid_start, tmux_session FROM sessions "
+        "WHERE status IN ('active', 'idle', 'stale', 'stopped') ORDER BY name");
+    while (q.executeStep()) {
+      all.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                     q.getColumn(2).getString(), OptInt(q, 3), OptInt(q, 4), OptText(q, 5)});
+    }
+    std::optional<std::optional<std::set<std::string>>> tmux;  // asked at most once
+    ReapResult result;
+    auto& del = Stmt("DELETE FROM sessions WHERE id = ?1");
+    for (const auto& c : all) {
+      bool gone = false;
+      if (c.status == "stopped") {
+        gone = true;
+      } else if (c.tmux) {
+        if (!tmux) tmux = options_.probe->TmuxSessions();
+        gone = tmux->has_value() && !(*tmux)->count(*c.tmux);  // unknown -> keep
+      } else if (c.pid) {
+        auto start = options_.probe->StartTime(*c.pid);
+        gone = !start || (c.pid_start && *start != *c.pid_start);
+      }
+      if (!gone) continue;
+      del.reset();
+      del.bind(1, c.id);
+      del.exec();
+      result.reaped++;
+      result.stopped += c.status == "stopped" ? 1 : 0;
+      result.sessions.push_back(c.name);
+    }
+    return result;
+  });
+}
+
+}  // namespace roster::store

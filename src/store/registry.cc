@@ -1,0 +1,80 @@
+// registry.cc — the Registry's plumbing: statement cache, transactions and
+// savepoints, batch control and error mapping. The operations themselves live
+// in sessions.cc, teams.cc, logs.cc, feed.cc and maintenance.cc.
+#include "store/registry.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace roster::store {
+
+Registry::Registry(std::unique_ptr<Connection> conn, RegistryOptions options)
+    : conn_(std::move(conn)), options_(std::move(options)) {
+  if (!options_.clock) options_.clock = &Registry::SystemNowMs;
+  if (!options_.probe) options_.probe = SystemProcessProbe();
+}
+
+Registry::~Registry() {
+  stmts_.clear();  // statements before the connection they belong to
+  conn_.reset();
+}
+
+int64_t Registry::SystemNowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t Registry::Now() const { return options_.clock(); }
+
+SQLite::Statement& Registry::Stmt(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    it = stmts_.emplace(sql, std::make_unique<SQLite::Statement>(conn_->db(), sql)).first;
+  }
+  SQLite::Statement& q = *it->second;
+  q.reset();
+  q.clearBindings();
+  return q;
+}
+
+void Registry::ResetStatements() {
+  // A statement left mid-step would hold a read snapshot open (and block
+  // checkpoints); reset them all once an operation is done.
+  for (auto& [sql, q] : stmts_) q->tryReset();
+}
+
+bool Registry::InBatch() const { return !sqlite3_get_autocommit(conn_->db().getHandle()); }
+
+Status Registry::BeginBatch() {
+  try {
+    conn_->db().exec("BEGIN IMMEDIATE");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
+Status Registry::CommitBatch() {
+  ResetStatements();
+  try {
+    conn_->db().exec("COMMIT");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    RollbackBatch();
+    return FromSqliteError(e);
+  }
+}
+
+void Registry::RollbackBatch() {
+  ResetStatements();
+  if (InBatch()) conn_->db().tryExec("ROLLBACK");
+}
+
+int64_t Registry::LastRev() {
+  auto& q = Stmt("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
+
+}  // namespace roster::store

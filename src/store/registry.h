@@ -1,0 +1,193 @@
+// registry.h — Roster's domain rules over one SQLite connection: sessions,
+// pauses, teams, logs, the change feed and the maintenance the cleanup strand
+// runs. This is the only layer that speaks SQL; callers see domain values
+// (core/types.h) and Status.
+//
+// Atomicity: every write operation is atomic. Outside a batch it runs in its
+// own BEGIN IMMEDIATE transaction; inside a batch (BeginBatch .. CommitBatch,
+// used by the daemon's group commit) it runs in a savepoint, so a failing
+// operation leaves its neighbours in the batch untouched.
+//
+// Change capture is done by triggers in the schema, so every operation here
+// leaves exactly the `changes` rows its row changes imply — nothing in this
+// class writes to `changes` directly.
+//
+// Thread-safety: none. A Registry owns its connection and its prepared
+// statements; use one per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/process_probe.h"
+#include "core/types.h"
+#include "store/connection.h"
+#include "util/status.h"
+
+namespace SQLite {
+class Statement;
+}
+
+namespace roster::store {
+
+// Every option with its default.
+struct RegistryOptions {
+  // TTL of a session registered without ttl_ms.
+  int64_t default_ttl_ms = 60'000;
+  // Largest accepted ttl_ms (7 days).
+  int64_t max_ttl_ms = 7LL * 24 * 3600 * 1000;
+  // Most sessions that may be active, idle or paused at once; register refuses
+  // more with limit_exceeded.
+  int64_t max_live_sessions = 100'000;
+  // Longest friendly name, root, tmux session, kind or reason (bytes).
+  size_t max_field_bytes = 4096;
+  // Largest `meta` object and log `body` (serialized bytes).
+  size_t max_meta_bytes = 64 * 1024;
+  size_t max_body_bytes = 256 * 1024;
+  // Pause summary length (characters) and how many log entries feed it.
+  size_t summary_chars = 500;
+  int summary_entries = 5;
+  // A team root is live while it holds this file, directly or under .team/.
+  std::string compose_marker = "team-compose.yaml";
+  // Clock (Unix milliseconds). Tests replace it.
+  std::function<int64_t()> clock;
+  // Process and tmux liveness. Tests replace it.
+  std::shared_ptr<ProcessProbe> probe;
+};
+
+// Counts reported by `status`.
+struct StoreCounts {
+  int64_t rev = 0;         // last rev written (0 when none)
+  int64_t oldest_rev = 0;  // oldest rev still in the feed (rev + 1 when empty)
+  int64_t sessions = 0;
+  int64_t live_sessions = 0;
+  int64_t teams = 0;
+  int64_t log_entries = 0;
+};
+
+class Registry {
+ public:
+  // REQUIRES: conn is open and migrated.
+  Registry(std::unique_ptr<Connection> conn, RegistryOptions options);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  static int64_t SystemNowMs();
+
+  // ---- group commit ----
+  Status BeginBatch();   // BEGIN IMMEDIATE
+  Status CommitBatch();  // COMMIT
+  void RollbackBatch();  // ROLLBACK (never fails)
+  bool InBatch() const;
+
+  // ---- sessions ----
+  Result<Session> Register(const RegisterParams& p);
+  Result<HeartbeatResult> Heartbeat(const HeartbeatParams& p);
+  Result<Session> Update(const UpdateParams& p);
+  Result<Session> Get(const std::string& session);
+  Result<std::vector<Session>> List(const ListParams& p);
+  Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note);
+  Result<Session> Resume(const std::string& session);
+  Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);
+  Status Remove(const std::string& session);
+  Result<ReapResult> Reap();
+  Result<std::vector<roster::Pause>> Pauses(const std::string& session);
+
+  // ---- teams ----
+  Result<Team> TeamUp(const TeamUpParams& p);
+  Result<int64_t> TeamDown(const std::string& root, const std::optional<std::string>& project);
+  Result<std::vector<Team>> TeamList(const std::optional<std::string>& root);
+  Result<std::vector<RosterEntry>> TeamRoster(const std::string& root);
+  Result<std::vector<RosterEntry>> TeamOrphans(const OrphansParams& p);
+  Result<std::vector<Team>> TeamStale();
+
+  // ---- logs ----
+  Result<AppendResult> LogAppend(const std::string& session, const std::string& kind,
+                                 const json::value& body);
+  Result<LogReadResult> LogRead(const LogReadParams& p);
+  Result<AppendResult> LogRotate(const std::string& session, const std::string& kind,
+                                 const json::value& body);
+
+  // ---- change feed ----
+  // Up to `limit` changes with rev > after, in rev order.
+  Result<std::vector<Change>> ReadChanges(int64_t after, int64_t limit);
+  // The current rows of `entities` (empty = all but log) as op "snapshot"
+  // changes, and the rev they reflect, read in one transaction.
+  struct Snapshot {
+    int64_t rev = 0;
+    std::vector<Change> rows;
+  };
+  Result<Snapshot> ReadSnapshot(const std::vector<std::string>& entities,
+                                const std::optional<std::string>& session_id);
+  Result<StoreCounts> Counts();
+  // Last rev written (0 when none).
+  Result<int64_t> CurrentRev();
+  // PRAGMA data_version: changes when another connection commits.
+  Result<int64_t> DataVersion();
+
+  // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
+  // Marks active/idle sessions with last_seen + ttl < now as stale (reason "ttl").
+  Result<int64_t> ExpireSessions(int64_t batch);
+  // Marks active/idle sessions whose recorded pid is gone as stale (reason
+  // "process_exited"); checks up to `batch` sessions per call, round-robin.
+  Result<int64_t> ExpireDeadProcesses(int64_t batch);
+  // Deletes stale/stopped sessions not updated for `retention_ms`, with their
+  // logs and pauses.
+  Result<int64_t> PurgeSessions(int64_t retention_ms, int64_t batch);
+  // Deletes log entries older than `retention_ms`, always keeping each
+  // session's newest entry (so seq and epoch continue).
+  Result<int64_t> TrimLogs(int64_t retention_ms, int64_t batch);
+  // Deletes changes older than `retention_ms` (and beyond the newest
+  // `max_rows`), recording the horizon in meta.compacted_rev.
+  Result<int64_t> CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch);
+  // Restart recovery: every active/idle session gets one full TTL from now.
+  Result<int64_t> GrantRestartGrace();
+
+  Connection& connection() { return *conn_; }
+  const RegistryOptions& options() const { return options_; }
+
+ private:
+  friend class RegistryInternals;
+  int64_t Now() const;
+  SQLite::Statement& Stmt(const char* sql);
+  template <typename T>
+  Result<T> Write(const std::function<Result<T>()>& fn);
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>()>& fn);
+  void ResetStatements();
+
+  // Session helpers (sessions.cc); REQUIRE a transaction.
+  Result<Session> Resolve(const std::string& session);
+  Result<Session> ReviveExisting(Session s, const RegisterParams& p);
+  Result<Session> InsertNew(const RegisterParams& p);
+  Status CheckLiveLimit();
+  Status CheckNameFree(const std::string& name, const std::string& id);
+  Status ClosePause(const std::string& id, int64_t now);
+  // Writes every column of `s`; meta only when `meta_changed`.
+  Status SaveSession(const Session& s, bool meta_changed);
+  // Records the start time of the session's (new) pid.
+  void SetPidStart(const std::string& id, std::optional<int64_t> pid);
+  Status ValidateCommon(const std::optional<std::string>& root,
+                        const std::optional<std::string>& tmux,
+                        const std::optional<int64_t>& pid, const std::optional<int64_t>& ttl,
+                        const std::optional<json::object>& meta) const;
+  int64_t LastRev();
+  Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);
+  Result<AppendResult> AppendLog(const std::string& session, const std::string& kind,
+                                 const json::value& body, bool rotate);
+  bool RootIsLive(const std::string& root) const;
+  Result<Team> LoadTeam(const std::string& project, const std::string& root);
+
+  std::unique_ptr<Connection> conn_;
+  RegistryOptions options_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
+  int savepoint_depth_ = 0;
+  std::string pid_cursor_;  // ExpireDeadProcesses round-robin position
+};
+
+}  // namespace roster::store

@@ -1,0 +1,61 @@
+// registry_txn.h — internal to the store layer: the Registry's Write/Read
+// wrappers. Write runs an operation in its own BEGIN IMMEDIATE transaction, or
+// in a savepoint inside an open batch; Read runs it in one read transaction.
+// Both turn any SQLite exception into a Status, so none escapes the layer.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "store/registry.h"
+
+namespace roster::store {
+
+template <typename T>
+Result<T> Registry::Write(const std::function<Result<T>()>& fn) {
+  const bool own = !InBatch();
+  const std::string sp = "op" + std::to_string(savepoint_depth_);
+  try {
+    conn_->db().exec(own ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + sp);
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+  ++savepoint_depth_;
+  Result<T> r = [&]() -> Result<T> {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      return FromSqliteError(e);
+    }
+  }();
+  --savepoint_depth_;
+  ResetStatements();
+  try {
+    if (r.ok()) {
+      conn_->db().exec(own ? std::string("COMMIT") : "RELEASE " + sp);
+    } else {
+      conn_->db().exec(own ? std::string("ROLLBACK") : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+    }
+  } catch (const std::exception& e) {
+    if (own) conn_->db().tryExec("ROLLBACK");
+    return FromSqliteError(e);
+  }
+  return r;
+}
+
+template <typename T>
+Result<T> Registry::Read(const std::function<Result<T>()>& fn) {
+  const bool own = !InBatch();
+  Result<T> r = [&]() -> Result<T> {
+    try {
+      if (own) conn_->db().exec("BEGIN");
+      return fn();
+    } catch (const std::exception& e) {
+      return FromSqliteError(e);
+    }
+  }();
+  ResetStatements();
+  if (own && InBatch()) conn_->db().tryExec("COMMIT");
+  return r;
+}
+
+}  // namespace roster::store

@@ -1,0 +1,73 @@
+// rows.h — internal to the store layer: the column lists and row readers
+// shared by the registry's source files.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <optional>
+#include <string>
+
+#include "core/types.h"
+
+namespace roster::store {
+
+// Session columns plus the open pause (LEFT JOIN), in ReadSession's order.
+#define ROSTER_SESSION_SELECT                                                          \
+  "SELECT s.id, s.name, s.root, s.pid, s.tmux_session, s.status, s.status_reason, "    \
+  "s.created_at, s.updated_at, s.last_seen, s.ttl_ms, s.meta, p.paused_at, p.summary, " \
+  "p.note FROM sessions AS s LEFT JOIN pauses AS p "                                   \
+  "ON p.session_id = s.id AND p.resumed_at IS NULL "
+
+inline std::optional<std::string> OptText(SQLite::Statement& q, int i) {
+  if (q.isColumnNull(i)) return std::nullopt;
+  return q.getColumn(i).getString();
+}
+
+inline std::optional<int64_t> OptInt(SQLite::Statement& q, int i) {
+  if (q.isColumnNull(i)) return std::nullopt;
+  return q.getColumn(i).getInt64();
+}
+
+// Parses JSON stored in the database; never throws (invalid text -> null).
+inline json::value ParseStoredJson(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+inline Session ReadSession(SQLite::Statement& q) {
+  Session s;
+  s.id = q.getColumn(0).getString();
+  s.name = q.getColumn(1).getString();
+  s.root = q.getColumn(2).getString();
+  s.pid = OptInt(q, 3);
+  s.tmux_session = OptText(q, 4);
+  s.status = q.getColumn(5).getString();
+  s.status_reason = OptText(q, 6);
+  s.created_at = q.getColumn(7).getInt64();
+  s.updated_at = q.getColumn(8).getInt64();
+  s.last_seen = q.getColumn(9).getInt64();
+  s.ttl_ms = q.getColumn(10).getInt64();
+  if (auto meta = ParseStoredJson(q.getColumn(11).getString()); meta.is_object()) {
+    s.meta = std::move(meta.as_object());
+  }
+  if (!q.isColumnNull(12)) {
+    s.pause = OpenPause{q.getColumn(12).getInt64(), q.getColumn(13).getString(), OptText(q, 14)};
+  }
+  return s;
+}
+
+inline LogEntry ReadLogEntry(SQLite::Statement& q) {
+  return LogEntry{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                  q.getColumn(3).getString(), ParseStoredJson(q.getColumn(4).getString())};
+}
+
+inline void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
+  if (v) q.bind(i, *v); else q.bind(i);
+}
+
+inline void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v) {
+  if (v) q.bind(i, *v); else q.bind(i);
+}
+
+}  // namespace roster::store

@@ -1,0 +1,289 @@
+// sessions.cc — session rules: register/revive, heartbeat, update, resolve by
+// id or friendly name, list, stop and remove. Pause/resume/reap are in
+// pauses.cc. Every write goes through Registry::Write (atomic).
+#include <filesystem>
+
+#include "core/merge_patch.h"
+#include "core/uuid.h"
+#include "store/registry_txn.h"
+#include "store/rows.h"
+#include "store/validate.h"
+
+namespace roster::store {
+
+Result<Session> Registry::Resolve(const std::string& session) {
+  if (session.empty()) return Status::InvalidParams("session must name a session id or name");
+  auto& q = Stmt(ROSTER_SESSION_SELECT "WHERE s.id = ?1 UNION ALL " ROSTER_SESSION_SELECT
+                                       "WHERE s.name = ?1 AND s.id <> ?1 LIMIT 1");
+  q.bind(1, session);
+  if (!q.executeStep()) {
+    return Status::NotFound("no session with id or name '" + session +
+                            "' (session.list shows the known ones)");
+  }
+  return ReadSession(q);
+}
+
+Status Registry::ValidateCommon(const std::optional<std::string>& root,
+                                const std::optional<std::string>& tmux,
+                                const std::optional<int64_t>& pid,
+                                const std::optional<int64_t>& ttl,
+                                const std::optional<json::object>& meta) const {
+  const size_t max = options_.max_field_bytes;
+  if (root) ROSTER_RETURN_IF_ERROR(CheckText("root", *root, max, /*allow_empty=*/true));
+  if (tmux) ROSTER_RETURN_IF_ERROR(CheckText("tmux_session", *tmux, max, false));
+  if (pid && *pid <= 0) return Status::InvalidParams("pid must be a positive integer");
+  if (ttl && (*ttl <= 0 || *ttl > options_.max_ttl_ms)) {
+    return Status::InvalidParams("ttl_ms must be between 1 and " +
+                                 std::to_string(options_.max_ttl_ms));
+  }
+  if (meta) ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::value(*meta), options_.max_meta_bytes));
+  return Status::Ok();
+}
+
+Status Registry::CheckLiveLimit() {
+  auto& q = Stmt(
+      "SELECT count(*) FROM sessions WHERE status IN ('active', 'idle', 'paused')");
+  q.executeStep();
+  if (q.getColumn(0).getInt64() >= options_.max_live_sessions) {
+    return Status::LimitExceeded("the registry already holds " +
+                                 std::to_string(options_.max_live_sessions) +
+                                 " live sessions (max_live_sessions); stop or remove some first");
+  }
+  return Status::Ok();
+}
+
+Status Registry::CheckNameFree(const std::string& name, const std::string& id) {
+  auto& q = Stmt("SELECT id FROM sessions WHERE (name = ?1 OR id = ?1) AND id <> ?2");
+  q.bind(1, name);
+  q.bind(2, id);
+  if (q.executeStep()) {
+    return Status::Conflict("the name '" + name + "' is already used by session " +
+                            q.getColumn(0).getString() + "; choose another name");
+  }
+  return Status::Ok();
+}
+
+void Registry::SetPidStart(const std::string& id, std::optional<int64_t> pid) {
+  std::optional<int64_t> start;
+  if (pid) start = options_.probe->StartTime(*pid);
+  auto& q = Stmt("UPDATE sessions SET pid_start = ?2 WHERE id = ?1");
+  q.bind(1, id);
+  BindOpt(q, 2, start);
+  q.exec();
+}
+
+Status Registry::SaveSession(const Session& s, bool meta_changed) {
+  auto& q = Stmt(
+      "UPDATE sessions SET name = ?2, root = ?3, pid = ?4, tmux_session = ?5, status = ?6, "
+      "status_reason = ?7, updated_at = ?8, last_seen = ?9, ttl_ms = ?10, "
+      "meta = coalesce(?11, meta) WHERE id = ?1");
+  q.bind(1, s.id);
+  q.bind(2, s.name);
+  q.bind(3, s.root);
+  BindOpt(q, 4, s.pid);
+  BindOpt(q, 5, s.tmux_session);
+  q.bind(6, s.status);
+  BindOpt(q, 7, s.status_reason);
+  q.bind(8, s.updated_at);
+  q.bind(9, s.last_seen);
+  q.bind(10, s.ttl_ms);
+  if (meta_changed) q.bind(11, json::serialize(s.meta)); else q.bind(11);
+  q.exec();
+  return Status::Ok();
+}
+
+namespace {
+
+// A friendly default name: the root's last component plus a slice of the id.
+std::string DefaultNameBase(const std::optional<std::string>& root) {
+  std::string base = root ? std::filesystem::path(*root).filename().string() : "";
+  if (base.empty() || base == "/" || base == ".") base = "session";
+  for (char& c : base) {
+    if (static_cast<unsigned char>(c) < 0x21) c = '-';
+  }
+  return base.substr(0, 48);
+}
+
+}  // namespace
+
+Result<Session> Registry::InsertNew(const RegisterParams& p) {
+  ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
+  const std::string id = p.id ? *p.id : NewUuidV4();
+  auto& taken = Stmt("SELECT id FROM sessions WHERE name = ?1");
+  taken.bind(1, id);
+  if (taken.executeStep()) {
+    return Status::Conflict("the id '" + id + "' is the name of session " +
+                            taken.getColumn(0).getString() + "; ids and names share a namespace");
+  }
+  std::string name;
+  if (p.name) {
+    ROSTER_RETURN_IF_ERROR(CheckNameFree(*p.name, id));
+    name = *p.name;
+  } else {
+    const std::string hex = id;
+    for (size_t len : {4u, 8u, 12u, 36u}) {
+      name = DefaultNameBase(p.root) + "-" + hex.substr(0, std::min<size_t>(len, hex.size()));
+      if (CheckNameFree(name, id).ok()) break;
+    }
+    ROSTER_RETURN_IF_ERROR(CheckNameFree(name, id));
+  }
+  const int64_t now = Now();
+  auto& q = Stmt(
+      "INSERT INTO sessions (id, name, root, pid, tmux_session, status, created_at, updated_at, "
+      "last_seen, ttl_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6, ?6, ?7, ?8)");
+  q.bind(1, id);
+  q.bind(2, name);
+  q.bind(3, p.root.value_or(""));
+  BindOpt(q, 4, p.pid);
+  BindOpt(q, 5, p.tmux_session);
+  q.bind(6, now);
+  q.bind(7, p.ttl_ms.value_or(options_.default_ttl_ms));
+  q.bind(8, json::serialize(p.meta.value_or(json::object())));
+  q.exec();
+  if (p.pid) SetPidStart(id, p.pid);
+  return Resolve(id);
+}
+
+Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
+  const bool live = s.status == "active" || s.status == "idle" || s.status == "paused";
+  if (!live) ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
+  if (p.name && *p.name != s.name) {
+    ROSTER_RETURN_IF_ERROR(CheckNameFree(*p.name, s.id));
+    s.name = *p.name;
+  }
+  const int64_t now = Now();
+  if (p.root) s.root = *p.root;
+  if (p.pid) s.pid = p.pid;
+  if (p.tmux_session) s.tmux_session = p.tmux_session;
+  if (p.ttl_ms) s.ttl_ms = *p.ttl_ms;
+  if (p.meta) ApplyMergePatch(s.meta, *p.meta);
+  if (s.status == "paused") ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now));
+  s.status = "active";
+  s.status_reason.reset();
+  s.updated_at = s.last_seen = now;
+  ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+  if (p.pid) SetPidStart(s.id, p.pid);
+  return Resolve(s.id);
+}
+
+Result<Session> Registry::Register(const RegisterParams& p) {
+  return Write<Session>([&]() -> Result<Session> {
+    if (p.id) ROSTER_RETURN_IF_ERROR(CheckId(*p.id));
+    if (p.name) ROSTER_RETURN_IF_ERROR(CheckName(*p.name, p.id));
+    ROSTER_RETURN_IF_ERROR(ValidateCommon(p.root, p.tmux_session, p.pid, p.ttl_ms, p.meta));
+    if (p.id) {
+      auto& q = Stmt(ROSTER_SESSION_SELECT "WHERE s.id = ?1");
+      q.bind(1, *p.id);
+      if (q.executeStep()) return ReviveExisting(ReadSession(q), p);
+    }
+    return InsertNew(p);
+  });
+}
+
+Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
+  return Write<HeartbeatResult>([&]() -> Result<HeartbeatResult> {
+    if (p.status) ROSTER_RETURN_IF_ERROR(CheckLiveStatus(*p.status));
+    ROSTER_RETURN_IF_ERROR(ValidateCommon({}, {}, {}, {}, p.meta));
+    auto r = Resolve(p.session);
+    if (!r.ok()) return r.status();
+    Session& s = r.value();
+    if (s.status == "stopped") return StoppedError(s);
+    if (s.status == "paused" && p.status) return PausedError(s);
+    const int64_t now = Now();
+    bool changed = false;
+    if (s.status == "stale" || (p.status && *p.status != s.status)) {
+      s.status = p.status.value_or("active");
+      s.status_reason.reset();
+      changed = true;
+    }
+    if (p.meta) {
+      ApplyMergePatch(s.meta, *p.meta);
+      changed = true;
+    }
+    if (changed) s.updated_at = now;
+    s.last_seen = now;
+    ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+    return HeartbeatResult{s.id, s.last_seen, s.expires_at(), LastRev()};
+  });
+}
+
+Result<Session> Registry::Update(const UpdateParams& p) {
+  return Write<Session>([&]() -> Result<Session> {
+    if (p.status) ROSTER_RETURN_IF_ERROR(CheckLiveStatus(*p.status));
+    if (p.status_reason) {
+      ROSTER_RETURN_IF_ERROR(CheckText("status_reason", *p.status_reason,
+                                       options_.max_field_bytes, true));
+    }
+    ROSTER_RETURN_IF_ERROR(ValidateCommon(p.root, p.tmux_session, p.pid, p.ttl_ms, p.meta));
+    auto r = Resolve(p.session);
+    if (!r.ok()) return r.status();
+    Session& s = r.value();
+    if (s.status == "stopped") return StoppedError(s);
+    if (s.status == "paused" && p.status) return PausedError(s);
+    if (p.status) s.status = *p.status;
+    if (p.status_reason) s.status_reason = p.status_reason;
+    if (p.meta) ApplyMergePatch(s.meta, *p.meta);
+    if (p.pid) s.pid = p.pid;
+    if (p.root) s.root = *p.root;
+    if (p.tmux_session) s.tmux_session = p.tmux_session;
+    if (p.ttl_ms) s.ttl_ms = *p.ttl_ms;
+    s.updated_at = s.last_seen = Now();
+    ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+    if (p.pid) SetPidStart(s.id, p.pid);
+    return Resolve(s.id);
+  });
+}
+
+Result<Session> Registry::Get(const std::string& session) {
+  return Read<Session>([&] { return Resolve(session); });
+}
+
+Result<std::vector<Session>> Registry::List(const ListParams& p) {
+  for (const auto& st : p.statuses) ROSTER_RETURN_IF_ERROR(CheckAnyStatus(st));
+  if (p.limit < 0) return Status::InvalidParams("limit must not be negative");
+  return Read<std::vector<Session>>([&]() -> Result<std::vector<Session>> {
+    auto& q = Stmt(ROSTER_SESSION_SELECT
+                   "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) "
+                   "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "
+                   "ORDER BY s.name LIMIT ?4");
+    if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
+    BindOpt(q, 2, p.root);
+    BindOpt(q, 3, p.after);
+    q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+    std::vector<Session> out;
+    while (q.executeStep()) out.push_back(ReadSession(q));
+    return out;
+  });
+}
+
+Result<Session> Registry::Stop(const std::string& session,
+                               const std::optional<std::string>& reason) {
+  return Write<Session>([&]() -> Result<Session> {
+    if (reason) {
+      ROSTER_RETURN_IF_ERROR(CheckText("reason", *reason, options_.max_field_bytes, true));
+    }
+    auto r = Resolve(session);
+    if (!r.ok()) return r.status();
+    Session& s = r.value();
+    if (s.status == "stopped") return StoppedError(s);
+    s.status = "stopped";
+    s.status_reason = reason.value_or("stopped");
+    s.updated_at = Now();
+    ROSTER_RETURN_IF_ERROR(SaveSession(s, false));
+    return Resolve(s.id);
+  });
+}
+
+Status Registry::Remove(const std::string& session) {
+  auto r = Write<bool>([&]() -> Result<bool> {
+    auto s = Resolve(session);
+    if (!s.ok()) return s.status();
+    auto& q = Stmt("DELETE FROM sessions WHERE id = ?1");
+    q.bind(1, s->id);
+    q.exec();
+    return true;
+  });
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+}  // namespace roster::store

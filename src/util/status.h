@@ -1,0 +1,90 @@
+// status.h — the one error type that crosses Roster's module boundaries.
+//
+// A Status is either OK or carries a Code (with a stable string reason such as
+// "not_found", used verbatim in the JSON-RPC API) and a message a person can
+// act on. Result<T> holds either a T or a non-OK Status. Both are plain values:
+// cheap to move, safe to copy between threads.
+#pragma once
+
+#include <cassert>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace roster {
+
+enum class Code {
+  kOk = 0,
+  kNotFound,
+  kConflict,
+  kInvalidState,
+  kInvalidParams,
+  kLimitExceeded,
+  kCompacted,
+  kUnavailable,
+  kPermissionDenied,
+  kInternal,
+};
+
+class Status {
+ public:
+  Status() = default;  // OK
+  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status Ok() { return {}; }
+  static Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
+  static Status Conflict(std::string m) { return {Code::kConflict, std::move(m)}; }
+  static Status InvalidState(std::string m) { return {Code::kInvalidState, std::move(m)}; }
+  static Status InvalidParams(std::string m) { return {Code::kInvalidParams, std::move(m)}; }
+  static Status LimitExceeded(std::string m) { return {Code::kLimitExceeded, std::move(m)}; }
+  static Status Compacted(std::string m) { return {Code::kCompacted, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+  static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
+  static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // The stable API string for the code, e.g. "invalid_state".
+  std::string_view reason() const;
+  // "reason: message", for logs and tests.
+  std::string ToString() const;
+
+ private:
+  Code code_ = Code::kOk;
+  std::string message_;
+};
+
+// Either a value or a non-OK Status.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
+    assert(!std::get<Status>(v_).ok());
+  }
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  // REQUIRES: !ok()
+  const Status& status() const { return std::get<Status>(v_); }
+  // REQUIRES: ok()
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace roster
+
+// Returns early from the enclosing function when `expr` (a Status) is not OK.
+#define ROSTER_RETURN_IF_ERROR(expr)        \
+  do {                                      \
+    ::roster::Status _st = (expr);          \
+    if (!_st.ok()) return _st;              \
+  } while (0)

@@ -1,0 +1,76 @@
+// logs_test.cc — per-session logs: append, read ranges, rotate epochs.
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::RegistryHarness;
+using V = std::vector<std::string>;
+
+TEST(LogStore, AppendNumbersEntriesPerSessionAndEmitsOneChangeEach) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  ASSERT_OK(h.reg->Register({.id = "b", .name = "b"}));
+  int64_t rev = h.Rev();
+  auto r1 = h.reg->LogAppend("a", "prompt", json::parse(R"({"prompt":"x"})"));
+  auto r2 = h.reg->LogAppend("a", "tool", json::value(1));
+  auto r3 = h.reg->LogAppend("b", "tool", json::value(nullptr));
+  ASSERT_OK(r1);
+  EXPECT_EQ(r1->seq, 1);
+  EXPECT_EQ(r1->epoch, 1);
+  EXPECT_EQ(r1->rev, rev + 1);
+  EXPECT_EQ(r2->seq, 2);
+  EXPECT_EQ(r3->seq, 1);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log insert a:1", "log insert a:2", "log insert b:1"}));
+}
+
+TEST(LogStore, ReadReturnsARangeOfTheCurrentEpoch) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.name = "a"}));
+  for (int i = 0; i < 10; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  auto r = h.reg->LogRead({.session = "a", .after_seq = 3, .limit = 4});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->epoch, 1);
+  ASSERT_EQ(r->entries.size(), 4u);
+  EXPECT_EQ(r->entries[0].seq, 4);
+  EXPECT_EQ(r->entries[0].body, json::value(3));
+  EXPECT_EQ(r->entries[3].seq, 7);
+  EXPECT_EQ(h.reg->LogRead({.session = "a", .limit = 0}).status().code(), Code::kInvalidParams);
+  EXPECT_EQ(h.reg->LogRead({.session = "zz"}).status().code(), Code::kNotFound);
+}
+
+TEST(LogStore, RotateStartsANewEpochAndOldEpochsStayReadable) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  ASSERT_OK(h.reg->LogAppend("a", "k", json::value("old")));
+  int64_t rev = h.Rev();
+  auto rot = h.reg->LogRotate("a", "compact", json::parse(R"({"summary":"so far"})"));
+  ASSERT_OK(rot);
+  EXPECT_EQ(rot->epoch, 2);
+  EXPECT_EQ(rot->seq, 2);
+  EXPECT_EQ(h.ChangesAfter(rev), V{"log insert a:2"});
+  auto next = h.reg->LogAppend("a", "k", json::value("new"));
+  EXPECT_EQ(next->epoch, 2);
+  EXPECT_EQ(next->seq, 3);
+  auto cur = h.reg->LogRead({.session = "a"});
+  EXPECT_EQ(cur->epoch, 2);
+  ASSERT_EQ(cur->entries.size(), 2u);
+  EXPECT_EQ(cur->entries[0].kind, "compact");
+  auto old = h.reg->LogRead({.session = "a", .epoch = 1});
+  ASSERT_EQ(old->entries.size(), 1u);
+  EXPECT_EQ(old->entries[0].body, json::value("old"));
+}
+
+TEST(LogStore, AppendRejectsOversizedBodiesAndBadKinds) {
+  RegistryHarness h({.max_body_bytes = 100});
+  ASSERT_OK(h.reg->Register({.name = "a"}));
+  int64_t rev = h.Rev();
+  auto big = h.reg->LogAppend("a", "k", json::value(std::string(200, 'x')));
+  EXPECT_EQ(big.status().code(), Code::kInvalidParams);
+  EXPECT_NE(big.status().message().find("body"), std::string::npos);
+  EXPECT_EQ(h.reg->LogAppend("a", "", json::value(1)).status().code(), Code::kInvalidParams);
+  EXPECT_EQ(h.ChangesAfter(rev), V{});
+}
+
+}  // namespace
+}  // namespace roster

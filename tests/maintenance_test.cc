@@ -1,0 +1,157 @@
+// maintenance_test.cc — what the cleanup strand runs: expiry, dead-process
+// detection, purge, log trimming, feed compaction, restart grace, and batch
+// atomicity (a failed operation inside a batch leaves its neighbours).
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::RegistryHarness;
+using V = std::vector<std::string>;
+
+TEST(Maintenance, ExpiryMarksOnlyActiveAndIdleSessionsPastTheirTtl) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "old", .name = "old", .ttl_ms = 100}));
+  ASSERT_OK(h.reg->Register({.id = "young", .name = "young", .ttl_ms = 10'000}));
+  ASSERT_OK(h.reg->Register({.id = "idle", .name = "idle", .ttl_ms = 100}));
+  ASSERT_OK(h.reg->Heartbeat({.session = "idle", .status = "idle"}));
+  ASSERT_OK(h.reg->Register({.id = "p", .name = "p", .ttl_ms = 100}));
+  ASSERT_OK(h.reg->Pause("p", std::nullopt));
+  ASSERT_OK(h.reg->Register({.id = "s", .name = "s", .ttl_ms = 100}));
+  ASSERT_OK(h.reg->Stop("s", std::nullopt));
+  int64_t rev = h.Rev();
+  *h.now += 100;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 0);  // exactly at expiry: still alive
+  *h.now += 1;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 2);
+  V changes = h.ChangesAfter(rev);
+  std::sort(changes.begin(), changes.end());  // same expiry instant: any order
+  EXPECT_EQ(changes, (V{"session update idle", "session update old"}));
+  auto old = h.reg->Get("old").value();
+  EXPECT_EQ(old.status, "stale");
+  EXPECT_EQ(old.status_reason, "ttl");
+  EXPECT_EQ(h.reg->Get("young").value().status, "active");
+}
+
+TEST(Maintenance, ExpiryWorksInBoundedBatches) {
+  RegistryHarness h;
+  for (int i = 0; i < 25; ++i) ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i), .ttl_ms = 1}));
+  *h.now += 2;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 5);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 0);
+}
+
+TEST(Maintenance, DeadProcessesAreMarkedStaleIncludingReusedPids) {
+  RegistryHarness h;
+  h.probe->processes = {{10, 1}, {20, 2}};
+  ASSERT_OK(h.reg->Register({.id = "alive", .name = "alive", .pid = 10}));
+  ASSERT_OK(h.reg->Register({.id = "reused", .name = "reused", .pid = 20}));
+  ASSERT_OK(h.reg->Register({.id = "dead", .name = "dead", .pid = 30}));
+  ASSERT_OK(h.reg->Register({.id = "nopid", .name = "nopid"}));
+  h.probe->processes[20] = 3;
+  int64_t rev = h.Rev();
+  int64_t marked = 0;
+  for (int i = 0; i < 3; ++i) marked += h.reg->ExpireDeadProcesses(1).value();
+  EXPECT_EQ(marked, 2);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"session update dead", "session update reused"}));
+  EXPECT_EQ(h.reg->Get("dead").value().status_reason, "process_exited");
+  EXPECT_EQ(h.reg->Get("alive").value().status, "active");
+  EXPECT_EQ(h.reg->Get("nopid").value().status, "active");
+}
+
+TEST(Maintenance, PurgeRemovesOldStaleAndStoppedSessionsWithLogsAndPauses) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "st", .name = "st"}));
+  ASSERT_OK(h.reg->LogAppend("st", "k", json::value(1)));
+  ASSERT_OK(h.reg->Stop("st", std::nullopt));
+  ASSERT_OK(h.reg->Register({.id = "live", .name = "live"}));
+  *h.now += 1000;
+  ASSERT_OK(h.reg->Register({.id = "recent", .name = "recent"}));
+  ASSERT_OK(h.reg->Stop("recent", std::nullopt));
+  int64_t rev = h.Rev();
+  EXPECT_EQ(h.reg->PurgeSessions(500, 100).value(), 1);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log delete st:1", "session delete st"}));
+  EXPECT_EQ(h.reg->List({}).value().size(), 2u);
+}
+
+TEST(Maintenance, TrimLogsKeepsEachSessionsNewestEntrySoSeqContinues) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  ASSERT_OK(h.reg->LogRotate("a", "rot", json::value("r")));
+  *h.now += 10'000;
+  int64_t rev = h.Rev();
+  EXPECT_EQ(h.reg->TrimLogs(1000, 100).value(), 3);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log delete a:1", "log delete a:2", "log delete a:3"}));
+  auto next = h.reg->LogAppend("a", "k", json::value("after"));
+  EXPECT_EQ(next->seq, 5);
+  EXPECT_EQ(next->epoch, 2);
+}
+
+TEST(Maintenance, CompactionDeletesAPrefixAndRecordsTheHorizon) {
+  RegistryHarness h;
+  for (int i = 0; i < 10; ++i) ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i)}));
+  EXPECT_EQ(h.reg->CompactChanges(3'600'000, 4, 100).value(), 6);
+  auto counts = h.reg->Counts().value();
+  EXPECT_EQ(counts.rev, 10);
+  EXPECT_EQ(counts.oldest_rev, 7);
+  SQLite::Database db(h.db);
+  EXPECT_EQ(db.execAndGet("SELECT value FROM meta WHERE key = 'compacted_rev'").getString(), "6");
+  // Revs are never reused after compaction, even of everything.
+  EXPECT_EQ(h.reg->CompactChanges(3'600'000, 0, 100).value(), 4);
+  ASSERT_OK(h.reg->Register({.name = "next"}));
+  EXPECT_EQ(h.reg->Counts().value().rev, 11);
+  EXPECT_EQ(h.reg->Counts().value().oldest_rev, 11);
+}
+
+TEST(Maintenance, RestartGraceGivesLiveSessionsOneFullTtlWithoutAChange) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.name = "a", .ttl_ms = 1000}));
+  ASSERT_OK(h.reg->Register({.name = "p", .ttl_ms = 1000}));
+  ASSERT_OK(h.reg->Pause("p", std::nullopt));
+  int64_t rev = h.Rev();
+  *h.now += 50'000;  // the daemon was down for 50 s
+  h.Open();          // restart
+  EXPECT_EQ(h.reg->GrantRestartGrace().value(), 1);
+  EXPECT_EQ(h.reg->ExpireSessions(100).value(), 0);
+  EXPECT_EQ(h.reg->Get("a").value().expires_at(), *h.now + 1000);
+  EXPECT_EQ(h.ChangesAfter(rev), V{});
+  *h.now += 1001;
+  EXPECT_EQ(h.reg->ExpireSessions(100).value(), 1);
+}
+
+TEST(Maintenance, AFailedOperationInsideABatchLeavesItsNeighbours) {
+  RegistryHarness h;
+  ASSERT_TRUE(h.reg->BeginBatch().ok());
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  EXPECT_EQ(h.reg->Register({.id = "b", .name = "a"}).status().code(), Code::kConflict);
+  ASSERT_OK(h.reg->LogAppend("a", "k", json::value(1)));
+  EXPECT_EQ(h.reg->Resume("a").status().code(), Code::kInvalidState);
+  ASSERT_TRUE(h.reg->CommitBatch().ok());
+  EXPECT_EQ(h.ChangesAfter(0), (V{"session insert a", "log insert a:1"}));
+  SQLite::Database db(h.db);
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt(), 0);
+}
+
+TEST(Maintenance, RolledBackBatchLeavesNoRowsAndNoRevGap) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.name = "first"}));
+  ASSERT_TRUE(h.reg->BeginBatch().ok());
+  ASSERT_OK(h.reg->Register({.name = "rolled-back"}));
+  h.reg->RollbackBatch();
+  ASSERT_OK(h.reg->Register({.name = "second"}));
+  auto feed = h.reg->ReadChanges(0, 100).value();
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[0].rev, 1);
+  EXPECT_EQ(feed[1].rev, 2);
+}
+
+}  // namespace
+}  // namespace roster

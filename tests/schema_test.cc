@@ -1,0 +1,164 @@
+// schema_test.cc — migrations, schema/roster.sql, pragmas, refusal of newer
+// files, and change capture of writes made outside the daemon (sqlite3 shell).
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "store/migrations.h"
+#include "test_util.h"
+
+namespace roster {
+namespace {
+
+using testing::RegistryHarness;
+using testing::TempDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// SQL without comments and with whitespace collapsed, for comparing views,
+// triggers and indexes whose source text may be commented differently.
+std::string NormalizeSql(std::string sql) {
+  sql = std::regex_replace(sql, std::regex("--[^\n]*"), " ");
+  sql = std::regex_replace(sql, std::regex("\\s+"), " ");
+  sql = std::regex_replace(sql, std::regex(" ?([(),;]) ?"), "$1");
+  return sql;
+}
+
+std::string Rows(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement q(db, sql);
+  std::string out;
+  while (q.executeStep()) {
+    for (int i = 0; i < q.getColumnCount(); ++i) out += q.getColumn(i).getString() + "|";
+    out += "\n";
+  }
+  return out;
+}
+
+// Everything about a schema that matters, as comparable text.
+std::string DescribeSchema(SQLite::Database& db) {
+  std::string out = "user_version=" + Rows(db, "PRAGMA user_version");
+  SQLite::Statement objs(db,
+                         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema "
+                         "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+  while (objs.executeStep()) {
+    std::string type = objs.getColumn(0).getString(), name = objs.getColumn(1).getString();
+    out += type + " " + name + " on " + objs.getColumn(2).getString() + "\n";
+    if (type == "table") {
+      out += Rows(db, "PRAGMA table_xinfo('" + name + "')");
+      out += Rows(db, "SELECT strict, wr FROM pragma_table_list WHERE name = '" + name + "'");
+      out += Rows(db, "PRAGMA foreign_key_list('" + name + "')");
+      out += Rows(db, "PRAGMA index_list('" + name + "')");
+    } else {
+      out += NormalizeSql(objs.getColumn(3).getString()) + "\n";
+    }
+  }
+  return out;
+}
+
+TEST(Schema, MigrationsProduceExactlySchemaFile) {
+  TempDir dir;
+  ASSERT_TRUE(store::Connection::Open({.path = dir.File("migrated.db")}).ok());
+  SQLite::Database migrated(dir.File("migrated.db"));
+  SQLite::Database documented(dir.File("documented.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  documented.exec(ReadFile(ROSTER_SOURCE_DIR "/schema/roster.sql"));
+  EXPECT_EQ(DescribeSchema(migrated), DescribeSchema(documented));
+  EXPECT_EQ(migrated.execAndGet("PRAGMA user_version").getInt(), store::LatestSchemaVersion());
+}
+
+TEST(Schema, FileIsWalWithStrictTablesTriggersAndViews) {
+  RegistryHarness h;
+  SQLite::Database db(h.db);
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_table_list "
+                          "WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' "
+                          "AND strict = 0").getInt(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(), 15);
+  for (const char* view : {"sessions_view", "live_sessions", "open_pauses", "team_roster",
+                           "recent_changes"}) {
+    EXPECT_EQ(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' "
+                                        "AND name = '") + view + "'").getInt(), 1) << view;
+  }
+}
+
+TEST(Schema, SyncModeIsFullByDefaultAndNormalOnRequest) {
+  TempDir dir;
+  auto full = store::Connection::Open({.path = dir.File("a.db")});
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full.value()->db().execAndGet("PRAGMA synchronous").getInt(), 2);
+  EXPECT_EQ(full.value()->db().execAndGet("PRAGMA foreign_keys").getInt(), 1);
+  auto normal = store::Connection::Open({.path = dir.File("a.db"), .sync = store::SyncMode::kNormal});
+  ASSERT_TRUE(normal.ok());
+  EXPECT_EQ(normal.value()->db().execAndGet("PRAGMA synchronous").getInt(), 1);
+}
+
+TEST(Schema, NewerDatabaseIsRefusedAndLeftUntouched) {
+  TempDir dir;
+  const std::string path = dir.File("future.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE x (a INTEGER); PRAGMA user_version = 999;");
+  }
+  const std::string before = ReadFile(path);
+  auto r = store::Connection::Open({.path = path});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_NE(r.status().message().find("newer than this binary"), std::string::npos);
+  EXPECT_EQ(ReadFile(path), before);
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST(Schema, ReopeningAppliesNothingTwice) {
+  TempDir dir;
+  ASSERT_TRUE(store::Connection::Open({.path = dir.File("r.db")}).ok());
+  auto again = store::Connection::Open({.path = dir.File("r.db")});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value()->SchemaVersion().value(), store::LatestSchemaVersion());
+  EXPECT_TRUE(again.value()->CheckIntegrity(true).ok());
+}
+
+TEST(Schema, ShellWritesEnterTheFeedButShellHeartbeatsDoNot) {
+  RegistryHarness h;
+  const std::string shell = "sqlite3 " + h.db + " ";
+  ASSERT_EQ(std::system((shell + "\"PRAGMA foreign_keys=ON; INSERT INTO sessions (id, name, "
+                                 "created_at, updated_at, last_seen, ttl_ms) VALUES "
+                                 "('ext', 'external', 1, 1, 1, 1000);\"").c_str()), 0);
+  ASSERT_EQ(std::system((shell + "\"UPDATE sessions SET last_seen = 99 WHERE id = 'ext';\"").c_str()), 0);
+  ASSERT_EQ(std::system((shell + "\"UPDATE sessions SET status = 'idle' WHERE id = 'ext';\"").c_str()), 0);
+  EXPECT_EQ(h.ChangesAfter(0),
+            (std::vector<std::string>{"session insert ext", "session update ext"}));
+  auto s = h.reg->Get("external");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->status, "idle");
+}
+
+TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
+  RegistryHarness h;
+  auto s = h.reg->Register({.name = "alpha", .root = "/r", .pid = 7, .tmux_session = "t",
+                            .meta = json::parse(R"({"model":"m","n":1.5})").as_object()});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(h.reg->LogAppend("alpha", "prompt", json::parse(R"({"prompt":"hi"})")).ok());
+  ASSERT_TRUE(h.reg->Pause("alpha", std::string("note")).ok());
+  ASSERT_TRUE(h.reg->TeamUp({.project_id = "p", .root = "/r", .tmux_prefix = "x-", .agents = {"a"}}).ok());
+  auto snap = h.reg->ReadSnapshot({"session", "pause", "team", "team_agent", "log"}, std::nullopt);
+  ASSERT_TRUE(snap.ok());
+  auto feed = h.reg->ReadChanges(0, 1000);
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(snap->rows.size(), 5u);
+  for (const auto& row : snap->rows) {
+    std::string latest;
+    for (const auto& c : *feed) {
+      if (c.entity == row.entity && c.key == row.key) latest = c.data;
+    }
+    EXPECT_EQ(json::parse(row.data), json::parse(latest)) << row.entity << " " << row.key;
+  }
+}
+
+}  // namespace
+}  // namespace roster
