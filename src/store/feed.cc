@@ -53,6 +53,20 @@ Result<std::vector<Change>> Registry::ReadChanges(int64_t after, int64_t limit) 
   });
 }
 
+Result<Registry::FeedPage> Registry::ReadFeed(int64_t after, int64_t limit) {
+  return Read<FeedPage>([&]() -> Result<FeedPage> {
+    FeedPage page;
+    auto rows = ReadChanges(after, limit);
+    if (!rows.ok()) return rows.status();
+    page.rows = std::move(rows).value();
+    page.last_rev = LastRev();
+    auto& q = Stmt("SELECT min(rev) FROM changes");
+    q.executeStep();
+    page.oldest_rev = q.isColumnNull(0) ? page.last_rev + 1 : q.getColumn(0).getInt64();
+    return page;
+  });
+}
+
 Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>& entities,
                                                   const std::optional<std::string>& session_id) {
   std::vector<std::string> wanted = entities;
@@ -63,6 +77,9 @@ Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>
   return Read<Snapshot>([&]() -> Result<Snapshot> {
     Snapshot snap;
     snap.rev = LastRev();
+    auto& oldest = Stmt("SELECT min(rev) FROM changes");
+    oldest.executeStep();
+    snap.oldest_rev = oldest.isColumnNull(0) ? snap.rev + 1 : oldest.getColumn(0).getInt64();
     for (const auto& e : wanted) {
       auto& q = Stmt(SnapshotSql(e));
       BindOpt(q, 1, session_id);

@@ -116,10 +116,19 @@ class Registry {
   // ---- change feed ----
   // Up to `limit` changes with rev > after, in rev order.
   Result<std::vector<Change>> ReadChanges(int64_t after, int64_t limit);
+  // A page of the feed with the oldest rev still kept and the last rev
+  // written, read in one transaction (so a compaction cannot slip between).
+  struct FeedPage {
+    std::vector<Change> rows;
+    int64_t oldest_rev = 0;
+    int64_t last_rev = 0;
+  };
+  Result<FeedPage> ReadFeed(int64_t after, int64_t limit);
   // The current rows of `entities` (empty = all but log) as op "snapshot"
   // changes, and the rev they reflect, read in one transaction.
   struct Snapshot {
     int64_t rev = 0;
+    int64_t oldest_rev = 0;
     std::vector<Change> rows;
   };
   Result<Snapshot> ReadSnapshot(const std::vector<std::string>& entities,

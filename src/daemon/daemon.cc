@@ -1,0 +1,145 @@
+// daemon.cc — wiring and lifecycle of rosterd.
+#include "daemon/daemon.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <boost/asio.hpp>
+#include <filesystem>
+
+#include "daemon/cleanup.h"
+#include "daemon/notifier.h"
+#include "daemon/readers.h"
+#include "daemon/rpc.h"
+#include "daemon/server.h"
+#include "daemon/watch.h"
+#include "daemon/writer.h"
+#include "util/lockfile.h"
+#include "util/log.h"
+#include "util/paths.h"
+
+namespace roster::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Sends watch.progress to idle watchers every interval.
+class ProgressTimer {
+ public:
+  ProgressTimer(asio::io_context& io, Hub& hub, int64_t ms) : timer_(io), hub_(hub), ms_(ms) {}
+  void Start() {
+    if (ms_ <= 0) return;
+    timer_.expires_after(std::chrono::milliseconds(ms_));
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted) return;
+      hub_.ProgressTick();
+      Start();
+    });
+  }
+  void Stop() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+  Hub& hub_;
+  int64_t ms_;
+};
+
+Result<std::unique_ptr<store::Registry>> OpenAndRecover(const DaemonConfig& config) {
+  auto conn = store::Connection::Open({.path = config.db_path, .sync = config.sync});
+  if (!conn.ok()) return conn.status();
+  if (Status s = conn.value()->CheckIntegrity(/*full=*/false); !s.ok()) {
+    return Status::Unavailable("database " + config.db_path + " failed its integrity check (" +
+                               s.message() + "); restore a backup with roster-backup restore");
+  }
+  auto reg = std::make_unique<store::Registry>(std::move(conn).value(), config.registry);
+  auto graced = reg->GrantRestartGrace();
+  if (!graced.ok()) return graced.status();
+  LogInfo("restart grace: " + std::to_string(*graced) + " live sessions get a full TTL from now");
+  return reg;
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonConfig& config) {
+  ::signal(SIGPIPE, SIG_IGN);
+  std::error_code ec;
+  auto dir = std::filesystem::path(config.db_path).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    ::chmod(dir.c_str(), 0700);
+  }
+  LockFile lock;
+  if (Status s = lock.Acquire(LockPathFor(config.db_path)); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
+  auto opened = OpenAndRecover(config);
+  if (!opened.ok()) {
+    LogError(opened.status().message());
+    return 1;
+  }
+  const int64_t start_rev = opened.value()->CurrentRev().value();
+
+  ReaderPool readers;
+  if (Status s = readers.Start(config.db_path, config.reader_threads, config.registry); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
+  auto notifier_conn = store::Connection::Open({.path = config.db_path, .migrate = false});
+  if (!notifier_conn.ok()) {
+    LogError(notifier_conn.status().message());
+    return 1;
+  }
+
+  asio::io_context io(1);
+  auto post = [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); };
+  Hub hub(readers, post, static_cast<size_t>(config.limits.max_subscribers),
+          config.limits.subscriber_queue);
+  hub.set_published_rev(start_rev);
+  Notifier notifier(
+      std::make_unique<store::Registry>(std::move(notifier_conn).value(), config.registry),
+      start_rev, config.notify_poll_ms,
+      [&io, &hub](FeedBatch b) { asio::post(io, [&hub, b] { hub.Publish(b); }); });
+  Writer writer(std::move(opened).value(), config.limits.max_write_batch,
+                [&notifier] { notifier.Wake(); });
+  Dispatcher dispatcher(io, writer, readers, hub, config);
+  Server server(io, config, dispatcher, hub);
+  if (Status s = server.Listen(); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
+  writer.Start();
+  notifier.Start();
+  CleanupStrand cleanup(io, writer, config);
+  cleanup.Start();
+  ProgressTimer progress(io, hub, config.progress_interval_ms);
+  progress.Start();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code e, int signo) {
+    if (e) return;
+    LogInfo("signal " + std::to_string(signo) + ": shutting down");
+    server.Stop();
+    cleanup.Stop();
+    progress.Stop();
+  });
+  server.StartAccepting();
+  LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config.socket_path + ", database " +
+          config.db_path + ", sync " + (config.sync == store::SyncMode::kFull ? "full" : "normal") +
+          ", rev " + std::to_string(start_rev));
+  io.run();
+
+  writer.SubmitIdle([](store::Registry& reg) {
+    Status s = reg.connection().Checkpoint("TRUNCATE");
+    if (!s.ok()) LogWarn("final checkpoint failed: " + s.ToString());
+  });
+  writer.Stop();
+  notifier.Stop();
+  readers.Stop();
+  std::filesystem::remove(config.socket_path, ec);
+  LogInfo("rosterd stopped cleanly");
+  return 0;
+}
+
+}  // namespace roster::daemon

@@ -1,0 +1,42 @@
+// main.cc — rosterd's command line (CLI11): flags override the config file,
+// which overrides the defaults (see config.h).
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+#include "util/log.h"
+
+int main(int argc, char** argv) {
+  using namespace roster;
+  daemon::DaemonConfig config = daemon::DefaultConfig();
+  CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
+  std::string config_file, db, socket, sync, log_level;
+  app.add_option("--config", config_file, "JSON config file (keys as in docs/configuration)");
+  app.add_option("--db", db, "database file (default " + config.db_path + ")");
+  app.add_option("--socket", socket, "Unix socket (default " + config.socket_path + ")");
+  app.add_option("--sync", sync, "full (default: survives power loss) or normal")
+      ->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--log-level", log_level, "debug, info (default), warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.set_version_flag("--version", ROSTER_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  if (!config_file.empty()) {
+    if (Status s = daemon::LoadConfigFile(config_file, &config); !s.ok()) {
+      std::cerr << "rosterd: " << s.message() << "\n";
+      return 2;
+    }
+  }
+  if (!db.empty()) config.db_path = db;
+  if (!socket.empty()) config.socket_path = socket;
+  if (!sync.empty()) config.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
+  if (!log_level.empty()) config.log_level = log_level;
+  LogLevel level;
+  if (!ParseLogLevel(config.log_level, &level)) {
+    std::cerr << "rosterd: unknown log level " << config.log_level << "\n";
+    return 2;
+  }
+  SetLogLevel(level);
+  return daemon::RunDaemon(config);
+}

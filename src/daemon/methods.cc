@@ -1,0 +1,207 @@
+// methods.cc — one decoder per method of the pinned API reference.
+#include "daemon/methods.h"
+
+#include <map>
+
+#include "daemon/params.h"
+
+namespace roster::daemon {
+
+namespace json = boost::json;
+using Decoder = std::function<Result<Call>(ParamReader&)>;
+
+namespace {
+
+// Wraps a registry call returning Result<T> into an Op producing JSON.
+template <typename F>
+Op Json(F f) {
+  return [f = std::move(f)](store::Registry& reg) -> Result<json::value> {
+    auto r = f(reg);
+    if (!r.ok()) return r.status();
+    return json::value_from(r.value());
+  };
+}
+
+Result<Call> Done(ParamReader& r, bool write, Op op) {
+  Status s = r.Finish();
+  if (!s.ok()) return s;
+  return Call{write, std::move(op)};
+}
+
+Result<Call> SessionRegister(ParamReader& r) {
+  RegisterParams p{r.Optional<std::string>("id"),       r.Optional<std::string>("name"),
+                   r.Optional<std::string>("root"),     r.Optional<int64_t>("pid"),
+                   r.Optional<std::string>("tmux_session"), r.Optional<int64_t>("ttl_ms"),
+                   r.Optional<json::object>("meta")};
+  return Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
+}
+
+Result<Call> SessionHeartbeat(ParamReader& r) {
+  HeartbeatParams p{r.Required<std::string>("session"), r.Optional<json::object>("meta"),
+                    r.Optional<std::string>("status")};
+  return Done(r, true, Json([p](store::Registry& reg) { return reg.Heartbeat(p); }));
+}
+
+Result<Call> SessionUpdate(ParamReader& r) {
+  UpdateParams p{r.Required<std::string>("session"), r.Optional<std::string>("status"),
+                 r.Optional<std::string>("status_reason"), r.Optional<json::object>("meta"),
+                 r.Optional<int64_t>("pid"), r.Optional<std::string>("root"),
+                 r.Optional<std::string>("tmux_session"), r.Optional<int64_t>("ttl_ms")};
+  return Done(r, true, Json([p](store::Registry& reg) { return reg.Update(p); }));
+}
+
+Result<Call> SessionGet(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  return Done(r, false, Json([s](store::Registry& reg) { return reg.Get(s); }));
+}
+
+Result<Call> SessionList(ParamReader& r) {
+  ListParams p{r.StringOrList("status"), r.Optional<std::string>("root"),
+               r.Optional<std::string>("after"), r.Optional<int64_t>("limit").value_or(0)};
+  return Done(r, false, [p](store::Registry& reg) -> Result<json::value> {
+    auto list = reg.List(p);
+    if (!list.ok()) return list.status();
+    auto rev = reg.CurrentRev();
+    return json::value{{"sessions", json::value_from(*list)}, {"rev", rev.ok() ? *rev : 0}};
+  });
+}
+
+Result<Call> SessionPause(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  auto note = r.Optional<std::string>("note");
+  return Done(r, true, Json([s, note](store::Registry& reg) { return reg.Pause(s, note); }));
+}
+
+Result<Call> SessionResume(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  return Done(r, true, Json([s](store::Registry& reg) { return reg.Resume(s); }));
+}
+
+Result<Call> SessionStop(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  auto reason = r.Optional<std::string>("reason");
+  return Done(r, true, Json([s, reason](store::Registry& reg) { return reg.Stop(s, reason); }));
+}
+
+Result<Call> SessionRemove(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  return Done(r, true, [s](store::Registry& reg) -> Result<json::value> {
+    Status st = reg.Remove(s);
+    if (!st.ok()) return st;
+    return json::value{{"removed", true}};
+  });
+}
+
+Result<Call> SessionReap(ParamReader& r) {
+  return Done(r, true, Json([](store::Registry& reg) { return reg.Reap(); }));
+}
+
+Result<Call> SessionPauses(ParamReader& r) {
+  auto s = r.Required<std::string>("session");
+  return Done(r, false, [s](store::Registry& reg) -> Result<json::value> {
+    auto p = reg.Pauses(s);
+    if (!p.ok()) return p.status();
+    return json::value{{"pauses", json::value_from(*p)}};
+  });
+}
+
+Result<Call> TeamUp(ParamReader& r) {
+  TeamUpParams p{r.Required<std::string>("project_id"), r.Required<std::string>("root"),
+                 r.Optional<std::string>("tmux_prefix"),
+                 r.Required<std::vector<std::string>>("agents")};
+  return Done(r, true, Json([p](store::Registry& reg) { return reg.TeamUp(p); }));
+}
+
+Result<Call> TeamDown(ParamReader& r) {
+  auto root = r.Required<std::string>("root");
+  auto project = r.Optional<std::string>("project_id");
+  return Done(r, true, [root, project](store::Registry& reg) -> Result<json::value> {
+    auto n = reg.TeamDown(root, project);
+    if (!n.ok()) return n.status();
+    return json::value{{"removed", *n}};
+  });
+}
+
+// Wraps a list result as {key: [...]}.
+template <typename F>
+Op Listed(const char* key, F f) {
+  return [key, f = std::move(f)](store::Registry& reg) -> Result<json::value> {
+    auto r = f(reg);
+    if (!r.ok()) return r.status();
+    return json::value{{key, json::value_from(*r)}};
+  };
+}
+
+Result<Call> TeamList(ParamReader& r) {
+  auto root = r.Optional<std::string>("root");
+  return Done(r, false, Listed("teams", [root](store::Registry& reg) { return reg.TeamList(root); }));
+}
+
+Result<Call> TeamRoster(ParamReader& r) {
+  auto root = r.Required<std::string>("root");
+  return Done(r, false, Listed("roster", [root](store::Registry& reg) { return reg.TeamRoster(root); }));
+}
+
+Result<Call> TeamOrphans(ParamReader& r) {
+  OrphansParams p{r.Required<std::string>("root"), r.Required<std::vector<std::string>>("desired"),
+                  r.Optional<std::string>("project_id"), r.Optional<bool>("per_agent").value_or(false)};
+  return Done(r, false, Listed("orphans", [p](store::Registry& reg) { return reg.TeamOrphans(p); }));
+}
+
+Result<Call> TeamStale(ParamReader& r) {
+  return Done(r, false, Listed("teams", [](store::Registry& reg) { return reg.TeamStale(); }));
+}
+
+Result<Call> LogAppendOrRotate(ParamReader& r, bool rotate) {
+  auto s = r.Required<std::string>("session");
+  auto kind = r.Required<std::string>("kind");
+  auto any = r.Any("body");
+  if (!any) r.Required<json::value>("body");  // reports "params.body is required"
+  json::value body = any.value_or(nullptr);
+  return Done(r, true, Json([=](store::Registry& reg) {
+    return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
+  }));
+}
+
+Result<Call> LogRead(ParamReader& r) {
+  LogReadParams p{r.Required<std::string>("session"), r.Optional<int64_t>("after_seq").value_or(0),
+                  r.Optional<int64_t>("limit").value_or(100), r.Optional<int64_t>("epoch")};
+  return Done(r, false, Json([p](store::Registry& reg) { return reg.LogRead(p); }));
+}
+
+const std::map<std::string, Decoder, std::less<>>& Table() {
+  static const std::map<std::string, Decoder, std::less<>> kTable = {
+      {"session.register", SessionRegister},
+      {"session.heartbeat", SessionHeartbeat},
+      {"session.update", SessionUpdate},
+      {"session.get", SessionGet},
+      {"session.list", SessionList},
+      {"session.pause", SessionPause},
+      {"session.resume", SessionResume},
+      {"session.stop", SessionStop},
+      {"session.remove", SessionRemove},
+      {"session.reap", SessionReap},
+      {"session.pauses", SessionPauses},
+      {"team.up", TeamUp},
+      {"team.down", TeamDown},
+      {"team.list", TeamList},
+      {"team.roster", TeamRoster},
+      {"team.orphans", TeamOrphans},
+      {"team.stale", TeamStale},
+      {"log.append", [](ParamReader& r) { return LogAppendOrRotate(r, false); }},
+      {"log.rotate", [](ParamReader& r) { return LogAppendOrRotate(r, true); }},
+      {"log.read", LogRead},
+  };
+  return kTable;
+}
+
+}  // namespace
+
+std::optional<Result<Call>> DecodeCall(const std::string& method, const json::object& params) {
+  auto it = Table().find(method);
+  if (it == Table().end()) return std::nullopt;
+  ParamReader reader(params);
+  return it->second(reader);
+}
+
+}  // namespace roster::daemon

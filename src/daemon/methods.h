@@ -1,0 +1,30 @@
+// methods.h — the session.*, team.* and log.* methods of the API: decoding of
+// each method's params (unknown fields, wrong types and missing fields are
+// invalid_params naming the field) into an operation on a Registry, and
+// whether that operation reads or writes. watch, unwatch and status are
+// served by the dispatcher itself (rpc.h).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "store/registry.h"
+
+namespace roster::daemon {
+
+using Op = std::function<Result<boost::json::value>(store::Registry&)>;
+
+struct Call {
+  bool write = false;  // runs on the writer (group commit) rather than a reader
+  Op op;
+};
+
+// nullopt when `method` is not one of these methods; otherwise the decoded
+// call or invalid_params.
+std::optional<Result<Call>> DecodeCall(const std::string& method,
+                                       const boost::json::object& params);
+
+}  // namespace roster::daemon

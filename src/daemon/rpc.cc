@@ -1,0 +1,247 @@
+// rpc.cc — JSON-RPC 2.0 validation, routing, batches, watch/unwatch/status.
+#include "daemon/rpc.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <filesystem>
+
+#include "daemon/methods.h"
+#include "daemon/params.h"
+#include "store/migrations.h"
+
+namespace roster::daemon {
+
+namespace json = boost::json;
+using Done = std::function<void(Result<json::value>)>;
+
+int ErrorCode(Code code) {
+  switch (code) {
+    case Code::kInvalidParams: return -32602;
+    case Code::kNotFound: return -32001;
+    case Code::kConflict: return -32002;
+    case Code::kInvalidState: return -32003;
+    case Code::kLimitExceeded: return -32004;
+    case Code::kCompacted: return -32005;
+    case Code::kUnavailable: return -32006;
+    case Code::kPermissionDenied: return -32007;
+    default: return -32603;
+  }
+}
+
+json::object ErrorObject(const Status& status) {
+  return json::object{{"code", ErrorCode(status.code())},
+                      {"message", status.message()},
+                      {"data", {{"reason", status.reason()}}}};
+}
+
+json::value ErrorResponse(const json::value& id, const Status& status, int code) {
+  json::object err = ErrorObject(status);
+  if (code != 0) err["code"] = code;
+  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}};
+}
+
+Dispatcher::Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
+                       const DaemonConfig& config)
+    : io_(io), writer_(writer), readers_(readers), hub_(hub), config_(config) {}
+
+void Dispatcher::Post(std::function<void()> fn) {
+  boost::asio::post(io_, [guard = boost::asio::make_work_guard(io_), fn = std::move(fn)] { fn(); });
+}
+
+void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSink>& sink,
+                        const std::shared_ptr<ClientState>& state, Reply reply) {
+  if (!message.is_array()) {
+    HandleOne(message, sink, state, std::move(reply));
+    return;
+  }
+  const json::array& batch = message.as_array();
+  if (batch.empty()) {
+    reply(ErrorResponse(nullptr, Status::InvalidParams("an empty batch is not a request"), -32600));
+    return;
+  }
+  struct Gather {
+    std::vector<std::optional<json::value>> slots;
+    size_t remaining;
+    Reply reply;
+  };
+  auto g = std::make_shared<Gather>(Gather{std::vector<std::optional<json::value>>(batch.size()),
+                                           batch.size(), std::move(reply)});
+  for (size_t i = 0; i < batch.size(); ++i) {
+    HandleOne(batch[i], sink, state, [g, i](std::optional<json::value> r) {
+      g->slots[i] = std::move(r);
+      if (--g->remaining > 0) return;
+      json::array out;
+      for (auto& s : g->slots) {
+        if (s) out.push_back(std::move(*s));
+      }
+      if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
+      g->reply(json::value(std::move(out)));
+    });
+  }
+}
+
+void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<LineSink>& sink,
+                           const std::shared_ptr<ClientState>& state,
+                           std::function<void(std::optional<json::value>)> done) {
+  const json::object* req = message.if_object();
+  const json::value* id = req ? req->if_contains("id") : nullptr;
+  json::value idv = id ? *id : json::value(nullptr);
+  auto invalid = [&](const std::string& why) {
+    done(ErrorResponse(idv, Status::InvalidParams("invalid request: " + why), -32600));
+  };
+  if (!req) return invalid("a request must be a JSON object");
+  if (id && !id->is_string() && !id->is_int64() && !id->is_uint64() && !id->is_null()) {
+    idv = nullptr;
+    return invalid("id must be a string, an integer or null");
+  }
+  const json::value* version = req->if_contains("jsonrpc");
+  if (!version || !version->is_string() || version->as_string() != "2.0") {
+    return invalid("jsonrpc must be \"2.0\"");
+  }
+  const json::value* method = req->if_contains("method");
+  if (!method || !method->is_string()) return invalid("method must be a string");
+  for (const auto& [k, v] : *req) {
+    if (k != "jsonrpc" && k != "id" && k != "method" && k != "params") {
+      return invalid("unknown member \"" + std::string(k) + "\"");
+    }
+  }
+  static const json::object kNoParams;
+  const json::value* params = req->if_contains("params");
+  if (params && !params->is_object() && !params->is_null()) {
+    done(ErrorResponse(idv, Status::InvalidParams("params must be an object")));
+    return;
+  }
+  const json::object& p = params && params->is_object() ? params->as_object() : kNoParams;
+  const bool notification = !id;
+  Dispatch(std::string(method->as_string()), p, sink, state,
+           [done, idv, notification](Result<json::value> r) {
+             if (notification) return done(std::nullopt);
+             if (!r.ok()) return done(ErrorResponse(idv, r.status()));
+             done(json::object{{"jsonrpc", "2.0"}, {"id", idv}, {"result", std::move(r).value()}});
+           });
+}
+
+void Dispatcher::Dispatch(const std::string& method, const json::object& params,
+                          const std::shared_ptr<LineSink>& sink,
+                          const std::shared_ptr<ClientState>& state, Done done) {
+  if (auto call = DecodeCall(method, params)) {
+    if (!call->ok()) return done(call->status());
+    Call c = std::move(*call).value();
+    auto finish = [this, done](Result<json::value> r) {
+      auto shared = std::make_shared<Result<json::value>>(std::move(r));
+      Post([done, shared] { done(std::move(*shared)); });
+    };
+    if (c.write) {
+      writer_.Submit(std::move(c.op), std::move(finish));
+    } else {
+      readers_.Submit([op = std::move(c.op), finish](store::Registry& reg) { finish(op(reg)); });
+    }
+    return;
+  }
+  if (method == "watch") return Watch(params, sink, state, std::move(done));
+  if (method == "unwatch") {
+    ParamReader r(params);
+    auto id = r.Required<int64_t>("watch_id");
+    if (Status s = r.Finish(); !s.ok()) return done(s);
+    auto it = state->watches.find(id);
+    if (it == state->watches.end()) {
+      return done(Status::NotFound("no watch " + std::to_string(id) + " on this connection"));
+    }
+    it->second->Detach();
+    hub_.Remove(id);
+    state->watches.erase(it);
+    return done(json::value(json::object()));
+  }
+  if (method == "status") {
+    ParamReader r(params);
+    if (Status s = r.Finish(); !s.ok()) return done(s);
+    return Status_(std::move(done));
+  }
+  done(Status(Code::kNotFound, "method not found: " + method));
+}
+
+void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSink>& sink,
+                       const std::shared_ptr<ClientState>& state, Done done) {
+  ParamReader r(params);
+  auto since = r.Optional<int64_t>("since");
+  bool snapshot = r.Optional<bool>("snapshot").value_or(false);
+  WatchFilter filter;
+  for (auto& e : r.Optional<std::vector<std::string>>("entities").value_or(std::vector<std::string>{})) {
+    filter.entities.insert(e);
+  }
+  auto session = r.Optional<std::string>("session");
+  filter.key = r.Optional<std::string>("key");
+  if (Status s = r.Finish(); !s.ok()) return done(s);
+  for (const auto& e : filter.entities) {
+    static const std::set<std::string> kEntities = {"session", "pause", "team", "team_agent", "log"};
+    if (!kEntities.count(e)) {
+      return done(Status::InvalidParams("params.entities: unknown entity \"" + e +
+                                        "\" (session, pause, team, team_agent, log)"));
+    }
+  }
+  if (since && snapshot) return done(Status::InvalidParams("choose either since or snapshot"));
+  if (since && *since < 0) return done(Status::InvalidParams("params.since must not be negative"));
+  auto how = snapshot ? Subscriber::Start::kSnapshot
+                      : since ? Subscriber::Start::kSince : Subscriber::Start::kLive;
+  if (!session) return StartWatch(std::move(filter), how, since.value_or(0), sink, state, done);
+  // A session filter may name the session: resolve it to its id (an unknown
+  // one is taken as the id of a session still to come).
+  readers_.Submit([this, filter, how, since, sink, state, done,
+                   session = *session](store::Registry& reg) mutable {
+    auto s = reg.Get(session);
+    filter.session_id = s.ok() ? s->id : session;
+    Post([this, filter, how, since, sink, state, done] {
+      StartWatch(filter, how, since.value_or(0), sink, state, done);
+    });
+  });
+}
+
+void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
+                            const std::shared_ptr<LineSink>& sink,
+                            const std::shared_ptr<ClientState>& state, Done done) {
+  auto sub = hub_.Add(std::move(filter), sink);
+  if (!sub) {
+    return done(Status::LimitExceeded("already " + std::to_string(config_.limits.max_subscribers) +
+                                      " watches (max_subscribers); close some first"));
+  }
+  state->watches[sub->id()] = sub;
+  sub->Begin(how, since, [state, id = sub->id(), done](Result<json::value> r) {
+    if (!r.ok()) state->watches.erase(id);
+    done(std::move(r));
+  });
+}
+
+void Dispatcher::Status_(Done done) {
+  readers_.Submit([this, done](store::Registry& reg) {
+    auto counts = std::make_shared<Result<store::StoreCounts>>(reg.Counts());
+    Post([this, done, counts] {
+      if (!counts->ok()) return done(counts->status());
+      const auto& c = counts->value();
+      std::error_code ec;
+      auto wal = std::filesystem::file_size(config_.db_path + "-wal", ec);
+      using namespace std::chrono;
+      done(json::value(json::object{
+          {"version", ROSTER_VERSION},
+          {"schema_version", store::LatestSchemaVersion()},
+          {"db", config_.db_path},
+          {"socket", config_.socket_path},
+          {"sync", config_.sync == store::SyncMode::kFull ? "full" : "normal"},
+          {"rev", c.rev},
+          {"oldest_rev", c.oldest_rev},
+          {"published_rev", hub_.published_rev()},
+          {"sessions", c.sessions},
+          {"live_sessions", c.live_sessions},
+          {"teams", c.teams},
+          {"log_entries", c.log_entries},
+          {"connections", connections_},
+          {"subscribers", hub_.Stats()},
+          {"write_batches", writer_.batches()},
+          {"writes", writer_.ops()},
+          {"wal_bytes", ec ? 0 : static_cast<int64_t>(wal)},
+          {"uptime_ms", duration_cast<milliseconds>(steady_clock::now() - started_).count()},
+          {"limits", LimitsJson(config_)}}));
+    });
+  });
+}
+
+}  // namespace roster::daemon

@@ -1,0 +1,78 @@
+// rpc.h — JSON-RPC 2.0 dispatch: validates one message (or a batch), routes
+// session/team/log methods to the writer (writes) or the reader pool (reads),
+// serves watch, unwatch and status itself, and builds every response and
+// error object. The pinned error codes and reasons live here.
+//
+// Runs on the io thread; completions from the writer and readers are posted
+// back to it. A reply callback is called at most once (never for a
+// notification, i.e. a request without an id).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "daemon/config.h"
+#include "daemon/readers.h"
+#include "daemon/watch.h"
+#include "daemon/writer.h"
+
+namespace roster::daemon {
+
+// What one client connection holds for the dispatcher.
+struct ClientState {
+  std::map<int64_t, std::shared_ptr<Subscriber>> watches;
+};
+
+// A JSON-RPC error object for `status`.
+boost::json::object ErrorObject(const Status& status);
+// A complete error response with `id` (null when unknown).
+boost::json::value ErrorResponse(const boost::json::value& id, const Status& status, int code = 0);
+int ErrorCode(Code code);
+
+class Dispatcher {
+ public:
+  // Called exactly once per Handle: with the response, or nullopt when there
+  // is none (a notification, or a batch of notifications).
+  using Reply = std::function<void(std::optional<boost::json::value>)>;
+
+  Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
+             const DaemonConfig& config);
+
+  // Handles one parsed message: an object or a batch array.
+  void Handle(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
+              const std::shared_ptr<ClientState>& state, Reply reply);
+
+  // Number of open client connections, reported by status (set by the server).
+  void set_connections(size_t n) { connections_ = n; }
+
+ private:
+  void HandleOne(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
+                 const std::shared_ptr<ClientState>& state, std::function<void(std::optional<boost::json::value>)> done);
+  void Dispatch(const std::string& method, const boost::json::object& params,
+                const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
+                std::function<void(Result<boost::json::value>)> done);
+  void Watch(const boost::json::object& params, const std::shared_ptr<LineSink>& sink,
+             const std::shared_ptr<ClientState>& state, std::function<void(Result<boost::json::value>)> done);
+  void StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
+                  const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
+                  std::function<void(Result<boost::json::value>)> done);
+  void Status_(std::function<void(Result<boost::json::value>)> done);
+  // Runs `fn` on the io thread (keeps the io_context running until then).
+  void Post(std::function<void()> fn);
+
+  boost::asio::io_context& io_;
+  Writer& writer_;
+  ReaderPool& readers_;
+  Hub& hub_;
+  const DaemonConfig& config_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  size_t connections_ = 0;
+};
+
+}  // namespace roster::daemon

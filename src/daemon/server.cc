@@ -1,0 +1,257 @@
+// server.cc — acceptor and client connections.
+#include "daemon/server.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "util/log.h"
+
+namespace roster::daemon {
+
+namespace json = boost::json;
+namespace {
+constexpr size_t kMaxInFlight = 1024;     // requests per connection before reading pauses
+constexpr size_t kWriteChunk = 64 * 1024;  // bytes gathered into one write
+}  // namespace
+
+// ---------------------------------------------------------------- connection
+
+ClientConnection::ClientConnection(UnixSocket socket, Server& server)
+    : socket_(std::move(socket)), server_(server), idle_(socket_.get_executor()) {}
+
+void ClientConnection::Start() {
+  ArmIdleTimer();
+  ReadLine();
+}
+
+void ClientConnection::ArmIdleTimer() {
+  const int64_t ms = server_.config().limits.idle_timeout_ms;
+  if (ms <= 0) return;
+  idle_.expires_after(std::chrono::milliseconds(ms));
+  idle_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec == asio::error::operation_aborted || self->closed_) return;
+    if (!self->state_->watches.empty() || self->in_flight_ > 0) {
+      self->ArmIdleTimer();  // watching or busy: not idle
+      return;
+    }
+    LogDebug("closing idle connection");
+    self->Close();
+  });
+}
+
+void ClientConnection::ReadLine() {
+  if (reading_ || shutting_down_ || closed_ || in_flight_ >= kMaxInFlight) return;
+  reading_ = true;
+  const size_t max = server_.config().limits.max_line_bytes + 1;
+  asio::async_read_until(
+      socket_, asio::dynamic_buffer(in_, max), '\n',
+      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+        self->reading_ = false;
+        if (self->closed_) return;
+        if (ec == asio::error::not_found) {  // the buffer filled up without a newline
+          self->SendAndClose(ErrorResponse(
+              nullptr, Status::LimitExceeded("request line exceeds max_line_bytes (" +
+                                             std::to_string(self->server_.config().limits.max_line_bytes) +
+                                             " bytes); the connection is closed")));
+          return;
+        }
+        if (ec) {  // EOF or error: finish what is in flight, then close
+          self->shutting_down_ = true;
+          self->MaybeClose();
+          return;
+        }
+        std::string line = self->in_.substr(0, n - 1);
+        self->in_.erase(0, n);
+        self->ArmIdleTimer();
+        self->OnLine(std::move(line));
+        self->ReadLine();
+      });
+}
+
+void ClientConnection::OnLine(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.find_first_not_of(" \t") == std::string::npos) return;  // blank line
+  json::parse_options opts;
+  opts.max_depth = static_cast<size_t>(server_.config().limits.max_json_depth);
+  boost::system::error_code ec;
+  json::value msg = json::parse(line, ec, {}, opts);
+  if (ec) {
+    const bool deep = ec == json::error::too_deep;
+    ++in_flight_;
+    Reply(ErrorResponse(nullptr,
+                        deep ? Status::LimitExceeded("JSON nested deeper than max_json_depth (" +
+                                                     std::to_string(opts.max_depth) + ")")
+                             : Status::InvalidParams("parse error: " + ec.message()),
+                        deep ? 0 : -32700));
+    return;
+  }
+  ++in_flight_;
+  server_.dispatcher().Handle(msg, shared_from_this(), state_,
+                              [self = shared_from_this()](std::optional<json::value> response) {
+                                self->Reply(response);
+                              });
+}
+
+void ClientConnection::Reply(const std::optional<json::value>& response) {
+  if (in_flight_ > 0) --in_flight_;
+  if (closed_) return;
+  if (response) replies_.push_back(json::serialize(*response));
+  Pump();
+  ReadLine();  // reading may have paused at kMaxInFlight
+}
+
+void ClientConnection::SendAndClose(const json::value& response) {
+  replies_.push_back(json::serialize(response));
+  shutting_down_ = true;
+  Pump();
+}
+
+void ClientConnection::Pump() {
+  if (writing_ || closed_) return;
+  out_.clear();
+  while (out_.size() < kWriteChunk && !replies_.empty()) {
+    out_ += replies_.front();
+    out_ += '\n';
+    replies_.pop_front();
+  }
+  for (auto it = state_->watches.begin(); it != state_->watches.end() && out_.size() < kWriteChunk;) {
+    auto& sub = it->second;
+    while (sub->HasLine() && out_.size() < kWriteChunk) {
+      out_ += sub->PopLine();
+      out_ += '\n';
+    }
+    ++it;
+  }
+  if (out_.empty()) {
+    MaybeClose();
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, asio::buffer(out_),
+                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                      self->writing_ = false;
+                      if (ec) {
+                        self->Close();
+                        return;
+                      }
+                      self->Pump();
+                    });
+}
+
+void ClientConnection::Shutdown() {
+  shutting_down_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(UnixSocket::shutdown_receive, ignored);
+  MaybeClose();
+}
+
+void ClientConnection::MaybeClose() {
+  if (!shutting_down_ || closed_ || writing_ || in_flight_ > 0 || !replies_.empty()) return;
+  for (auto& [id, sub] : state_->watches) {
+    if (sub->HasLine()) return;
+  }
+  Close();
+}
+
+void ClientConnection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  idle_.cancel();
+  for (auto& [id, sub] : state_->watches) {
+    sub->Detach();
+    server_.hub().Remove(id);
+  }
+  state_->watches.clear();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  server_.Forget(shared_from_this());
+}
+
+// ---------------------------------------------------------------- server
+
+Server::Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub)
+    : io_(io), config_(config), dispatcher_(dispatcher), hub_(hub), acceptor_(io) {}
+
+Status Server::Listen() {
+  namespace fs = std::filesystem;
+  const fs::path path(config_.socket_path);
+  std::error_code ec;
+  if (!path.parent_path().empty() && !fs::exists(path.parent_path(), ec)) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Status::Unavailable("cannot create " + path.parent_path().string() + ": " + ec.message());
+    ::chmod(path.parent_path().c_str(), 0700);
+  }
+  if (fs::exists(path, ec)) {
+    asio::local::stream_protocol::socket probe(io_);
+    boost::system::error_code cec;
+    probe.connect(asio::local::stream_protocol::endpoint(config_.socket_path), cec);
+    if (!cec) {
+      return Status::Unavailable("another rosterd is already serving " + config_.socket_path +
+                                 "; stop it first or choose another --socket");
+    }
+    fs::remove(path, ec);  // stale socket of a daemon that died
+    LogInfo("replaced stale socket " + config_.socket_path);
+  }
+  boost::system::error_code aec;
+  acceptor_.open(asio::local::stream_protocol(), aec);
+  if (!aec) acceptor_.bind(asio::local::stream_protocol::endpoint(config_.socket_path), aec);
+  if (!aec) ::chmod(config_.socket_path.c_str(), 0600);
+  if (!aec) acceptor_.listen(asio::socket_base::max_listen_connections, aec);
+  if (aec) return Status::Unavailable("cannot listen on " + config_.socket_path + ": " + aec.message());
+  return Status::Ok();
+}
+
+void Server::StartAccepting() { Accept(); }
+
+void Server::Accept() {
+  acceptor_.async_accept([this](boost::system::error_code ec, UnixSocket socket) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    if (!ec) {
+      ucred cred{};
+      socklen_t len = sizeof cred;
+      if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+          cred.uid != geteuid()) {
+        Refuse(std::move(socket), Status::PermissionDenied("peers of another user are refused"));
+      } else if (connections_.size() >= static_cast<size_t>(config_.limits.max_connections)) {
+        Refuse(std::move(socket), Status::LimitExceeded("too many connections (max_connections " +
+                                                        std::to_string(config_.limits.max_connections) + ")"));
+      } else {
+        auto c = std::make_shared<ClientConnection>(std::move(socket), *this);
+        connections_.insert(c);
+        dispatcher_.set_connections(connections_.size());
+        c->Start();
+      }
+    } else {
+      LogWarn("accept failed: " + ec.message());
+    }
+    Accept();
+  });
+}
+
+void Server::Refuse(UnixSocket socket, const Status& why) {
+  auto s = std::make_shared<UnixSocket>(std::move(socket));
+  auto line = std::make_shared<std::string>(json::serialize(ErrorResponse(nullptr, why)) + "\n");
+  asio::async_write(*s, asio::buffer(*line), [s, line](boost::system::error_code, size_t) {
+    boost::system::error_code ignored;
+    s->close(ignored);
+  });
+}
+
+void Server::Forget(const std::shared_ptr<ClientConnection>& c) {
+  connections_.erase(c);
+  dispatcher_.set_connections(connections_.size());
+}
+
+void Server::Stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  hub_.CloseAll("unavailable", "rosterd is shutting down; resume with since=<last rev> when it is back");
+  auto conns = connections_;
+  for (auto& c : conns) c->Shutdown();
+}
+
+}  // namespace roster::daemon

@@ -1,0 +1,90 @@
+// server.h — the Unix-socket server: the acceptor (socket 0600 in a 0700
+// directory, stale-socket replacement, SO_PEERCRED uid check, connection
+// limit) and one ClientConnection per client, kept alive by
+// shared_from_this while it has reads, writes or requests in flight.
+//
+// A connection reads newline-framed JSON-RPC messages (bounded by
+// max_line_bytes; an oversized line gets an error and the connection is
+// closed), hands each to the Dispatcher, and writes replies and its watches'
+// events. Replies are written before queued watch events. Everything runs on
+// the io thread.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "daemon/config.h"
+#include "daemon/rpc.h"
+
+namespace roster::daemon {
+
+namespace asio = boost::asio;
+using UnixSocket = asio::local::stream_protocol::socket;
+
+class Server;
+
+class ClientConnection : public LineSink, public std::enable_shared_from_this<ClientConnection> {
+ public:
+  ClientConnection(UnixSocket socket, Server& server);
+  void Start();
+  // Stops reading; closes once in-flight requests are answered and written.
+  void Shutdown();
+  // Pulls replies and watch events into the socket (LineSink).
+  void Pump() override;
+
+ private:
+  void ReadLine();
+  void OnLine(std::string line);
+  void Reply(const std::optional<boost::json::value>& response);
+  void SendAndClose(const boost::json::value& response);
+  void ArmIdleTimer();
+  void MaybeClose();
+  void Close();
+
+  UnixSocket socket_;
+  Server& server_;
+  asio::steady_timer idle_;
+  std::string in_;
+  std::deque<std::string> replies_;
+  std::string out_;
+  bool writing_ = false;
+  bool reading_ = false;
+  bool shutting_down_ = false;
+  bool closed_ = false;
+  size_t in_flight_ = 0;
+  std::shared_ptr<ClientState> state_ = std::make_shared<ClientState>();
+};
+
+class Server {
+ public:
+  Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub);
+
+  // Prepares the directory, replaces a stale socket (refuses a live one),
+  // binds and listens.
+  Status Listen();
+  void StartAccepting();
+  // Closes the acceptor, tells watchers, and shuts every connection down.
+  void Stop();
+
+  const DaemonConfig& config() const { return config_; }
+  Dispatcher& dispatcher() { return dispatcher_; }
+  Hub& hub() { return hub_; }
+  void Forget(const std::shared_ptr<ClientConnection>& c);
+
+ private:
+  void Accept();
+  void Refuse(UnixSocket socket, const Status& why);
+
+  asio::io_context& io_;
+  const DaemonConfig& config_;
+  Dispatcher& dispatcher_;
+  Hub& hub_;
+  asio::local::stream_protocol::acceptor acceptor_;
+  std::set<std::shared_ptr<ClientConnection>> connections_;
+  bool stopping_ = false;
+};
+
+}  // namespace roster::daemon

@@ -1,0 +1,298 @@
+// watch.cc — subscribers (live delivery, catch-up from disk, snapshots) and
+// the hub. See watch.h for the delivery rule.
+#include "daemon/watch.h"
+
+namespace roster::daemon {
+
+namespace json = boost::json;
+
+namespace {
+constexpr int64_t kCatchupPage = 1000;
+
+std::string Notification(const char* method, json::object params) {
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}});
+}
+}  // namespace
+
+bool WatchFilter::Matches(const Change& c) const {
+  if (!entities.empty() && !entities.count(c.entity)) return false;
+  if (session_id && c.session_id != session_id) return false;
+  if (key && c.key != *key) return false;
+  return true;
+}
+
+std::string EventLine(int64_t watch_id, const Change& c) {
+  // `data` is JSON text written by SQLite's json_object(): spliced in as is.
+  std::string line = R"({"jsonrpc":"2.0","method":"watch.event","params":{"watch_id":)";
+  line += std::to_string(watch_id) + R"(,"rev":)" + std::to_string(c.rev) + R"(,"ts":)" +
+          std::to_string(c.ts) + R"(,"entity":)" + json::serialize(json::string(c.entity)) +
+          R"(,"op":)" + json::serialize(json::string(c.op)) + R"(,"key":)" +
+          json::serialize(json::string(c.key)) + R"(,"data":)" + (c.data.empty() ? "null" : c.data) +
+          "}}";
+  return line;
+}
+
+Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hub,
+                       std::weak_ptr<LineSink> sink)
+    : id_(id), filter_(std::move(filter)), max_queue_(max_queue), hub_(hub), sink_(std::move(sink)) {}
+
+void Subscriber::Begin(Start how, int64_t since, Started started) {
+  auto self = shared_from_this();
+  if (how == Start::kSnapshot) {
+    hub_->ReadSnapshot(filter_, [self, started](Result<store::Registry::Snapshot> snap) {
+      self->OnSnapshot(started, std::move(snap));
+    });
+    return;
+  }
+  const int64_t live_from = hub_->published_rev();
+  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, live_from, started](auto page) {
+    self->OnStartPage(how, how == Start::kLive ? live_from : since, started, std::move(page));
+  });
+}
+
+void Subscriber::OnStartPage(Start how, int64_t from, Started started,
+                             Result<store::Registry::FeedPage> page) {
+  if (mode_ == Mode::kClosed) return;
+  if (!page.ok()) {
+    started(page.status());
+    hub_->Remove(id_);
+    return;
+  }
+  if (how == Start::kSince && from < page->oldest_rev - 1) {
+    started(Status::Compacted("the feed was compacted past rev " + std::to_string(from) +
+                              "; the oldest rev kept is " + std::to_string(page->oldest_rev) +
+                              " (resume from a snapshot)"));
+    hub_->Remove(id_);
+    return;
+  }
+  started(json::value(json::object{
+      {"watch_id", id_}, {"rev", page->last_rev}, {"oldest_rev", page->oldest_rev}}));
+  pos_ = from;
+  if (how == Start::kSince) {
+    EnterCatchup();
+  } else {
+    GoLive();
+  }
+}
+
+void Subscriber::OnSnapshot(Started started, Result<store::Registry::Snapshot> snap) {
+  if (mode_ == Mode::kClosed) return;
+  if (!snap.ok()) {
+    started(snap.status());
+    hub_->Remove(id_);
+    return;
+  }
+  started(json::value(json::object{
+      {"watch_id", id_}, {"rev", snap->rev}, {"oldest_rev", snap->oldest_rev}}));
+  for (const auto& row : snap->rows) {
+    if (filter_.key && row.key != *filter_.key) continue;
+    EnqueueChange(row);
+  }
+  Enqueue(Notification("watch.synced", {{"watch_id", id_}, {"rev", snap->rev}}));
+  pos_ = snap->rev;
+  GoLive();
+}
+
+void Subscriber::GoLive() {
+  mode_ = Mode::kLive;
+  std::deque<FeedBatch> pending;
+  pending.swap(pending_);
+  pending_events_ = 0;
+  for (const auto& b : pending) OnBatch(b);
+  if (mode_ == Mode::kLive && pos_ < hub_->published_rev()) EnterCatchup();
+  Pump();
+}
+
+void Subscriber::OnBatch(const FeedBatch& b) {
+  if (mode_ == Mode::kClosed) return;
+  if (mode_ != Mode::kLive) {
+    pending_events_ += b.changes->size();
+    if (pending_events_ > max_queue_) {  // too much to buffer: the catch-up reads it instead
+      pending_.clear();
+      pending_events_ = b.changes->size();
+    }
+    pending_.push_back(b);
+    return;
+  }
+  if (b.to_rev <= pos_) return;
+  if (b.from_rev > pos_) {
+    EnterCatchup();
+    return;
+  }
+  size_t n = 0;
+  for (const auto& c : *b.changes) n += (c.rev > pos_ && filter_.Matches(c)) ? 1 : 0;
+  if (queue_.size() + n > max_queue_) {
+    EnterCatchup();
+    return;
+  }
+  for (const auto& c : *b.changes) {
+    if (c.rev > pos_ && filter_.Matches(c)) EnqueueChange(c);
+  }
+  pos_ = b.to_rev;
+  if (n > 0) Pump();
+}
+
+void Subscriber::EnterCatchup() {
+  ++catchups_;
+  mode_ = Mode::kDraining;
+  pending_.clear();
+  pending_events_ = 0;
+  if (queue_.empty()) ReadNextPage();
+}
+
+void Subscriber::ReadNextPage() {
+  mode_ = Mode::kReading;
+  auto self = shared_from_this();
+  hub_->ReadFeed(pos_, kCatchupPage, [self](auto page) { self->OnPage(std::move(page)); });
+}
+
+void Subscriber::OnPage(Result<store::Registry::FeedPage> page) {
+  if (mode_ == Mode::kClosed) return;
+  if (!page.ok()) {
+    Close("unavailable", "could not read the change feed: " + page.status().message());
+    return;
+  }
+  if (pos_ < page->oldest_rev - 1) {
+    Close("compacted",
+          "this watch fell behind the compaction horizon at rev " + std::to_string(pos_) +
+              "; the oldest rev kept is " + std::to_string(page->oldest_rev),
+          page->oldest_rev);
+    return;
+  }
+  for (const auto& c : page->rows) {
+    if (!filter_.Matches(c)) continue;
+    EnqueueChange(c);
+    ++caught_up_;
+  }
+  const bool full = static_cast<int64_t>(page->rows.size()) == kCatchupPage;
+  pos_ = full ? page->rows.back().rev : std::max(pos_, page->last_rev);
+  if (!full) {
+    GoLive();
+    return;
+  }
+  mode_ = Mode::kDraining;
+  if (queue_.empty()) {
+    ReadNextPage();
+  } else {
+    Pump();
+  }
+}
+
+std::string Subscriber::PopLine() {
+  std::string line = std::move(queue_.front());
+  queue_.pop_front();
+  if (mode_ == Mode::kDraining && queue_.empty()) ReadNextPage();
+  return line;
+}
+
+void Subscriber::MaybeProgress() {
+  if (mode_ == Mode::kLive && queue_.empty() && !sent_since_progress_) {
+    Enqueue(Notification("watch.progress", {{"watch_id", id_}, {"rev", pos_}}));
+    Pump();
+  }
+  sent_since_progress_ = false;
+}
+
+void Subscriber::Close(const std::string& reason, const std::string& message,
+                       std::optional<int64_t> oldest_rev) {
+  if (mode_ == Mode::kClosed) return;
+  json::object params{{"watch_id", id_}, {"reason", reason}, {"message", message}};
+  if (oldest_rev) params["oldest_rev"] = *oldest_rev;
+  Enqueue(Notification("watch.error", std::move(params)));
+  mode_ = Mode::kClosed;
+  Pump();
+  hub_->Remove(id_);
+}
+
+json::object Subscriber::Stats() const {
+  static const char* kModes[] = {"starting", "live", "catching_up", "catching_up", "closed"};
+  json::object o{{"watch_id", id_},
+                 {"mode", kModes[static_cast<int>(mode_)]},
+                 {"rev", pos_},
+                 {"queued", queue_.size()},
+                 {"delivered", delivered_},
+                 {"caught_up", caught_up_},
+                 {"catchups", catchups_}};
+  if (!filter_.entities.empty()) o["entities"] = json::value_from(filter_.entities);
+  if (filter_.session_id) o["session"] = *filter_.session_id;
+  if (filter_.key) o["key"] = *filter_.key;
+  return o;
+}
+
+void Subscriber::Enqueue(std::string line) {
+  queue_.push_back(std::move(line));
+  sent_since_progress_ = true;
+}
+
+void Subscriber::EnqueueChange(const Change& c) {
+  Enqueue(EventLine(id_, c));
+  ++delivered_;
+}
+
+void Subscriber::Pump() {
+  if (auto sink = sink_.lock()) sink->Pump();
+}
+
+// ---------------------------------------------------------------- Hub
+
+Hub::Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post,
+         size_t max_subscribers, size_t max_queue)
+    : readers_(readers), post_(std::move(post)), max_subscribers_(max_subscribers),
+      max_queue_(max_queue) {}
+
+std::shared_ptr<Subscriber> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink> sink) {
+  if (subs_.size() >= max_subscribers_) return nullptr;
+  int64_t id = next_id_++;
+  auto sub = std::make_shared<Subscriber>(id, std::move(filter), max_queue_, this, std::move(sink));
+  subs_[id] = sub;
+  return sub;
+}
+
+void Hub::Remove(int64_t watch_id) { subs_.erase(watch_id); }
+
+void Hub::Publish(const FeedBatch& batch) {
+  published_rev_ = std::max(published_rev_, batch.to_rev);
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  subs.reserve(subs_.size());
+  for (auto& [id, s] : subs_) subs.push_back(s);
+  for (auto& s : subs) s->OnBatch(batch);
+}
+
+void Hub::ProgressTick() {
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  for (auto& [id, s] : subs_) subs.push_back(s);
+  for (auto& s : subs) s->MaybeProgress();
+}
+
+void Hub::CloseAll(const std::string& reason, const std::string& message) {
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  for (auto& [id, s] : subs_) subs.push_back(s);
+  for (auto& s : subs) s->Close(reason, message);
+  subs_.clear();
+}
+
+json::array Hub::Stats() const {
+  json::array out;
+  for (const auto& [id, s] : subs_) out.push_back(s->Stats());
+  return out;
+}
+
+void Hub::ReadFeed(int64_t after, int64_t limit,
+                   std::function<void(Result<store::Registry::FeedPage>)> done) {
+  readers_.Submit([this, after, limit, done = std::move(done)](store::Registry& reg) {
+    auto page = std::make_shared<Result<store::Registry::FeedPage>>(reg.ReadFeed(after, limit));
+    post_([done, page] { done(std::move(*page)); });
+  });
+}
+
+void Hub::ReadSnapshot(const WatchFilter& filter,
+                       std::function<void(Result<store::Registry::Snapshot>)> done) {
+  std::vector<std::string> entities(filter.entities.begin(), filter.entities.end());
+  readers_.Submit([this, entities, session = filter.session_id,
+                   done = std::move(done)](store::Registry& reg) {
+    auto snap = std::make_shared<Result<store::Registry::Snapshot>>(reg.ReadSnapshot(entities, session));
+    post_([done, snap] { done(std::move(*snap)); });
+  });
+}
+
+}  // namespace roster::daemon

@@ -1,0 +1,132 @@
+// watch.h — subscribers of the change feed (watch) and the hub that fans the
+// notifier's batches out to them. Everything here runs on the io thread.
+//
+// Delivery rule: a subscriber has a position `pos` (every rev <= pos has been
+// handled). A live batch (from, to] is delivered from pos on when from <= pos;
+// when from > pos, something was missed and the subscriber catches up from the
+// durable feed. A subscriber whose queue would exceed its bound also switches
+// to catch-up: once its queue drains it reads pages of `changes` after pos
+// through the reader pool, then applies the live batches that arrived in the
+// meantime and is live again. So a slow subscriber never slows the writer or
+// other subscribers, and still loses nothing. If the feed was compacted past
+// pos it gets watch.error `compacted` with the oldest rev kept, and closes.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <boost/json.hpp>
+
+#include "daemon/notifier.h"
+#include "daemon/readers.h"
+
+namespace roster::daemon {
+
+// Where a subscriber's lines go: the client connection, which pulls them.
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  virtual void Pump() = 0;
+};
+
+struct WatchFilter {
+  std::set<std::string> entities;         // empty = all
+  std::optional<std::string> session_id;  // only changes of this session
+  std::optional<std::string> key;         // only changes of this key
+  bool Matches(const Change& c) const;
+};
+
+class Hub;
+
+class Subscriber : public std::enable_shared_from_this<Subscriber> {
+ public:
+  enum class Start { kLive, kSince, kSnapshot };
+  // Called once when the watch is established (result) or refused (error).
+  using Started = std::function<void(Result<boost::json::value>)>;
+
+  Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hub,
+             std::weak_ptr<LineSink> sink);
+
+  int64_t id() const { return id_; }
+  // REQUIRES: called once, right after the hub added this subscriber.
+  void Begin(Start how, int64_t since, Started started);
+  void OnBatch(const FeedBatch& batch);
+  bool HasLine() const { return !queue_.empty(); }
+  std::string PopLine();
+  // Enqueues watch.progress if live, idle and the queue is empty.
+  void MaybeProgress();
+  // Enqueues watch.error and stops delivering; the hub forgets it.
+  void Close(const std::string& reason, const std::string& message,
+             std::optional<int64_t> oldest_rev = std::nullopt);
+  // Stops delivering without a message (its connection is gone).
+  void Detach() { mode_ = Mode::kClosed; }
+  boost::json::object Stats() const;
+
+ private:
+  enum class Mode { kStarting, kLive, kDraining, kReading, kClosed };
+  void EnterCatchup();
+  void ReadNextPage();
+  void OnPage(Result<store::Registry::FeedPage> page);
+  void OnStartPage(Start how, int64_t since, Started started,
+                   Result<store::Registry::FeedPage> page);
+  void OnSnapshot(Started started, Result<store::Registry::Snapshot> snap);
+  void GoLive();
+  void Enqueue(std::string line);
+  void EnqueueChange(const Change& c);
+  void Pump();
+
+  const int64_t id_;
+  const WatchFilter filter_;
+  const size_t max_queue_;
+  Hub* hub_;
+  std::weak_ptr<LineSink> sink_;
+  Mode mode_ = Mode::kStarting;
+  int64_t pos_ = 0;
+  std::deque<std::string> queue_;
+  std::deque<FeedBatch> pending_;  // live batches that arrived while catching up
+  size_t pending_events_ = 0;
+  bool sent_since_progress_ = false;
+  uint64_t delivered_ = 0, caught_up_ = 0, catchups_ = 0;
+};
+
+class Hub {
+ public:
+  Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post, size_t max_subscribers,
+      size_t max_queue);
+
+  // nullptr when max_subscribers are already watching.
+  std::shared_ptr<Subscriber> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
+  void Remove(int64_t watch_id);
+  void Publish(const FeedBatch& batch);
+  int64_t published_rev() const { return published_rev_; }
+  void set_published_rev(int64_t rev) { published_rev_ = rev; }
+  void ProgressTick();
+  void CloseAll(const std::string& reason, const std::string& message);
+  boost::json::array Stats() const;
+  size_t size() const { return subs_.size(); }
+
+  // Reads through the reader pool; `done` runs on the io thread.
+  void ReadFeed(int64_t after, int64_t limit,
+                std::function<void(Result<store::Registry::FeedPage>)> done);
+  void ReadSnapshot(const WatchFilter& filter,
+                    std::function<void(Result<store::Registry::Snapshot>)> done);
+
+ private:
+  ReaderPool& readers_;
+  std::function<void(std::function<void()>)> post_;  // runs a function on the io thread
+  const size_t max_subscribers_;
+  const size_t max_queue_;
+  std::map<int64_t, std::shared_ptr<Subscriber>> subs_;
+  int64_t next_id_ = 1;
+  int64_t published_rev_ = 0;
+};
+
+// The JSON-RPC notification line of one change for watch `watch_id`.
+std::string EventLine(int64_t watch_id, const Change& c);
+
+}  // namespace roster::daemon

@@ -1,0 +1,88 @@
+// writer.cc — the group-commit loop.
+#include "daemon/writer.h"
+
+#include "util/log.h"
+
+namespace roster::daemon {
+
+Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch,
+               std::function<void()> on_commit)
+    : registry_(std::move(registry)), max_batch_(max_batch), on_commit_(std::move(on_commit)) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Writer::Submit(WriteOp op, WriteDone done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!exited_) {
+      queue_.push_back({std::move(op), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("rosterd is shutting down; retry when it is back"));
+}
+
+void Writer::SubmitIdle(IdleOp op) {
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(op));
+  }
+  cv_.notify_one();
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Writer::Loop() {
+  for (;;) {
+    std::deque<Task> tasks;
+    std::deque<IdleOp> idle;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !idle_.empty(); });
+      if (queue_.empty() && idle_.empty()) {  // stopping, all done
+        exited_ = true;
+        return;
+      }
+      size_t n = std::min(queue_.size(), max_batch_);
+      for (size_t i = 0; i < n; ++i) {
+        tasks.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      idle.swap(idle_);
+    }
+    if (!tasks.empty()) RunBatch(tasks);
+    for (auto& op : idle) op(*registry_);
+  }
+}
+
+void Writer::RunBatch(std::deque<Task>& tasks) {
+  std::vector<Result<boost::json::value>> results;
+  results.reserve(tasks.size());
+  Status begin = registry_->BeginBatch();
+  if (begin.ok()) {
+    for (auto& t : tasks) results.push_back(t.op(*registry_));
+  }
+  Status commit = begin.ok() ? registry_->CommitBatch() : begin;
+  if (!commit.ok()) {
+    LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
+    results.assign(tasks.size(), Status::Unavailable("the write could not be committed: " +
+                                                     commit.message()));
+  } else {
+    ++batches_;
+    ops_ += tasks.size();
+    if (on_commit_) on_commit_();
+  }
+  for (size_t i = 0; i < tasks.size(); ++i) tasks[i].done(std::move(results[i]));
+}
+
+}  // namespace roster::daemon

@@ -1,0 +1,73 @@
+// writer.h — the single writer: one thread owning the writer connection that
+// commits queued write operations together (group commit).
+//
+// Operations that arrive while a batch is committing wait and are committed
+// together in the next batch (at most max_batch per transaction). Each runs in
+// its own savepoint, so a failing operation does not fail its neighbours. A
+// completion is called only after its batch committed — a reply sent from it
+// is a durability promise. If the COMMIT itself fails, every operation of the
+// batch completes with that error.
+//
+// Thread-safety: Submit/SubmitIdle/Stop may be called from any thread;
+// operations and completions run on the writer thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "store/registry.h"
+
+namespace roster::daemon {
+
+using WriteOp = std::function<Result<boost::json::value>(store::Registry&)>;
+using WriteDone = std::function<void(Result<boost::json::value>)>;
+using IdleOp = std::function<void(store::Registry&)>;
+
+class Writer {
+ public:
+  // `on_commit` runs on the writer thread after every successful commit.
+  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch,
+         std::function<void()> on_commit);
+  ~Writer();  // Stop()s
+
+  void Start();
+  void Submit(WriteOp op, WriteDone done);
+  // Runs `op` on the writer thread outside any transaction, after the current
+  // batch (checkpoints, maintenance bookkeeping).
+  void SubmitIdle(IdleOp op);
+  // Commits everything already queued, then stops the thread. Idempotent.
+  void Stop();
+
+  // Counters (approximate when read from another thread).
+  uint64_t batches() const { return batches_; }
+  uint64_t ops() const { return ops_; }
+
+ private:
+  struct Task {
+    WriteOp op;
+    WriteDone done;
+  };
+  void Loop();
+  void RunBatch(std::deque<Task>& tasks);
+
+  std::unique_ptr<store::Registry> registry_;
+  const size_t max_batch_;
+  std::function<void()> on_commit_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Task> queue_;
+  std::deque<IdleOp> idle_;
+  bool stopping_ = false;
+  bool exited_ = false;  // the loop has returned: Submit completes at once
+  std::thread thread_;
+  std::atomic<uint64_t> batches_{0}, ops_{0};
+};
+
+}  // namespace roster::daemon
