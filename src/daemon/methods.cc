@@ -197,6 +197,10 @@ const std::map<std::string, Decoder, std::less<>>& Table() {
 
 }  // namespace
 
+bool IsKnownMethod(const std::string& method) {
+  return Table().count(method) || method == "watch" || method == "unwatch" || method == "status";
+}
+
 std::optional<Result<Call>> DecodeCall(const std::string& method, const json::object& params) {
   auto it = Table().find(method);
   if (it == Table().end()) return std::nullopt;

@@ -27,4 +27,7 @@ struct Call {
 std::optional<Result<Call>> DecodeCall(const std::string& method,
                                        const boost::json::object& params);
 
+// True for every method of the API (including watch, unwatch and status).
+bool IsKnownMethod(const std::string& method);
+
 }  // namespace roster::daemon

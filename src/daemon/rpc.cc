@@ -105,6 +105,12 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
       return invalid("unknown member \"" + std::string(k) + "\"");
     }
   }
+  const std::string name(method->as_string());
+  if (!IsKnownMethod(name)) {
+    if (!id) return done(std::nullopt);
+    return done(ErrorResponse(idv, Status::NotFound("method not found: " + name +
+                                                    " (see the API reference)"), -32601));
+  }
   static const json::object kNoParams;
   const json::value* params = req->if_contains("params");
   if (params && !params->is_object() && !params->is_null()) {
@@ -113,7 +119,7 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   }
   const json::object& p = params && params->is_object() ? params->as_object() : kNoParams;
   const bool notification = !id;
-  Dispatch(std::string(method->as_string()), p, sink, state,
+  Dispatch(name, p, sink, state,
            [done, idv, notification](Result<json::value> r) {
              if (notification) return done(std::nullopt);
              if (!r.ok()) return done(ErrorResponse(idv, r.status()));
@@ -157,7 +163,7 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
     if (Status s = r.Finish(); !s.ok()) return done(s);
     return Status_(std::move(done));
   }
-  done(Status(Code::kNotFound, "method not found: " + method));
+  done(Status::Internal("unhandled method " + method));
 }
 
 void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSink>& sink,

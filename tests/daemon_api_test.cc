@@ -1,0 +1,152 @@
+// daemon_api_test.cc — every API method of the real rosterd over its socket:
+// happy paths, each error reason, batches and notifications.
+#include "daemon_harness.h"
+
+namespace roster {
+namespace {
+
+using testing::Daemon;
+using testing::RpcClient;
+using json = boost::json::value;
+namespace bj = boost::json;
+
+class DaemonApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d.Config({{"max_live_sessions", 3}});
+    d.Start();
+  }
+  Daemon d;
+};
+
+TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
+  RpcClient c = d.Client();
+  json s = c.Ok("session.register", {{"name", "alpha"}, {"root", "/w"}, {"ttl_ms", 5000},
+                                     {"meta", {{"model", "opus"}}}});
+  EXPECT_EQ(s.at("name"), "alpha");
+  EXPECT_EQ(s.at("status"), "active");
+  EXPECT_EQ(s.at("pause"), nullptr);
+  EXPECT_EQ(s.at("expires_at").as_int64(), s.at("last_seen").as_int64() + 5000);
+  const std::string id(s.at("id").as_string());
+
+  json hb = c.Ok("session.heartbeat", {{"session", "alpha"}, {"meta", {{"ctx", 0.5}}}});
+  EXPECT_EQ(hb.at("id"), id.c_str());
+  EXPECT_GT(hb.at("rev").as_int64(), 0);
+  json up = c.Ok("session.update", {{"session", id}, {"status", "idle"}, {"status_reason", "waiting"}});
+  EXPECT_EQ(up.at("status"), "idle");
+  EXPECT_EQ(up.at("meta"), (bj::value{{"model", "opus"}, {"ctx", 0.5}}));
+  EXPECT_EQ(c.Ok("session.get", {{"session", "alpha"}}).at("id"), id.c_str());
+  json list = c.Ok("session.list", {{"status", bj::array{"idle"}}});
+  EXPECT_EQ(list.at("sessions").as_array().size(), 1u);
+  EXPECT_GT(list.at("rev").as_int64(), 0);
+
+  json p = c.Ok("session.pause", {{"session", "alpha"}, {"note", "lunch"}});
+  EXPECT_EQ(p.at("summary"), "lunch");
+  EXPECT_EQ(p.at("session_id"), id.c_str());
+  EXPECT_EQ(c.Ok("session.get", {{"session", "alpha"}}).at("pause").at("note"), "lunch");
+  EXPECT_EQ(c.Ok("session.resume", {{"session", "alpha"}}).at("status"), "active");
+  EXPECT_EQ(c.Ok("session.pauses", {{"session", "alpha"}}).at("pauses").as_array().size(), 1u);
+  json st = c.Ok("session.stop", {{"session", "alpha"}, {"reason", "done"}});
+  EXPECT_EQ(st.at("status_reason"), "done");
+  json reap = c.Ok("session.reap");
+  EXPECT_EQ(reap.at("reaped"), 1);
+  EXPECT_EQ(reap.at("stopped"), 1);
+  EXPECT_EQ(reap.at("sessions"), (bj::value(bj::array{"alpha"})));
+  c.Ok("session.register", {{"name", "beta"}});
+  EXPECT_EQ(c.Ok("session.remove", {{"session", "beta"}}).at("removed"), true);
+}
+
+TEST_F(DaemonApi, TeamAndLogMethodsFollowTheApiReference) {
+  RpcClient c = d.Client();
+  json t = c.Ok("team.up", {{"project_id", "web"}, {"root", "/r"}, {"tmux_prefix", "x-"},
+                            {"agents", bj::array{"dev", "qa"}}});
+  EXPECT_EQ(t.at("agents"), (bj::value(bj::array{"dev", "qa"})));
+  EXPECT_EQ(c.Ok("team.list").at("teams").as_array().size(), 1u);
+  json roster = c.Ok("team.roster", {{"root", "/r"}});
+  EXPECT_EQ(roster.at("roster").at(0).at("tmux_session"), "x-web-dev");
+  json orphans = c.Ok("team.orphans", {{"root", "/r"}, {"desired", bj::array{"web:dev"}}});
+  EXPECT_EQ(orphans.at("orphans").as_array().size(), 1u);
+  EXPECT_EQ(c.Ok("team.stale").at("teams").as_array().size(), 1u);  // /r has no marker
+  EXPECT_EQ(c.Ok("team.down", {{"root", "/r"}}).at("removed"), 1);
+
+  c.Ok("session.register", {{"name", "s"}});
+  json a = c.Ok("log.append", {{"session", "s"}, {"kind", "prompt"}, {"body", {{"prompt", "hi"}}}});
+  EXPECT_EQ(a.at("seq"), 1);
+  EXPECT_EQ(a.at("epoch"), 1);
+  json rot = c.Ok("log.rotate", {{"session", "s"}, {"kind", "compact"}, {"body", nullptr}});
+  EXPECT_EQ(rot.at("epoch"), 2);
+  json read = c.Ok("log.read", {{"session", "s"}, {"epoch", 1}});
+  EXPECT_EQ(read.at("entries").at(0).at("body").at("prompt"), "hi");
+  EXPECT_EQ(c.Ok("log.read", {{"session", "s"}}).at("epoch"), 2);
+
+  json status = c.Ok("status");
+  for (const char* k : {"version", "schema_version", "db", "socket", "sync", "rev", "oldest_rev",
+                        "sessions", "teams", "subscribers", "wal_bytes", "uptime_ms", "limits"}) {
+    EXPECT_TRUE(status.as_object().contains(k)) << k;
+  }
+  EXPECT_EQ(status.at("sync"), "full");
+  EXPECT_EQ(status.at("limits").at("max_live_sessions"), 3);
+}
+
+TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"id", "one"}, {"name", "one-name"}});
+  auto code = [&](const std::string& m, bj::object p) {
+    json r = c.Call(m, std::move(p));
+    return std::make_pair(r.at("error").at("code").as_int64(),
+                          std::string(r.at("error").at("data").at("reason").as_string()));
+  };
+  EXPECT_EQ(code("session.get", {{"session", "nope"}}), std::make_pair(-32001L, std::string("not_found")));
+  EXPECT_EQ(code("session.register", {{"id", "two"}, {"name", "one-name"}}),
+            std::make_pair(-32002L, std::string("conflict")));
+  EXPECT_EQ(code("session.resume", {{"session", "one"}}),
+            std::make_pair(-32003L, std::string("invalid_state")));
+  EXPECT_EQ(code("session.get", {{"session", 5}}), std::make_pair(-32602L, std::string("invalid_params")));
+  c.Ok("session.register", {{"name", "b"}});
+  c.Ok("session.register", {{"name", "c"}});
+  EXPECT_EQ(code("session.register", {{"name", "d"}}),
+            std::make_pair(-32004L, std::string("limit_exceeded")));
+  EXPECT_EQ(code("no.such.method", {}), std::make_pair(-32601L, std::string("not_found")));
+}
+
+TEST_F(DaemonApi, InvalidParamsNameTheField) {
+  RpcClient c = d.Client();
+  auto message = [&](const std::string& m, bj::object p) {
+    json r = c.Call(m, std::move(p));
+    return std::string(r.at("error").at("message").as_string());
+  };
+  EXPECT_NE(message("session.register", {{"ttl_ms", "soon"}}).find("params.ttl_ms"), std::string::npos);
+  EXPECT_NE(message("session.register", {{"colour", "red"}}).find("params.colour"), std::string::npos);
+  EXPECT_NE(message("session.heartbeat", {}).find("params.session is required"), std::string::npos);
+  EXPECT_NE(message("team.up", {{"project_id", "p"}, {"root", "/r"}, {"agents", bj::array{1}}})
+                .find("params.agents"), std::string::npos);
+  EXPECT_NE(message("log.append", {{"session", "x"}, {"kind", "k"}}).find("params.body"),
+            std::string::npos);
+  EXPECT_NE(message("watch", {{"entities", bj::array{"cats"}}}).find("cats"), std::string::npos);
+  json r = c.Call("session.list", {});
+  EXPECT_TRUE(r.as_object().contains("result"));
+}
+
+TEST_F(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
+  RpcClient c = d.Client();
+  c.SendRaw(R"([{"jsonrpc":"2.0","id":1,"method":"session.register","params":{"name":"a"}},)"
+            R"({"jsonrpc":"2.0","id":2,"method":"session.register","params":{"name":"a","id":"x"}},)"
+            R"({"jsonrpc":"2.0","method":"session.register","params":{"name":"n"}},)"
+            R"({"jsonrpc":"2.0","id":3,"method":"session.get","params":{"session":"a"}}])" "\n");
+  json r = c.ReadResponse();
+  ASSERT_TRUE(r.is_array());
+  ASSERT_EQ(r.as_array().size(), 3u);
+  EXPECT_EQ(r.at(0).at("id"), 1);
+  EXPECT_TRUE(r.at(0).as_object().contains("result"));
+  EXPECT_EQ(r.at(1).at("error").at("data").at("reason"), "conflict");  // neighbours unaffected
+  EXPECT_EQ(r.at(2).at("id"), 3);
+  // The notification was still executed.
+  EXPECT_EQ(c.Ok("session.get", {{"session", "n"}}).at("name"), "n");
+  c.SendRaw("[]\n");
+  EXPECT_EQ(c.ReadResponse().at("error").at("code"), -32600);
+  c.SendRaw(R"([{"jsonrpc":"2.0","method":"status"}])" "\n");  // only notifications: no reply
+  EXPECT_EQ(c.Ok("session.get", {{"session", "a"}}).at("name"), "a");
+}
+
+}  // namespace
+}  // namespace roster
