@@ -156,8 +156,11 @@ class Daemon {
     if (pid_ > 0) Kill9();
   }
 
-  std::string socket() const { return dir_.File("roster.sock"); }
-  std::string db() const { return dir_.File("roster.db"); }
+  std::string socket() const { return socket_.empty() ? dir_.File("roster.sock") : socket_; }
+  std::string db() const { return db_.empty() ? dir_.File("roster.db") : db_; }
+  // Use another daemon's database or socket (to test the conflicts).
+  void UseDb(const std::string& path) { db_ = path; }
+  void UseSocket(const std::string& path) { socket_ = path; }
   std::string log() const { return dir_.File("rosterd.log"); }
   const TempDir& dir() const { return dir_; }
   pid_t pid() const { return pid_; }
@@ -236,6 +239,7 @@ class Daemon {
   }
 
   TempDir dir_;
+  std::string db_, socket_;
   std::vector<std::string> extra_;
   pid_t pid_ = -1;
 };

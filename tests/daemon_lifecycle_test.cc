@@ -1,0 +1,274 @@
+// daemon_lifecycle_test.cc — the real rosterd under abuse: kill -9 under
+// write load, bad input of every kind, expiry and restart grace, the
+// single-owner lock, socket handling, peer credentials and idle connections.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+
+#include "daemon_harness.h"
+
+namespace roster {
+namespace {
+
+using testing::ConnectUnix;
+using testing::Daemon;
+using testing::RpcClient;
+namespace bj = boost::json;
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+class DaemonCrash : public ::testing::TestWithParam<const char*> {};
+
+// Both sync modes promise that an acknowledged write survives the daemon
+// being killed at any instant; this kills it at random moments under load.
+TEST_P(DaemonCrash, KillNineUnderWriteLoadKeepsEveryAcknowledgedWrite) {
+  Daemon d({"--sync", GetParam()});
+  std::vector<std::string> acked;
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 8; ++round) {
+    d.Start();
+    std::mutex mu;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 3; ++t) {
+      writers.emplace_back([&, t] {
+        try {
+          RpcClient c = d.Client();
+          for (int i = 0;; ++i) {
+            std::string id = "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" + std::to_string(i);
+            c.Ok("session.register", {{"id", id}, {"ttl_ms", 600000}});
+            c.Ok("log.append", {{"session", id}, {"kind", "k"}, {"body", i}});
+            std::lock_guard lock(mu);
+            acked.push_back(id);
+          }
+        } catch (const std::exception&) {
+          // the daemon died under us: expected
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
+    d.Kill9();
+    for (auto& w : writers) w.join();
+
+    SQLite::Database db(d.db(), SQLite::OPEN_READWRITE);
+    ASSERT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    ASSERT_EQ(db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt(), 0);
+    SQLite::Statement has(db, "SELECT count(*) FROM log_entries WHERE session_id = ?");
+    for (const auto& id : acked) {
+      has.reset();
+      has.bind(1, id);
+      has.executeStep();
+      ASSERT_EQ(has.getColumn(0).getInt(), 1) << "acknowledged write lost: " << id;
+    }
+    SQLite::Statement revs(db, "SELECT count(*), min(rev), max(rev) FROM changes");
+    revs.executeStep();
+    EXPECT_EQ(revs.getColumn(0).getInt64(), revs.getColumn(2).getInt64() - revs.getColumn(1).getInt64() + 1)
+        << "rev gap after round " << round;
+  }
+  EXPECT_GT(acked.size(), 100u);
+}
+
+INSTANTIATE_TEST_SUITE_P(SyncModes, DaemonCrash, ::testing::Values("full", "normal"));
+
+TEST(DaemonInput, BadInputGetsErrorsAndTheDaemonKeepsServing) {
+  Daemon d;
+  d.Config({{"max_line_bytes", 4096}});
+  d.Start();
+  RpcClient c = d.Client();
+  auto error_of = [&](const std::string& raw) {
+    c.SendRaw(raw);
+    bj::value r = c.ReadResponse();
+    return std::make_pair(r.at("error").at("code").as_int64(),
+                          std::string(r.at("error").at("data").at("reason").as_string()));
+  };
+  EXPECT_EQ(error_of("{not json\n").first, -32700);
+  EXPECT_EQ(error_of("42\n").first, -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"1.0","id":1,"method":"status"})" "\n").first, -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1})" "\n").first, -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"status","extra":1})" "\n").first, -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":{},"method":"status"})" "\n").first, -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.get","params":[1]})" "\n").first, -32602);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{"pid":"x"}})" "\n").first,
+            -32602);
+  EXPECT_EQ(error_of(std::string(100, '[') + std::string(100, ']') + "\n").second, "limit_exceeded");
+  std::string garbage = "\x01\x02\xff\xfe\x80garbage\x00more";
+  garbage.push_back('\n');
+  EXPECT_EQ(error_of(garbage).first, -32700);
+  EXPECT_EQ(error_of("\"\xc3\x28\"\n").first, -32700);  // invalid UTF-8 in a string
+  // The same connection still works after all of that.
+  EXPECT_EQ(c.Ok("session.register", {{"name", "still-here"}}).at("name"), "still-here");
+
+  // A line over max_line_bytes: an error, then the connection is closed.
+  RpcClient big = d.Client();
+  big.SendRaw(std::string(10000, 'x') + "\n");
+  bj::value r = big.ReadResponse();
+  EXPECT_EQ(r.at("error").at("data").at("reason"), "limit_exceeded");
+  EXPECT_FALSE(big.ReadLine(2000).has_value());
+  EXPECT_TRUE(big.eof());
+
+  // A truncated request followed by a hang-up.
+  {
+    RpcClient t = d.Client();
+    t.SendRaw(R"({"jsonrpc":"2.0","id":1,"method":"session.reg)");
+  }
+  // A thousand idle connections do not stop others from being served.
+  std::vector<int> idle;
+  for (int i = 0; i < 1000; ++i) {
+    int fd = ConnectUnix(d.socket());
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  RpcClient other = d.Client();
+  EXPECT_EQ(other.Ok("session.get", {{"session", "still-here"}}).at("status"), "active");
+  EXPECT_GE(other.Ok("status").at("connections").as_int64(), 1000);
+  for (int fd : idle) ::close(fd);
+  EXPECT_EQ(d.Stop(), 0);
+  SQLite::Database db(d.db());
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sessions").getInt(), 1);
+}
+
+TEST(DaemonInput, ConnectionsPastTheLimitAreRefusedWithAnError) {
+  Daemon d;
+  d.Config({{"max_connections", 2}});
+  d.Start();
+  RpcClient a = d.Client(), b = d.Client();
+  a.Ok("status");
+  b.Ok("status");
+  RpcClient third = d.Client();
+  bj::value r = third.ReadResponse();
+  EXPECT_EQ(r.at("error").at("data").at("reason"), "limit_exceeded");
+}
+
+TEST(DaemonInput, IdleConnectionsAreClosedButWatchersAreNot) {
+  Daemon d;
+  d.Config({{"idle_timeout_ms", 200}});
+  d.Start();
+  RpcClient idle = d.Client(), watcher = d.Client();
+  watcher.Ok("watch");
+  EXPECT_FALSE(idle.ReadLine(1500).has_value());
+  EXPECT_TRUE(idle.eof());
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "x"}});
+  bj::value n = watcher.Next(3000);
+  ASSERT_FALSE(n.is_null());
+  EXPECT_EQ(n.at("method"), "watch.event");
+}
+
+TEST(DaemonExpiry, SilentSessionGoesStaleWithinTtlPlusOneIntervalAndWatchersSeeIt) {
+  Daemon d;
+  d.Config({{"cleanup_interval_ms", 100}});
+  d.Start();
+  RpcClient c = d.Client(), w = d.Client();
+  c.Ok("session.register", {{"name", "paused"}, {"ttl_ms", 300}});
+  c.Ok("session.pause", {{"session", "paused"}});
+  w.Ok("watch", {{"entities", bj::array{"session"}}});
+  bj::value s = c.Ok("session.register", {{"name", "quiet"}, {"ttl_ms", 300}});
+  const int64_t expires_at = s.at("expires_at").as_int64();
+  bj::value stale;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (stale.is_null() && std::chrono::steady_clock::now() < deadline) {
+    bj::value n = w.Next(500);
+    if (!n.is_null() && n.at("method") == "watch.event" &&
+        n.at("params").at("data").at("status") == "stale") {
+      stale = n.at("params");
+    }
+  }
+  ASSERT_FALSE(stale.is_null());
+  EXPECT_EQ(stale.at("data").at("name"), "quiet");
+  EXPECT_EQ(stale.at("data").at("status_reason"), "ttl");
+  EXPECT_GE(stale.at("ts").as_int64(), expires_at);
+  EXPECT_LE(stale.at("ts").as_int64(), expires_at + 100 + 2000);  // one interval + scheduling slack
+  EXPECT_EQ(c.Ok("session.get", {{"session", "paused"}}).at("status"), "paused");
+}
+
+TEST(DaemonExpiry, RestartGivesLiveSessionsAFullTtlOfGrace) {
+  Daemon d;
+  d.Config({{"cleanup_interval_ms", 100}});
+  d.Start();
+  {
+    RpcClient c = d.Client();
+    c.Ok("session.register", {{"name", "survivor"}, {"ttl_ms", 1500}});
+  }
+  ASSERT_EQ(d.Stop(), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // past its TTL while down
+  const int64_t restarted = NowMs();
+  d.Start();
+  RpcClient c = d.Client();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a few cleanup rounds
+  bj::value s = c.Ok("session.get", {{"session", "survivor"}});
+  EXPECT_EQ(s.at("status"), "active");
+  EXPECT_GE(s.at("expires_at").as_int64(), restarted + 1500);
+}
+
+TEST(DaemonLifecycle, SecondDaemonOnTheSameDatabaseExitsNamingTheHolder) {
+  Daemon d;
+  d.Start();
+  Daemon second;
+  second.UseDb(d.db());  // same database, its own socket
+  EXPECT_NE(second.RunToExit(), 0);
+  EXPECT_NE(second.Log().find("pid " + std::to_string(d.pid())), std::string::npos) << second.Log();
+  EXPECT_EQ(d.Client().Ok("status").at("sync"), "full");
+}
+
+TEST(DaemonLifecycle, LiveSocketIsNotTakenOverButAStaleOneIsReplaced) {
+  Daemon d;
+  d.Start();
+  Daemon intruder;
+  intruder.UseSocket(d.socket());  // its own database, the same socket
+  EXPECT_NE(intruder.RunToExit(), 0);
+  EXPECT_NE(intruder.Log().find("already serving"), std::string::npos) << intruder.Log();
+  d.Kill9();  // leaves its socket file behind
+  ASSERT_TRUE(std::filesystem::exists(d.socket()));
+  d.Start();
+  EXPECT_EQ(d.Client().Ok("status").at("sync"), "full");
+  EXPECT_NE(d.Log().find("replaced stale socket"), std::string::npos);
+}
+
+TEST(DaemonLifecycle, SocketIsPrivateAndOtherUsersAreRefused) {
+  Daemon d;
+  d.Start();
+  struct stat st {};
+  ASSERT_EQ(::stat(d.socket().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+  ::chmod(d.dir().path().c_str(), 0777);
+  ::chmod(d.socket().c_str(), 0777);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    if (setuid(65534) != 0) _exit(2);
+    RpcClient c(d.socket());
+    auto line = c.ReadLine(5000);
+    std::string out = line.value_or("none");
+    ssize_t ignored = write(fds[1], out.data(), out.size());
+    (void)ignored;
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string got;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  waitpid(child, nullptr, 0);
+  EXPECT_NE(got.find("permission_denied"), std::string::npos) << got;
+}
+
+TEST(DaemonLifecycle, NewerDatabaseIsRefusedAtStart) {
+  Daemon d;
+  {
+    SQLite::Database db(d.db(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA user_version = 99");
+  }
+  EXPECT_NE(d.RunToExit(), 0);
+  EXPECT_NE(d.Log().find("newer than this binary"), std::string::npos) << d.Log();
+}
+
+}  // namespace
+}  // namespace roster
