@@ -34,7 +34,7 @@ SQLite::Statement& Registry::Stmt(const char* sql) {
     it = stmts_.emplace(sql, std::make_unique<SQLite::Statement>(conn_->db(), sql)).first;
   }
   SQLite::Statement& q = *it->second;
-  q.reset();
+  q.tryReset();  // never throws, even after a failed step
   q.clearBindings();
   return q;
 }

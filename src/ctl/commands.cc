@@ -1,0 +1,67 @@
+// commands.cc — running one call, and `watch`.
+#include "ctl/commands.h"
+
+#include <csignal>
+#include <iostream>
+
+#include "ctl/client.h"
+
+namespace roster::ctl {
+
+namespace json = boost::json;
+
+int ExitFor(const Status& s) {
+  switch (s.code()) {
+    case Code::kOk: return kExitOk;
+    case Code::kInvalidParams: return kExitUsage;
+    case Code::kNotFound: return kExitNotFound;
+    case Code::kConflict:
+    case Code::kInvalidState: return kExitRefused;
+    case Code::kUnavailable: return kExitUnreachable;
+    default: return kExitOther;
+  }
+}
+
+int Fail(const Status& s) {
+  std::cerr << "rosterctl: " << s.message() << " (" << s.reason() << ")\n";
+  return ExitFor(s);
+}
+
+int RunCall(Context& ctx, const std::string& method, json::object params,
+            const std::function<std::string(const json::value&)>& human) {
+  auto client = Client::Connect(ctx.socket);
+  if (!client.ok()) return Fail(client.status());
+  auto r = client.value()->Call(method, std::move(params));
+  if (!r.ok()) return Fail(r.status());
+  ctx.style.now_ms = NowMs();  // relative times against the moment of the reply
+  std::cout << (ctx.json ? json::serialize(*r) + "\n" : human(*r)) << std::flush;
+  return kExitOk;
+}
+
+int RunWatch(const Context& ctx, json::object params) {
+  auto client = Client::Connect(ctx.socket);
+  if (!client.ok()) return Fail(client.status());
+  auto started = client.value()->Call("watch", std::move(params));
+  if (!started.ok()) return Fail(started.status());
+  std::cerr << "rosterctl: watching from rev " << json::serialize(started->at("rev")) << "\n";
+  for (;;) {
+    auto n = client.value()->Next(-1);
+    if (!n.ok()) return Fail(n.status());
+    if (!n->has_value()) continue;
+    const json::value& note = **n;
+    const json::value& p = note.at("params");
+    if (note.at("method") == "watch.error") {
+      std::cout << json::serialize(p) << std::endl;
+      return Fail(Status(p.at("reason") == "compacted" ? Code::kCompacted : Code::kUnavailable,
+                         std::string(p.at("message").as_string())));
+    }
+    if (note.at("method") == "watch.event") {
+      std::cout << json::serialize(p) << std::endl;
+    } else if (note.at("method") == "watch.synced" || ctx.json) {
+      const char* op = note.at("method") == "watch.synced" ? "synced" : "progress";
+      std::cout << json::serialize(json::object{{"op", op}, {"rev", p.at("rev")}}) << std::endl;
+    }
+  }
+}
+
+}  // namespace roster::ctl

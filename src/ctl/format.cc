@@ -1,0 +1,161 @@
+// format.cc — tables and relative times for rosterctl.
+#include "ctl/format.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace roster::ctl {
+
+namespace json = boost::json;
+
+bool ColorWanted() { return isatty(1) && !std::getenv("NO_COLOR"); }
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+static std::string Span(int64_t ms) {
+  int64_t s = ms / 1000;
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m";
+  if (s < 86400) return std::to_string(s / 3600) + "h";
+  return std::to_string(s / 86400) + "d";
+}
+
+std::string Ago(int64_t then_ms, int64_t now_ms) {
+  if (then_ms > now_ms) return "in " + Span(then_ms - now_ms);
+  return Span(now_ms - then_ms) + " ago";
+}
+
+std::string In(int64_t when_ms, int64_t now_ms) {
+  if (when_ms < now_ms) return Span(now_ms - when_ms) + " ago";
+  return "in " + Span(when_ms - now_ms);
+}
+
+std::string Text(const json::value& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return std::string(v.as_string());
+  return json::serialize(v);
+}
+
+static size_t Width(const std::string& s) {
+  size_t w = 0;
+  bool esc = false;
+  for (unsigned char c : s) {
+    if (c == 0x1b) esc = true;
+    else if (esc && c == 'm') esc = false;
+    else if (!esc && (c & 0xC0) != 0x80) ++w;
+  }
+  return w;
+}
+
+std::string Table(const std::vector<std::string>& headers,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths(headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) widths[i] = Width(headers[i]);
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], Width(r[i]));
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      out += cells[i];
+      if (i + 1 < cells.size()) out += std::string(widths[i] - Width(cells[i]) + 2, ' ');
+    }
+    return out + "\n";
+  };
+  std::string out = line(headers);
+  for (const auto& r : rows) out += line(r);
+  return out;
+}
+
+static std::string Colored(const std::string& status, const Style& style) {
+  if (!style.color) return status;
+  const char* code = status == "active"  ? "32"
+                     : status == "idle"   ? "36"
+                     : status == "paused" ? "33"
+                     : status == "stale"  ? "31"
+                                          : "2";
+  return std::string("\x1b[") + code + "m" + status + "\x1b[0m";
+}
+
+static int64_t Int(const json::value& v, const char* key) {
+  const auto* p = v.as_object().if_contains(key);
+  return p && p->is_int64() ? p->as_int64() : 0;
+}
+
+static std::string Clip(std::string s, size_t max) {
+  if (s.size() > max) s = s.substr(0, max - 3) + "...";
+  return s;
+}
+
+std::string SessionsTable(const json::array& sessions, const Style& style) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : sessions) {
+    const auto& o = s.as_object();
+    std::string status(o.at("status").as_string());
+    bool live = status == "active" || status == "idle";
+    std::string note = "-";
+    if (o.at("pause").is_object()) {
+      const auto& p = o.at("pause").as_object();
+      note = Clip(Text(p.at("note").is_null() ? p.at("summary") : p.at("note")), 40);
+    } else if (!o.at("status_reason").is_null()) {
+      note = Text(o.at("status_reason"));
+    }
+    rows.push_back({Colored(status, style), Text(o.at("name")), Clip(Text(o.at("root")), 40),
+                    Ago(Int(s, "created_at"), style.now_ms), Ago(Int(s, "last_seen"), style.now_ms),
+                    live ? In(Int(s, "expires_at"), style.now_ms) : "-", note});
+  }
+  return Table({"STATUS", "NAME", "ROOT", "AGE", "LAST SEEN", "EXPIRES", "NOTE"}, rows);
+}
+
+std::string TeamsTable(const json::array& teams, const Style& style) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : teams) {
+    std::string agents;
+    for (const auto& a : t.at("agents").as_array()) agents += (agents.empty() ? "" : ",") + Text(a);
+    rows.push_back({Text(t.at("project_id")), Text(t.at("root")), Text(t.at("tmux_prefix")),
+                    agents.empty() ? "-" : agents, Ago(Int(t, "started_at"), style.now_ms)});
+  }
+  return Table({"PROJECT", "ROOT", "PREFIX", "AGENTS", "STARTED"}, rows);
+}
+
+std::string RosterTable(const json::array& roster) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : roster) {
+    rows.push_back({Text(r.at("project_id")), Text(r.at("agent")), Text(r.at("tmux_session"))});
+  }
+  return Table({"PROJECT", "AGENT", "TMUX SESSION"}, rows);
+}
+
+std::string LogTable(const json::array& entries, const Style& style) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : entries) {
+    rows.push_back({std::to_string(Int(e, "seq")), std::to_string(Int(e, "epoch")),
+                    Ago(Int(e, "ts"), style.now_ms), Text(e.at("kind")), Clip(Text(e.at("body")), 80)});
+  }
+  return Table({"SEQ", "EPOCH", "WHEN", "KIND", "BODY"}, rows);
+}
+
+std::string PausesTable(const json::array& pauses, const Style& style) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : pauses) {
+    const auto& resumed = p.at("resumed_at");
+    rows.push_back({Ago(Int(p, "paused_at"), style.now_ms),
+                    resumed.is_null() ? "(open)" : Ago(resumed.as_int64(), style.now_ms),
+                    Clip(Text(p.at("note")), 40), Clip(Text(p.at("summary")), 60)});
+  }
+  return Table({"PAUSED", "RESUMED", "NOTE", "SUMMARY"}, rows);
+}
+
+std::string KeyValues(const json::value& v) {
+  if (!v.is_object()) return Text(v) + "\n";
+  std::string out;
+  for (const auto& [k, val] : v.as_object()) out += std::string(k) + ": " + Text(val) + "\n";
+  return out;
+}
+
+}  // namespace roster::ctl

@@ -1,0 +1,353 @@
+// file_tools.cc — backup, restore, export, import and verify on the database
+// file (see file_tools.h).
+#include "store/file_tools.h"
+
+#include <SQLiteCpp/Backup.h>
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "store/connection.h"
+#include "store/migrations.h"
+#include "util/lockfile.h"
+#include "util/paths.h"
+
+namespace roster::store {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Tables in dependency order (parents first).
+const std::vector<std::string> kTables = {"meta",        "sessions",    "pauses", "teams",
+                                          "team_agents", "log_entries", "changes"};
+
+int64_t FeedRev(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
+
+std::vector<std::string> Columns(SQLite::Database& db, const std::string& table) {
+  std::vector<std::string> cols;
+  SQLite::Statement q(db, "SELECT name FROM pragma_table_info(?) ORDER BY cid");
+  q.bind(1, table);
+  while (q.executeStep()) cols.push_back(q.getColumn(0).getString());
+  return cols;
+}
+
+json::value ColumnJson(const SQLite::Column& c) {
+  switch (c.getType()) {
+    case SQLITE_INTEGER: return c.getInt64();
+    case SQLITE_FLOAT: return c.getDouble();
+    case SQLITE_NULL: return nullptr;
+    default: return json::string(c.getString());
+  }
+}
+
+void BindJson(SQLite::Statement& q, int i, const json::value& v) {
+  if (v.is_int64()) q.bind(i, v.as_int64());
+  else if (v.is_uint64()) q.bind(i, static_cast<int64_t>(v.as_uint64()));
+  else if (v.is_double()) q.bind(i, v.as_double());
+  else if (v.is_string()) q.bind(i, std::string(v.as_string()));
+  else if (v.is_null()) q.bind(i);
+  else q.bind(i, json::serialize(v));
+}
+
+Status CheckFile(SQLite::Database& db, const std::string& what) {
+  std::string ic = db.execAndGet("PRAGMA integrity_check").getString();
+  if (ic != "ok") return Status::Internal(what + " failed its integrity check: " + ic);
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > LatestSchemaVersion()) {
+    return Status::Unavailable(what + " has schema version " + std::to_string(version) +
+                               ", newer than this binary knows");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<BackupResult> Backup(const std::string& db, const std::string& out, const Progress& progress) {
+  const std::string tmp = out + ".tmp-" + std::to_string(getpid());
+  try {
+    if (!fs::exists(db)) return Status::NotFound("no database at " + db);
+    SQLite::Database src(db, SQLite::OPEN_READONLY, 5000);
+    BackupResult r;
+    {
+      SQLite::Database dst(tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      // One read transaction: every step copies from the same snapshot, so
+      // the daemon's writes meanwhile neither restart nor tear the copy.
+      src.exec("BEGIN");
+      r.rev = FeedRev(src);
+      SQLite::Backup backup(dst, src);
+      int rc;
+      do {
+        rc = backup.executeStep(256);
+        if (progress) progress(backup.getTotalPageCount() - backup.getRemainingPageCount(), backup.getTotalPageCount());
+      } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+      r.pages = backup.getTotalPageCount();
+      src.exec("COMMIT");
+      ROSTER_RETURN_IF_ERROR(CheckFile(dst, "the backup"));
+      dst.exec("PRAGMA journal_mode=DELETE");  // one self-contained file
+    }
+    fs::rename(tmp, out);
+    return r;
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return Status::Unavailable(std::string("backup failed: ") + e.what());
+  }
+}
+
+Result<BackupResult> Restore(const std::string& backup, const std::string& db) {
+  LockFile lock;
+  if (Status s = lock.Acquire(LockPathFor(db)); !s.ok()) {
+    return Status::Unavailable(s.message() + "; stop rosterd before restoring");
+  }
+  const std::string tmp = db + ".restore-" + std::to_string(getpid());
+  try {
+    BackupResult r;
+    {
+      SQLite::Database src(backup, SQLite::OPEN_READONLY);
+      ROSTER_RETURN_IF_ERROR(CheckFile(src, "backup " + backup));
+      r.rev = FeedRev(src);
+      SQLite::Database dst(tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      SQLite::Backup copy(dst, src);
+      copy.executeStep(-1);
+      r.pages = copy.getTotalPageCount();
+    }
+    if (fs::exists(db)) {
+      {  // fold the old file's WAL in, so DB.before-restore is complete on its own
+        SQLite::Database old(db, SQLite::OPEN_READWRITE);
+        old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
+      fs::rename(db, db + ".before-restore");
+    }
+    std::error_code ec;
+    fs::remove(db + "-wal", ec);
+    fs::remove(db + "-shm", ec);
+    fs::rename(tmp, db);
+    return r;
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return Status::Unavailable(std::string("restore failed: ") + e.what());
+  }
+}
+
+Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {
+  std::vector<std::string> tables = options.tables.empty() ? kTables : options.tables;
+  if (options.since_rev) tables = {"changes"};
+  for (const auto& t : tables) {
+    if (std::find(kTables.begin(), kTables.end(), t) == kTables.end()) {
+      return Status::InvalidParams("unknown table '" + t + "'");
+    }
+  }
+  try {
+    SQLite::Database src(db, SQLite::OPEN_READONLY, 5000);
+    SQLite::Transaction txn(src);  // one consistent snapshot for header and rows
+    json::object header{{"roster_export", 1},
+                        {"schema_version", src.execAndGet("PRAGMA user_version").getInt()},
+                        {"rev", FeedRev(src)},
+                        {"tables", json::value_from(tables)}};
+    if (options.since_rev) header["since_rev"] = *options.since_rev;
+    out << json::serialize(header) << "\n";
+    int64_t rows = 0;
+    for (const auto& t : tables) {
+      auto cols = Columns(src, t);
+      std::string sql = "SELECT * FROM " + t;
+      if (options.since_rev) sql += " WHERE rev > " + std::to_string(*options.since_rev);
+      sql += t == "changes" ? " ORDER BY rev" : " ORDER BY rowid";
+      SQLite::Statement q(src, sql);
+      while (q.executeStep()) {
+        json::object row;
+        for (int i = 0; i < q.getColumnCount(); ++i) row[cols[static_cast<size_t>(i)]] = ColumnJson(q.getColumn(i));
+        out << json::serialize(json::object{{"table", t}, {"row", std::move(row)}}) << "\n";
+        ++rows;
+      }
+    }
+    return rows;
+  } catch (const std::exception& e) {
+    return Status::Unavailable(std::string("export failed: ") + e.what());
+  }
+}
+
+namespace {
+
+// Prepared INSERT per (table, column list) for one import.
+class Inserter {
+ public:
+  Inserter(SQLite::Database& db, bool replace) : db_(db), replace_(replace) {}
+
+  // Inserts one row; false (and a conflict description) when it exists.
+  Result<bool> Insert(const std::string& table, const json::object& row) {
+    std::vector<std::string> cols;
+    for (const auto& [k, v] : row) cols.emplace_back(k);
+    ROSTER_RETURN_IF_ERROR(CheckColumns(table, cols));
+    SQLite::Statement& q = Prepare(table, cols);
+    int i = 1;
+    for (const auto& [k, v] : row) BindJson(q, i++, v);
+    try {
+      q.exec();
+      return true;
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) return false;
+      throw;
+    }
+  }
+
+ private:
+  Status CheckColumns(const std::string& table, const std::vector<std::string>& cols) {
+    auto& known = known_[table];
+    if (known.empty()) {
+      for (auto& c : Columns(db_, table)) known.insert(c);
+    }
+    for (const auto& c : cols) {
+      if (!known.count(c)) return Status::InvalidParams("table " + table + " has no column '" + c + "'");
+    }
+    return Status::Ok();
+  }
+
+  SQLite::Statement& Prepare(const std::string& table, const std::vector<std::string>& cols) {
+    std::string key = table;
+    for (const auto& c : cols) key += "," + c;
+    auto it = stmts_.find(key);
+    if (it != stmts_.end()) {
+      it->second->tryReset();  // a failed step leaves its error in reset()
+      it->second->clearBindings();
+      return *it->second;
+    }
+    std::string names, marks, updates;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      names += (i ? ", " : "") + cols[i];
+      marks += (i ? ", ?" : "?");
+      updates += (i ? ", " : "") + cols[i] + " = excluded." + cols[i];
+    }
+    std::string sql = "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")";
+    if (replace_) sql += " ON CONFLICT DO UPDATE SET " + updates;
+    return *stmts_.emplace(key, std::make_unique<SQLite::Statement>(db_, sql)).first->second;
+  }
+
+  SQLite::Database& db_;
+  bool replace_;
+  std::map<std::string, std::set<std::string>> known_;
+  std::map<std::string, std::unique_ptr<SQLite::Statement>> stmts_;
+};
+
+std::string RowKey(const json::object& row) {
+  for (const char* k : {"id", "rev", "key"}) {
+    if (auto* v = row.if_contains(k)) return json::serialize(*v);
+  }
+  return json::serialize(row).substr(0, 80);
+}
+
+}  // namespace
+
+Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace) {
+  auto conn = Connection::Open({.path = db});
+  if (!conn.ok()) return conn.status();
+  SQLite::Database& d = conn.value()->db();
+  ImportReport report;
+  try {
+    std::string line;
+    if (!std::getline(in, line)) return Status::InvalidParams("the import is empty (no header line)");
+    boost::system::error_code ec;
+    json::value header = json::parse(line, ec);
+    if (ec || !header.is_object() || !header.as_object().contains("roster_export")) {
+      return Status::InvalidParams("the first line is not a roster export header");
+    }
+    const auto* version = header.as_object().if_contains("schema_version");
+    const int have = d.execAndGet("PRAGMA user_version").getInt();
+    if (!version || !version->is_int64() || version->as_int64() != have) {
+      return Status::InvalidParams("schema version mismatch: the export has " +
+                                   (version ? json::serialize(*version) : std::string("none")) +
+                                   ", the database " + std::to_string(have));
+    }
+    SQLite::Transaction txn(d, SQLite::TransactionBehavior::IMMEDIATE);
+    const bool fresh = FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
+    Inserter inserter(d, replace);
+    std::vector<json::object> feed, meta;
+    for (int64_t n = 2; std::getline(in, line); ++n) {
+      if (line.empty()) continue;
+      json::value v = json::parse(line, ec);
+      const json::object* o = ec ? nullptr : v.if_object();
+      const json::value* t = o ? o->if_contains("table") : nullptr;
+      const json::value* r = o ? o->if_contains("row") : nullptr;
+      if (!t || !t->is_string() || !r || !r->is_object()) {
+        return Status::InvalidParams("line " + std::to_string(n) + " is not a {table, row} object");
+      }
+      std::string table(t->as_string());
+      if (std::find(kTables.begin(), kTables.end(), table) == kTables.end()) {
+        return Status::InvalidParams("line " + std::to_string(n) + ": unknown table '" + table + "'");
+      }
+      if (table == "changes") { feed.push_back(r->as_object()); continue; }
+      if (table == "meta") { meta.push_back(r->as_object()); continue; }
+      auto ok = inserter.Insert(table, r->as_object());
+      if (!ok.ok()) return ok.status();
+      if (!*ok) report.conflicts.push_back(table + " " + RowKey(r->as_object()));
+      ++report.rows;
+    }
+    if (!report.conflicts.empty()) return report;  // rolled back: nothing imported
+    if (fresh) {
+      // The exported feed replaces the rows our own inserts generated.
+      d.exec("DELETE FROM changes");
+      for (auto* rows : {&feed, &meta}) {
+        for (const auto& row : *rows) {
+          auto ok = inserter.Insert(rows == &feed ? "changes" : "meta", row);
+          if (!ok.ok()) return ok.status();
+          ++report.rows;
+        }
+      }
+      if (const auto* rev = header.as_object().if_contains("rev"); rev && rev->is_int64()) {
+        // Revs continue exactly where the source's did.
+        d.exec("UPDATE sqlite_sequence SET seq = " + std::to_string(rev->as_int64()) +
+               " WHERE name = 'changes'");
+      }
+    } else {
+      report.feed_rows_skipped = static_cast<int64_t>(feed.size() + meta.size());
+    }
+    txn.commit();
+    return report;
+  } catch (const std::exception& e) {
+    return Status::Unavailable(std::string("import failed: ") + e.what());
+  }
+}
+
+Result<VerifyReport> Verify(const std::string& db) {
+  if (!fs::exists(db)) return Status::NotFound("no database at " + db);
+  VerifyReport r;
+  auto line = [&r](bool ok, const std::string& text) {
+    r.lines.push_back((ok ? "ok   " : "FAIL ") + text);
+    if (!ok) r.healthy = false;
+  };
+  try {
+    SQLite::Database d(db, SQLite::OPEN_READONLY, 5000);
+    SQLite::Transaction txn(d);
+    std::string ic = d.execAndGet("PRAGMA integrity_check").getString();
+    line(ic == "ok", "integrity_check: " + ic);
+    int fk = d.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt();
+    line(fk == 0, "foreign_key_check: " + std::to_string(fk) + " violations");
+    int version = d.execAndGet("PRAGMA user_version").getInt();
+    line(version == LatestSchemaVersion(), "schema version " + std::to_string(version) +
+                                               " (this binary: " + std::to_string(LatestSchemaVersion()) + ")");
+    SQLite::Statement q(d, "SELECT count(*), coalesce(min(rev), 0), coalesce(max(rev), 0) FROM changes");
+    q.executeStep();
+    int64_t count = q.getColumn(0).getInt64(), lo = q.getColumn(1).getInt64(), hi = q.getColumn(2).getInt64();
+    line(count == 0 || count == hi - lo + 1,
+         "feed revs " + std::to_string(lo) + ".." + std::to_string(hi) + " (" + std::to_string(count) +
+             " rows, " + (count == 0 || count == hi - lo + 1 ? "no gaps" : "GAPS") + ")");
+    int64_t seq = FeedRev(d);
+    line(seq >= hi, "rev sequence at " + std::to_string(seq));
+  } catch (const std::exception& e) {
+    line(false, std::string("cannot read the database: ") + e.what());
+  }
+  return r;
+}
+
+}  // namespace roster::store
