@@ -75,9 +75,9 @@ Result<std::optional<json::value>> Client::ReadMessage(int timeout_ms) {
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     deadline - std::chrono::steady_clock::now()).count();
-    if (timeout_ms >= 0 && left <= 0) return std::optional<json::value>();
     pollfd p{fd_, POLLIN, 0};
-    int rc = ::poll(&p, 1, timeout_ms < 0 ? -1 : static_cast<int>(left));
+    int wait = timeout_ms < 0 ? -1 : static_cast<int>(std::max<int64_t>(left, 0));
+    int rc = ::poll(&p, 1, wait);  // a zero wait still looks at what has arrived
     if (rc < 0 && errno == EINTR) continue;
     if (rc <= 0) return std::optional<json::value>();
     char chunk[65536];

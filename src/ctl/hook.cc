@@ -123,7 +123,7 @@ int RunClaudeHook(const Context& ctx) {
   const json::object& payload = doc.as_object();
   const std::string id = Str(payload, "session_id");
   const std::string event = Str(payload, "hook_event_name");
-  if (id.empty() || event.empty()) return Warn("payload lacks session_id or hook_event_name");
+  if (id.empty() || event.empty()) return Warn("payload lacks session_id or hook_event_name; event not recorded");
 
   auto client = Client::Connect(ctx.socket, 2000);
   if (!client.ok()) return Warn(client.status().message() + "; event not recorded");
