@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 1),
+-- roster.sql — the full current schema of Roster's database (schema version 2),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -18,6 +18,7 @@
 --
 -- Tables
 --   meta         key/value facts: 'compacted_rev' = the feed's compaction horizon.
+--   session_counts  number of sessions per status, kept by triggers (not in the feed).
 --   sessions     one row per agent session. status is active | idle (alive,
 --                expiring at last_seen + ttl_ms), paused (never expires; see
 --                pauses), stopped (ended; accepts nothing but removal) or stale
@@ -45,7 +46,7 @@
 --   recent_changes  the newest 100 feed rows with ISO times.
 --   feed_*          each table's rows in the change feed's JSON shape.
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -350,3 +351,30 @@ CREATE VIEW recent_changes AS
 SELECT rev, strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS time,
        entity, op, key, data
 FROM changes ORDER BY rev DESC LIMIT 100;
+
+-- Per-status session counts (migration 0002), kept by triggers; the live-session
+-- limit reads them instead of counting rows.
+
+CREATE TABLE session_counts (
+  status TEXT PRIMARY KEY,
+  n      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+INSERT INTO session_counts (status, n)
+SELECT s.status, (SELECT count(*) FROM sessions WHERE status = s.status)
+FROM (SELECT 'active' AS status UNION ALL SELECT 'idle' UNION ALL SELECT 'paused'
+      UNION ALL SELECT 'stopped' UNION ALL SELECT 'stale') AS s;
+
+CREATE TRIGGER session_counts_insert AFTER INSERT ON sessions BEGIN
+  UPDATE session_counts SET n = n + 1 WHERE status = NEW.status;
+END;
+
+CREATE TRIGGER session_counts_update AFTER UPDATE OF status ON sessions
+WHEN OLD.status IS NOT NEW.status BEGIN
+  UPDATE session_counts SET n = n - 1 WHERE status = OLD.status;
+  UPDATE session_counts SET n = n + 1 WHERE status = NEW.status;
+END;
+
+CREATE TRIGGER session_counts_delete AFTER DELETE ON sessions BEGIN
+  UPDATE session_counts SET n = n - 1 WHERE status = OLD.status;
+END;

@@ -111,7 +111,7 @@ TEST_F(Cli, TeamAndLogCommands) {
   EXPECT_EQ(r.at("entries").at(0).at("body").at("text"), "hi");
   EXPECT_EQ(r.at("entries").at(1).at("body"), "plain-words");
   EXPECT_NE(Ctl("log read s").out.find("compact"), std::string::npos);
-  EXPECT_NE(Ctl("status").out.find("schema_version: 1"), std::string::npos);
+  EXPECT_NE(Ctl("status").out.find("schema_version: 2"), std::string::npos);
 }
 
 TEST_F(Cli, WatchStreamsOneJsonEventPerLineAndResumesWithSince) {

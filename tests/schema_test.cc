@@ -68,7 +68,16 @@ TEST(Schema, MigrationsProduceExactlySchemaFile) {
   SQLite::Database migrated(dir.File("migrated.db"));
   SQLite::Database documented(dir.File("documented.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   documented.exec(ReadFile(ROSTER_SOURCE_DIR "/schema/roster.sql"));
-  EXPECT_EQ(DescribeSchema(migrated), DescribeSchema(documented));
+  // Compare line by line so a failure names the first difference.
+  std::istringstream a(DescribeSchema(migrated)), b(DescribeSchema(documented));
+  std::string la, lb;
+  int line = 0;
+  while (true) {
+    bool more_a = static_cast<bool>(std::getline(a, la)), more_b = static_cast<bool>(std::getline(b, lb));
+    ++line;
+    if (!more_a && !more_b) break;
+    ASSERT_EQ(more_a ? la : "<end>", more_b ? lb : "<end>") << "first difference at line " << line;
+  }
   EXPECT_EQ(migrated.execAndGet("PRAGMA user_version").getInt(), store::LatestSchemaVersion());
 }
 
@@ -79,7 +88,7 @@ TEST(Schema, FileIsWalWithStrictTablesTriggersAndViews) {
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_table_list "
                           "WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' "
                           "AND strict = 0").getInt(), 0);
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(), 15);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(), 18);
   for (const char* view : {"sessions_view", "live_sessions", "open_pauses", "team_roster",
                            "recent_changes"}) {
     EXPECT_EQ(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' "
@@ -158,6 +167,58 @@ TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
     }
     EXPECT_EQ(json::parse(row.data), json::parse(latest)) << row.entity << " " << row.key;
   }
+}
+
+}  // namespace
+}  // namespace roster
+
+namespace roster {
+namespace {
+
+int64_t CountOf(SQLite::Database& db, const std::string& status) {
+  SQLite::Statement q(db, "SELECT n FROM session_counts WHERE status = ?");
+  q.bind(1, status);
+  return q.executeStep() ? q.getColumn(0).getInt64() : -1;
+}
+
+TEST(Schema, MigratingAVersion1DatabaseKeepsItsRowsAndCountsThem) {
+  TempDir dir;
+  const std::string path = dir.File("v1.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(store::EmbeddedMigrations().at(0).sql);
+    db.exec("PRAGMA user_version = 1");
+    db.exec("INSERT INTO sessions (id, name, status, created_at, updated_at, last_seen, ttl_ms) "
+            "VALUES ('a', 'a', 'active', 1, 1, 1, 10), ('b', 'b', 'paused', 1, 1, 1, 10), "
+            "('c', 'c', 'active', 1, 1, 1, 10)");
+  }
+  ASSERT_TRUE(store::Connection::Open({.path = path}).ok());
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), store::LatestSchemaVersion());
+  EXPECT_EQ(CountOf(db, "active"), 2);
+  EXPECT_EQ(CountOf(db, "paused"), 1);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM changes").getInt(), 3);  // the v1 rows' feed kept
+}
+
+TEST(Schema, SessionCountsFollowEveryKindOfWrite) {
+  RegistryHarness h;
+  ASSERT_TRUE(h.reg->Register({.name = "a"}).ok());
+  ASSERT_TRUE(h.reg->Register({.name = "b"}).ok());
+  ASSERT_TRUE(h.reg->Pause("a", std::nullopt).ok());
+  ASSERT_TRUE(h.reg->Heartbeat({.session = "b", .status = "idle"}).ok());
+  ASSERT_TRUE(h.reg->Register({.name = "c"}).ok());
+  ASSERT_TRUE(h.reg->Stop("c", std::nullopt).ok());
+  ASSERT_EQ(std::system(("sqlite3 " + h.db + " \"PRAGMA foreign_keys=ON; DELETE FROM sessions "
+                                            "WHERE name = 'c';\"").c_str()), 0);
+  SQLite::Database db(h.db);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(status || '=' || n, ' ') FROM "
+                          "(SELECT * FROM session_counts ORDER BY status)").getString(),
+            db.execAndGet("SELECT group_concat(status || '=' || n, ' ') FROM (SELECT s.status, "
+                          "(SELECT count(*) FROM sessions WHERE status = s.status) AS n "
+                          "FROM session_counts AS s ORDER BY s.status)").getString());
+  EXPECT_EQ(CountOf(db, "paused"), 1);
+  EXPECT_EQ(CountOf(db, "idle"), 1);
+  EXPECT_EQ(CountOf(db, "stopped"), 0);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 # embed_migrations.cmake — turns migrations/NNNN_name.sql into a C++ table of
 # {version, name, sql}. Run by the build (see CMakeLists.txt) with -DOUT and
-# -DFILES (a ;-list of migration files, sorted).
+# -DFILES (migration files separated by |, sorted).
 set(body "")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   get_filename_component(base "${f}" NAME_WE)
   string(REGEX MATCH "^([0-9]+)_(.+)$" m "${base}")

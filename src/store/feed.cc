@@ -98,7 +98,7 @@ Result<StoreCounts> Registry::Counts() {
     c.rev = LastRev();
     auto& q = Stmt(
         "SELECT (SELECT min(rev) FROM changes), (SELECT count(*) FROM sessions), "
-        "(SELECT count(*) FROM sessions WHERE status IN ('active', 'idle', 'paused')), "
+        "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', 'paused')), "
         "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");
     q.executeStep();
     c.oldest_rev = q.isColumnNull(0) ? c.rev + 1 : q.getColumn(0).getInt64();

@@ -42,7 +42,7 @@ Status Registry::ValidateCommon(const std::optional<std::string>& root,
 
 Status Registry::CheckLiveLimit() {
   auto& q = Stmt(
-      "SELECT count(*) FROM sessions WHERE status IN ('active', 'idle', 'paused')");
+      "SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', 'paused')");
   q.executeStep();
   if (q.getColumn(0).getInt64() >= options_.max_live_sessions) {
     return Status::LimitExceeded("the registry already holds " +
