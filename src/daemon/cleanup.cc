@@ -34,6 +34,20 @@ void CleanupStrand::Arm() {
   });
 }
 
+// Expiry goes on in bounded batches until a batch comes back short, each a
+// separate writer operation so writes interleave with a large sweep.
+void CleanupStrand::SubmitExpiry() {
+  const int64_t b = config_.cleanup_batch;
+  writer_.Submit(
+      [this, b](store::Registry& reg) -> Result<json::value> {
+        auto r = reg.ExpireSessions(b);
+        if (!r.ok()) LogWarn("cleanup: expiry failed: " + r.status().ToString());
+        if (r.ok() && *r == b) SubmitExpiry();  // more to do: queue the next batch now
+        return json::value(r.ok() ? *r : 0);
+      },
+      [](Result<json::value>) {});
+}
+
 void CleanupStrand::Tick() {
   if (tick_in_flight_) return;  // the previous round is still queued behind writes
   tick_in_flight_ = true;
@@ -48,7 +62,7 @@ void CleanupStrand::Tick() {
   };
   auto ignore = [](Result<json::value>) {};
   const int64_t b = c.cleanup_batch;
-  writer_.Submit(step("expired", [b](auto& r) { return r.ExpireSessions(b); }), ignore);
+  SubmitExpiry();
   writer_.Submit(step("dead processes", [b](auto& r) { return r.ExpireDeadProcesses(b); }), ignore);
   writer_.Submit(step("purged", [&c, b](auto& r) { return r.PurgeSessions(c.purge_after_ms, b); }), ignore);
   writer_.Submit(step("trimmed logs", [&c, b](auto& r) { return r.TrimLogs(c.log_retention_ms, b); }), ignore);

@@ -9,6 +9,7 @@
 
 #include "daemon/cleanup.h"
 #include "daemon/notifier.h"
+#include "daemon/publisher.h"
 #include "daemon/readers.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
@@ -52,6 +53,9 @@ Result<std::unique_ptr<store::Registry>> OpenAndRecover(const DaemonConfig& conf
     return Status::Unavailable("database " + config.db_path + " failed its integrity check (" +
                                s.message() + "); restore a backup with roster-backup restore");
   }
+  // Checkpoints are the cleanup strand's job (between batches), so a commit
+  // never pays for one.
+  if (Status s = conn.value()->SetAutoCheckpoint(false); !s.ok()) return s;
   auto reg = std::make_unique<store::Registry>(std::move(conn).value(), config.registry);
   auto graced = reg->GrantRestartGrace();
   if (!graced.ok()) return graced.status();
@@ -93,16 +97,24 @@ int RunDaemon(const DaemonConfig& config) {
   }
 
   asio::io_context io(1);
-  auto post = [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); };
-  Hub hub(readers, post, static_cast<size_t>(config.limits.max_subscribers),
+  Hub hub(readers, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); }, static_cast<size_t>(config.limits.max_subscribers),
           config.limits.subscriber_queue);
   hub.set_published_rev(start_rev);
+  auto post = [&io](std::function<void()> fn) {
+    asio::post(io, [guard = asio::make_work_guard(io), fn = std::move(fn)] { fn(); });
+  };
+  FeedPublisher publisher(start_rev, post, [&hub](const FeedBatch& b) { hub.Publish(b); });
   Notifier notifier(
       std::make_unique<store::Registry>(std::move(notifier_conn).value(), config.registry),
-      start_rev, config.notify_poll_ms,
-      [&io, &hub](FeedBatch b) { asio::post(io, [&hub, b] { hub.Publish(b); }); });
+      config.notify_poll_ms, publisher);
   Writer writer(std::move(opened).value(), config.limits.max_write_batch,
-                [&notifier] { notifier.Wake(); });
+                [&publisher, &post](store::Registry& reg, std::function<void()> completions, bool committed) {
+                  if (committed) {
+                    publisher.DrainAndPost(reg, std::move(completions));
+                  } else {
+                    post(std::move(completions));
+                  }
+                });
   Dispatcher dispatcher(io, writer, readers, hub, config);
   Server server(io, config, dispatcher, hub);
   if (Status s = server.Listen(); !s.ok()) {

@@ -1,18 +1,13 @@
-// notifier.h — the change-notification loop: a thread with its own read
-// connection that publishes every committed `changes` row, in rev order, in
-// contiguous batches (from_rev, to_rev].
+// notifier.h — watches for commits made by other processes (a sqlite3 shell,
+// an import): a thread with its own read connection that polls
+// PRAGMA data_version every poll interval — it changes when any other
+// connection commits — and then has the FeedPublisher publish what is new.
+// The daemon's own commits are published by the writer itself.
 //
-// It wakes after each of the writer's commits (Wake) and also polls
-// PRAGMA data_version every poll interval, which changes when any other
-// connection commits — a sqlite3 shell, an import — so outside writes are
-// published too. It reads bounded pages and ends each read transaction before
-// publishing, so it never holds a snapshot open while subscribers are slow.
-//
-// Thread-safety: Wake/Stop from any thread; `publish` runs on the notifier thread.
+// Thread-safety: Start/Stop from the owning thread.
 #pragma once
 
 #include <condition_variable>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -30,27 +25,24 @@ struct FeedBatch {
   std::shared_ptr<const std::vector<Change>> changes;
 };
 
+class FeedPublisher;
+
 class Notifier {
  public:
-  Notifier(std::unique_ptr<store::Registry> registry, int64_t start_rev, int64_t poll_ms,
-           std::function<void(FeedBatch)> publish);
+  Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms, FeedPublisher& publisher);
   ~Notifier();  // Stop()s
 
   void Start();
-  void Wake();
   void Stop();
 
  private:
   void Loop();
-  void Drain();
 
   std::unique_ptr<store::Registry> registry_;
-  int64_t published_rev_;
   const int64_t poll_ms_;
-  std::function<void(FeedBatch)> publish_;
+  FeedPublisher& publisher_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool woken_ = false;
   bool stopping_ = false;
   std::thread thread_;
 };

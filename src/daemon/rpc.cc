@@ -137,10 +137,15 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
       auto shared = std::make_shared<Result<json::value>>(std::move(r));
       Post([done, shared] { done(std::move(*shared)); });
     };
+    // The work guard keeps the io loop running until the reply is handed over,
+    // so a shutdown still answers requests that were in flight.
+    auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(
+        boost::asio::make_work_guard(io_));
     if (c.write) {
-      writer_.Submit(std::move(c.op), std::move(finish));
+      // The writer runs completions on the io thread (after publishing the feed).
+      writer_.Submit(std::move(c.op), [guard, done](Result<json::value> r) { done(std::move(r)); });
     } else {
-      readers_.Submit([op = std::move(c.op), finish](store::Registry& reg) { finish(op(reg)); });
+      readers_.Submit([op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
     }
     return;
   }

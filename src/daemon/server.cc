@@ -27,14 +27,23 @@ void ClientConnection::Start() {
   ReadLine();
 }
 
+// One timer per connection, armed once per idle period: activity only stamps
+// last_activity_, and the timer re-arms itself for the time that is left.
 void ClientConnection::ArmIdleTimer() {
   const int64_t ms = server_.config().limits.idle_timeout_ms;
   if (ms <= 0) return;
-  idle_.expires_after(std::chrono::milliseconds(ms));
-  idle_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+  auto left = std::chrono::milliseconds(ms) - (std::chrono::steady_clock::now() - last_activity_);
+  idle_.expires_after(std::max<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1)));
+  idle_.async_wait([self = shared_from_this(), ms](boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted || self->closed_) return;
-    if (!self->state_->watches.empty() || self->in_flight_ > 0) {
-      self->ArmIdleTimer();  // watching or busy: not idle
+    const bool quiet = std::chrono::steady_clock::now() - self->last_activity_ >= std::chrono::milliseconds(ms);
+    if (!quiet || !self->state_->watches.empty() || self->in_flight_ > 0) {
+      if (!quiet) {
+        self->ArmIdleTimer();
+      } else {  // watching or busy: not idle
+        self->last_activity_ = std::chrono::steady_clock::now();
+        self->ArmIdleTimer();
+      }
       return;
     }
     LogDebug("closing idle connection");
@@ -65,7 +74,7 @@ void ClientConnection::ReadLine() {
         }
         std::string line = self->in_.substr(0, n - 1);
         self->in_.erase(0, n);
-        self->ArmIdleTimer();
+        self->last_activity_ = std::chrono::steady_clock::now();
         self->OnLine(std::move(line));
         self->ReadLine();
       });

@@ -47,6 +47,7 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   UnixSocket socket_;
   Server& server_;
   asio::steady_timer idle_;
+  std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();
   std::string in_;
   std::deque<std::string> replies_;
   std::string out_;

@@ -5,9 +5,8 @@
 
 namespace roster::daemon {
 
-Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch,
-               std::function<void()> on_commit)
-    : registry_(std::move(registry)), max_batch_(max_batch), on_commit_(std::move(on_commit)) {}
+Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch)
+    : registry_(std::move(registry)), max_batch_(max_batch), after_batch_(std::move(after_batch)) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -66,23 +65,30 @@ void Writer::Loop() {
 }
 
 void Writer::RunBatch(std::deque<Task>& tasks) {
-  std::vector<Result<boost::json::value>> results;
-  results.reserve(tasks.size());
+  auto results = std::make_shared<std::vector<Result<boost::json::value>>>();
+  results->reserve(tasks.size());
   Status begin = registry_->BeginBatch();
   if (begin.ok()) {
-    for (auto& t : tasks) results.push_back(t.op(*registry_));
+    for (auto& t : tasks) results->push_back(t.op(*registry_));
   }
   Status commit = begin.ok() ? registry_->CommitBatch() : begin;
   if (!commit.ok()) {
     LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
-    results.assign(tasks.size(), Status::Unavailable("the write could not be committed: " +
-                                                     commit.message()));
+    results->assign(tasks.size(), Status::Unavailable("the write could not be committed: " +
+                                                      commit.message()));
   } else {
     ++batches_;
     ops_ += tasks.size();
-    if (on_commit_) on_commit_();
   }
-  for (size_t i = 0; i < tasks.size(); ++i) tasks[i].done(std::move(results[i]));
+  auto dones = std::make_shared<std::deque<Task>>(std::move(tasks));
+  auto completions = [dones, results] {
+    for (size_t i = 0; i < dones->size(); ++i) (*dones)[i].done(std::move((*results)[i]));
+  };
+  if (after_batch_) {
+    after_batch_(*registry_, std::move(completions), commit.ok());
+  } else {
+    completions();
+  }
 }
 
 }  // namespace roster::daemon

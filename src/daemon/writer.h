@@ -8,8 +8,12 @@
 // is a durability promise. If the COMMIT itself fails, every operation of the
 // batch completes with that error.
 //
+// After each batch the writer calls `after_batch` once with the batch's
+// completions bundled into one function; the daemon publishes the new feed
+// rows and runs that function on the io thread in a single hand-off.
+//
 // Thread-safety: Submit/SubmitIdle/Stop may be called from any thread;
-// operations and completions run on the writer thread.
+// operations run on the writer thread, completions wherever after_batch runs them.
 #pragma once
 
 #include <atomic>
@@ -32,9 +36,10 @@ using IdleOp = std::function<void(store::Registry&)>;
 
 class Writer {
  public:
-  // `on_commit` runs on the writer thread after every successful commit.
-  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch,
-         std::function<void()> on_commit);
+  // `after_batch(registry, completions, committed)` runs on the writer thread
+  // after every batch; it must arrange for `completions` to run.
+  using AfterBatch = std::function<void(store::Registry&, std::function<void()>, bool)>;
+  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch);
   ~Writer();  // Stop()s
 
   void Start();
@@ -59,7 +64,7 @@ class Writer {
 
   std::unique_ptr<store::Registry> registry_;
   const size_t max_batch_;
-  std::function<void()> on_commit_;
+  AfterBatch after_batch_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Task> queue_;

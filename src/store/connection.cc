@@ -113,6 +113,15 @@ Status Connection::CheckIntegrity(bool full) {
   }
 }
 
+Status Connection::SetAutoCheckpoint(bool on) {
+  try {
+    db_->exec(on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0");
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return FromSqliteError(e);
+  }
+}
+
 Status Connection::Checkpoint(const char* mode) {
   try {
     db_->exec(std::string("PRAGMA wal_checkpoint(") + mode + ")");

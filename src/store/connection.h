@@ -43,6 +43,9 @@ class Connection {
   Result<int> SchemaVersion();
   // PRAGMA quick_check (full = integrity_check); "ok" or what is wrong.
   Status CheckIntegrity(bool full);
+  // Turns SQLite's automatic checkpoint (every 1000 WAL pages, run by the
+  // committing connection) on or off for this connection.
+  Status SetAutoCheckpoint(bool on);
   // PRAGMA wal_checkpoint(mode): mode is PASSIVE, FULL, RESTART or TRUNCATE.
   Status Checkpoint(const char* mode);
 

@@ -200,9 +200,16 @@ Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
       ApplyMergePatch(s.meta, *p.meta);
       changed = true;
     }
-    if (changed) s.updated_at = now;
     s.last_seen = now;
-    ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+    if (changed) {
+      s.updated_at = now;
+      ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+    } else {  // the common case: touch last_seen only (no index but expiry's moves)
+      auto& q = Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1");
+      q.bind(1, s.id);
+      q.bind(2, now);
+      q.exec();
+    }
     return HeartbeatResult{s.id, s.last_seen, s.expires_at(), LastRev()};
   });
 }

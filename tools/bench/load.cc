@@ -1,0 +1,215 @@
+// load.cc — pipelined load over Asio, watchers, percentiles.
+#include "load.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace roster::bench {
+
+namespace json = boost::json;
+using Socket = asio::local::stream_protocol::socket;
+
+int64_t NowUs() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Percentiles Summarize(std::vector<double>& s) {
+  Percentiles p;
+  if (s.empty()) return p;
+  std::sort(s.begin(), s.end());
+  auto at = [&](double q) { return s[std::min(s.size() - 1, static_cast<size_t>(q * static_cast<double>(s.size())))]; };
+  p.p50 = at(0.50);
+  p.p99 = at(0.99);
+  p.p999 = at(0.999);
+  p.max = s.back();
+  return p;
+}
+
+namespace {
+
+// One connection of the load: keeps `depth` requests in flight.
+class Conn : public std::enable_shared_from_this<Conn> {
+ public:
+  Conn(asio::io_context& io, const std::string& path, int depth, int64_t& next, int64_t total,
+       const std::function<std::string(int64_t)>& make, LoadResult& result)
+      : socket_(io), depth_(depth), next_(next), total_(total), make_(make), result_(result) {
+    socket_.connect(asio::local::stream_protocol::endpoint(path));
+  }
+
+  void Start() {
+    Fill();
+    Read();
+  }
+
+ private:
+  void Fill() {
+    while (static_cast<int>(sent_.size()) < depth_ && next_ < total_) {
+      pending_ += make_(next_++);
+      pending_ += '\n';
+      sent_.push_back(Clock::now());
+    }
+    Flush();
+  }
+
+  void Flush() {
+    if (writing_ || pending_.empty()) return;
+    writing_ = true;
+    out_.swap(pending_);
+    pending_.clear();
+    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](auto ec, size_t) {
+      self->writing_ = false;
+      if (!ec) self->Flush();
+    });
+  }
+
+  void Read() {
+    asio::async_read_until(socket_, asio::dynamic_buffer(in_), '\n',
+                           [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                             if (ec) return;
+                             self->OnLine(n);
+                           });
+  }
+
+  void OnLine(size_t n) {
+    auto now = Clock::now();
+    std::string_view line(in_.data(), n - 1);
+    if (line.find("\"error\"") != std::string_view::npos) {
+      if (result_.errors++ == 0) result_.first_error = std::string(line.substr(0, 300));
+    } else {
+      ++result_.ok;
+    }
+    result_.latency_us.push_back(
+        std::chrono::duration<double, std::micro>(now - sent_.front()).count());
+    sent_.pop_front();
+    in_.erase(0, n);
+    if (sent_.empty() && next_ >= total_) return;  // done
+    Fill();
+    Read();
+  }
+
+  Socket socket_;
+  int depth_;
+  int64_t& next_;
+  int64_t total_;
+  const std::function<std::string(int64_t)>& make_;
+  LoadResult& result_;
+  std::deque<Clock::time_point> sent_;
+  std::string in_, out_, pending_;
+  bool writing_ = false;
+};
+
+int ConnectFd(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to " + path);
+  }
+  return fd;
+}
+
+void SendAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send failed");
+    off += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
+                   const std::function<std::string(int64_t)>& make) {
+  asio::io_context io(1);
+  LoadResult result;
+  result.latency_us.reserve(static_cast<size_t>(total));
+  int64_t next = 0;
+  std::vector<std::shared_ptr<Conn>> all;
+  for (int i = 0; i < conns; ++i) {
+    all.push_back(std::make_shared<Conn>(io, socket, depth, next, total, make, result));
+  }
+  auto start = Clock::now();
+  for (auto& c : all) c->Start();
+  all.clear();
+  io.run();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+Watcher::Watcher(const std::string& socket, const json::object& watch_params) {
+  fd_ = ConnectFd(socket);
+  SendAll(fd_, json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"},
+                                            {"params", watch_params}}) + "\n");
+  thread_ = std::thread([this] { Loop(); });
+}
+
+Watcher::~Watcher() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  ::close(fd_);
+}
+
+void Watcher::Loop() {
+  std::string buf;
+  char chunk[1 << 16];
+  while (!stop_) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return;
+    buf.append(chunk, static_cast<size_t>(n));
+    size_t start = 0, nl;
+    while ((nl = buf.find('\n', start)) != std::string::npos) {
+      std::string_view line(buf.data() + start, nl - start);
+      start = nl + 1;
+      if (line.find("\"watch.event\"") == std::string_view::npos) continue;
+      const int64_t now = NowUs();
+      ++events_;
+      size_t t = line.find("\"t_us\":");
+      if (t != std::string_view::npos) {
+        int64_t sent = std::strtoll(line.data() + t + 7, nullptr, 10);
+        std::lock_guard lock(mu_);
+        delays_us_.push_back(static_cast<double>(now - sent));
+      }
+    }
+    buf.erase(0, start);
+  }
+}
+
+int64_t Watcher::WaitFor(int64_t count, int timeout_ms) {
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (events_ < count && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return events_;
+}
+
+std::vector<double> Watcher::TakeDelays() {
+  std::lock_guard lock(mu_);
+  return std::move(delays_us_);
+}
+
+std::string CallOnce(const std::string& socket, const std::string& line, double* ms) {
+  auto start = Clock::now();
+  int fd = ConnectFd(socket);
+  SendAll(fd, line + "\n");
+  std::string buf;
+  char chunk[1 << 16];
+  while (buf.find('\n') == std::string::npos) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (ms) *ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return buf.substr(0, buf.find('\n'));
+}
+
+}  // namespace roster::bench

@@ -1,0 +1,71 @@
+// load.h — roster-bench's client side: an Asio load generator that keeps
+// `depth` requests in flight on each of several Unix-socket connections and
+// records each request's latency, and watchers that count feed events and
+// their delivery delay. Single-threaded (one io_context); for measurement only.
+#pragma once
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace roster::bench {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+int64_t NowUs();  // wall clock, microseconds since the epoch
+
+struct Percentiles {
+  double p50 = 0, p99 = 0, p999 = 0, max = 0;
+};
+// Percentiles of `samples` (sorted in place).
+Percentiles Summarize(std::vector<double>& samples);
+
+struct LoadResult {
+  double seconds = 0;
+  int64_t ok = 0, errors = 0;
+  std::vector<double> latency_us;
+  std::string first_error;
+};
+
+// Sends `total` requests (request i is make(i), one JSON line without the
+// newline) over `conns` connections with `depth` in flight on each.
+LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
+                   const std::function<std::string(int64_t)>& make);
+
+// A watcher connection: sends `watch_params`, then counts watch.event
+// notifications on a background thread; delays come from params.data.meta.t_us
+// (or data.body.t_us) when present.
+class Watcher {
+ public:
+  Watcher(const std::string& socket, const boost::json::object& watch_params);
+  ~Watcher();
+  // Waits until `count` events arrived or `timeout_ms` passed; returns the count.
+  int64_t WaitFor(int64_t count, int timeout_ms);
+  int64_t events() const { return events_; }
+  std::vector<double> TakeDelays();
+
+ private:
+  void Loop();
+  int fd_ = -1;
+  std::atomic<int64_t> events_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::vector<double> delays_us_;
+  std::thread thread_;
+};
+
+// One blocking request/response on a fresh connection; returns the response
+// line and the wall time it took.
+std::string CallOnce(const std::string& socket, const std::string& line, double* ms);
+
+}  // namespace roster::bench

@@ -1,0 +1,372 @@
+// main.cc — roster-bench: throughput, latency, feed delivery, scale and
+// recovery time of a real rosterd that it starts on a temporary database (or
+// one already running, with --socket). Each scenario prints a summary, or with
+// --json one object on one line.
+//
+//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli [options]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "load.h"
+#include "store/registry.h"
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+using namespace roster;
+using namespace roster::bench;
+
+namespace {
+
+struct Options {
+  std::string scenario, sync = "normal", socket, rosterd = ROSTERD_PATH, rosterctl = ROSTERCTL_PATH;
+  bool json = false;
+  int64_t sessions = 10'000, ops = 100'000, conns = 4, depth = 1, watchers = 1, entries = 1'000'000;
+  int64_t body_bytes = 1024, runs = 200;
+};
+
+// The daemon under test: a child process on a temporary directory.
+class Daemon {
+ public:
+  Daemon(const Options& o, json::object config) : o_(o) {
+    dir_ = fs::temp_directory_path() / ("roster-bench-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    config["max_live_sessions"] = 1'000'000;
+    config["max_connections"] = 4096;
+    config["max_subscribers"] = 1024;
+    std::ofstream(dir_ / "config.json") << json::serialize(config);
+  }
+  ~Daemon() {
+    Stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string db() const { return (dir_ / "roster.db").string(); }
+  std::string socket() const { return (dir_ / "roster.sock").string(); }
+
+  // Starts rosterd; returns milliseconds from spawn until it answers `status`.
+  double Start() {
+    auto t0 = Clock::now();
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string log = (dir_ / "rosterd.log").string();
+      freopen(log.c_str(), "a", stderr);
+      execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket", socket().c_str(),
+            "--sync", o_.sync.c_str(), "--config", (dir_ / "config.json").c_str(), nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 20000; ++i) {
+      try {
+        std::string r = CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
+        if (r.find("\"result\"") != std::string::npos) break;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  int64_t RssKiB() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string l; std::getline(in, l);) {
+      if (l.rfind("VmRSS:", 0) == 0) return std::stoll(l.substr(6));
+    }
+    return 0;
+  }
+  int64_t FileBytes(const std::string& suffix) const {
+    std::error_code ec;
+    auto n = fs::file_size(db() + suffix, ec);
+    return ec ? 0 : static_cast<int64_t>(n);
+  }
+
+ private:
+  const Options& o_;
+  fs::path dir_;
+  pid_t pid_ = -1;
+};
+
+std::string Req(int64_t id, const char* method, const json::object& params) {
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+}
+
+double Ms(double us) { return us / 1000.0; }
+
+// Prints the summary (human) or one JSON line.
+void Report(const Options& o, const json::object& r) {
+  if (o.json) {
+    std::cout << json::serialize(r) << std::endl;
+    return;
+  }
+  std::cout << o.scenario << " (sync " << o.sync << ")\n";
+  for (const auto& [k, v] : r) std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
+}
+
+void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
+  Percentiles p = Summarize(us);
+  r[std::string(prefix) + "_p50_ms"] = Ms(p.p50);
+  r[std::string(prefix) + "_p99_ms"] = Ms(p.p99);
+  r[std::string(prefix) + "_p999_ms"] = Ms(p.p999);
+}
+
+LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0) {
+  return RunLoad(socket, 4, 16, n, [ttl_ms, offset](int64_t i) {
+    return Req(i, "session.register", {{"id", "s" + std::to_string(i + offset)}, {"ttl_ms", ttl_ms}});
+  });
+}
+
+int Fleet(Options& o, int depth) {
+  Daemon d(o, {});
+  d.Start();
+  Watcher w(d.socket(), {});
+  LoadResult reg = Register(d.socket(), o.sessions, 30'000);
+  const int64_t sessions = o.sessions;
+  LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
+    json::object p{{"session", "s" + std::to_string(i % sessions)}};
+    if (i % 10 == 0) p["meta"] = json::object{{"t_us", NowUs()}};
+    return Req(i, "session.heartbeat", p);
+  });
+  const int64_t expected = o.sessions + (o.ops + 9) / 10;
+  int64_t delivered = w.WaitFor(expected, 30'000);
+  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"sessions", o.sessions}, {"heartbeats", o.ops},
+                 {"connections", o.conns}, {"depth", depth},
+                 {"registrations_per_s", static_cast<double>(reg.ok) / reg.seconds},
+                 {"heartbeats_per_s", static_cast<double>(hb.ok) / hb.seconds},
+                 {"errors", reg.errors + hb.errors}};
+  AddLatency(r, "latency", hb.latency_us);
+  r["events_expected"] = expected;
+  r["events_delivered"] = delivered;
+  auto delays = w.TakeDelays();
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  r["db_bytes"] = d.FileBytes("");
+  r["wal_bytes"] = d.FileBytes("-wal");
+  if (hb.errors) r["first_error"] = hb.first_error;
+  Report(o, r);
+  return delivered == expected && r["errors"].as_int64() == 0 ? 0 : 1;
+}
+
+int Logs(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 4, 600'000);
+  Watcher w(d.socket(), {{"entities", json::array{"log"}}, {"session", "s0"}});
+  const std::string filler(static_cast<size_t>(std::max<int64_t>(o.body_bytes - 40, 0)), 'x');
+  LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops,
+                          [&filler](int64_t i) {
+                            return Req(i, "log.append", {{"session", "s" + std::to_string(i % 4)}, {"kind", "bench"},
+                                                         {"body", {{"t_us", NowUs()}, {"text", filler}}}});
+                          });
+  const int64_t expected = (o.ops + 3) / 4;
+  int64_t delivered = w.WaitFor(expected, 30'000);
+  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"appends", o.ops}, {"depth", o.depth},
+                 {"appends_per_s", static_cast<double>(r0.ok) / r0.seconds}, {"errors", r0.errors},
+                 {"events_expected", expected}, {"events_delivered", delivered}};
+  AddLatency(r, "latency", r0.latency_us);
+  auto delays = w.TakeDelays();
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  r["db_bytes"] = d.FileBytes("");
+  Report(o, r);
+  return delivered == expected && r0.errors == 0 ? 0 : 1;
+}
+
+int Fanout(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 100, 600'000);
+  std::vector<std::unique_ptr<Watcher>> ws;
+  for (int i = 0; i < o.watchers; ++i) {
+    ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{{"entities", json::array{"session"}}}));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
+  LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
+    return Req(i, "session.heartbeat", {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
+  });
+  int64_t delivered = 0;
+  std::vector<double> delays;
+  for (auto& w : ws) {
+    delivered += w->WaitFor(o.ops, 60'000);
+    auto dl = w->TakeDelays();
+    delays.insert(delays.end(), dl.begin(), dl.end());
+  }
+  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"watchers", o.watchers}, {"changes", o.ops},
+                 {"changes_per_s", static_cast<double>(r0.ok) / r0.seconds},
+                 {"events_expected", o.watchers * o.ops}, {"events_delivered", delivered}};
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  Report(o, r);
+  return delivered == o.watchers * o.ops ? 0 : 1;
+}
+
+// Fills the database in-process through the store layer (much faster than the socket).
+void Seed(const std::string& db, int64_t sessions, int64_t entries) {
+  auto conn = store::Connection::Open({.path = db, .sync = store::SyncMode::kNormal});
+  if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
+  store::RegistryOptions opts;
+  opts.max_live_sessions = sessions + 1;
+  store::Registry reg(std::move(conn).value(), opts);
+  const int64_t per_session = entries / std::max<int64_t>(sessions, 1);
+  const json::value body = json::object{{"text", std::string(200, 'x')}};
+  for (int64_t i = 0; i < sessions; i += 5000) {
+    (void)reg.BeginBatch();
+    for (int64_t j = i; j < std::min(sessions, i + 5000); ++j) {
+      std::string id = "s" + std::to_string(j);
+      (void)reg.Register({.id = id, .ttl_ms = 3'600'000});
+      for (int64_t k = 0; k < per_session; ++k) (void)reg.LogAppend(id, "seed", body);
+    }
+    (void)reg.CommitBatch();
+  }
+}
+
+int Scale(Options& o) {
+  Daemon d(o, {});
+  auto t0 = Clock::now();
+  Seed(d.db(), o.sessions, o.entries);
+  double seed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  double cold = d.Start();
+  d.Stop();
+  double warm = d.Start();
+  double list_ms = 0, status_ms = 0;
+  std::string list = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"session.list"})", &list_ms);
+  CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":2,"method":"status"})", &status_ms);
+  int64_t listed = json::parse(list).at("result").at("sessions").as_array().size();
+  std::vector<std::unique_ptr<Watcher>> ws;
+  for (int i = 0; i < 100; ++i) ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"sessions", o.sessions}, {"log_entries", o.entries},
+                 {"seed_s", seed_s}, {"list_all_ms", list_ms}, {"listed", listed}, {"status_ms", status_ms},
+                 {"restart_to_ready_first_ms", cold}, {"restart_to_ready_second_ms", warm},
+                 {"rss_kib_with_100_watchers", d.RssKiB()}, {"db_bytes", d.FileBytes("")}};
+  Report(o, r);
+  return listed == o.sessions ? 0 : 1;
+}
+
+int Expiry(Options& o) {
+  Daemon d(o, {{"cleanup_interval_ms", 200}});
+  d.Start();
+  const int64_t ttl = 4000;
+  auto t0 = Clock::now();
+  Register(d.socket(), o.sessions, ttl);  // these all expire together
+  Register(d.socket(), 1000, 600'000, 10'000'000);  // the fleet that keeps writing
+  const double expire_at_ms = ttl + std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  // Heartbeat the fleet until the sweep is done; latency samples tagged with time.
+  std::atomic<bool> swept{false};
+  double sweep_ms = 0;
+  std::thread poll([&] {
+    while (!swept) {
+      double ms = 0;
+      std::string s = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"status"})", &ms);
+      int64_t live = json::parse(s).at("result").at("live_sessions").as_int64();
+      double now = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (live <= 1000 && now > ttl) {
+        sweep_ms = now - expire_at_ms;
+        swept = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::vector<double> during;
+  int64_t ops = 0;
+  while (!swept && std::chrono::duration<double>(Clock::now() - t0).count() < 50) {
+    LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), 1, 2000, [](int64_t i) {
+      return Req(i, "session.heartbeat", {{"session", "s" + std::to_string(10'000'000 + i % 1000)},
+                                          {"meta", {{"t_us", NowUs()}}}});
+    });
+    ops += hb.ok;
+    double now = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (now >= expire_at_ms - 500) during.insert(during.end(), hb.latency_us.begin(), hb.latency_us.end());
+  }
+  swept = true;
+  poll.join();
+  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"expiring_sessions", o.sessions},
+                 {"sweep_ms", sweep_ms}, {"samples_during_sweep", during.size()}};
+  AddLatency(r, "write_latency_during_sweep", during);
+  Report(o, r);
+  return sweep_ms > 0 ? 0 : 1;
+}
+
+int CliScenario(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 1, 600'000);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < o.runs; ++i) {
+    auto t0 = Clock::now();
+    pid_t pid = fork();
+    if (pid == 0) {
+      freopen("/dev/null", "w", stdout);
+      execl(o.rosterctl.c_str(), o.rosterctl.c_str(), "--socket", d.socket().c_str(), "session", "heartbeat",
+            "s0", nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::cerr << "rosterctl failed\n";
+      return 1;
+    }
+  }
+  Percentiles p = Summarize(ms);
+  Report(o, {{"scenario", o.scenario}, {"sync", o.sync}, {"runs", o.runs}, {"heartbeat_process_median_ms", p.p50},
+             {"heartbeat_process_p99_ms", p.p99}});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"roster-bench — measure rosterd"};
+  app.add_option("scenario", o.scenario, "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli")
+      ->required()
+      ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli"}));
+  app.add_flag("--json", o.json, "one JSON object on one line");
+  app.add_option("--sync", o.sync, "full or normal (default normal)")->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--sessions", o.sessions, "sessions (fleet 10000, scale 100000, expiry 100000)");
+  app.add_option("--ops", o.ops, "operations (fleet 100000, logs 200000, fanout 20000)");
+  app.add_option("--conns", o.conns, "client connections (4)");
+  app.add_option("--depth", o.depth, "requests in flight per connection");
+  app.add_option("--watchers", o.watchers, "watchers (fanout 100)");
+  app.add_option("--entries", o.entries, "log entries (scale 1000000)");
+  app.add_option("--runs", o.runs, "processes (cli 200)");
+  app.add_option("--rosterd", o.rosterd, "rosterd binary");
+  app.add_option("--rosterctl", o.rosterctl, "rosterctl binary");
+  CLI11_PARSE(app, argc, argv);
+  auto set = [&](const char* opt, int64_t& field, int64_t value) {
+    if (app.count(opt) == 0) field = value;
+  };
+  if (o.scenario == "fleet") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);
+  if (o.scenario == "fleet-pipelined") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 16);
+  if (o.scenario == "logs") {
+    set("--ops", o.ops, 200'000);
+    set("--depth", o.depth, 16);
+    return Logs(o);
+  }
+  if (o.scenario == "fanout") {
+    set("--ops", o.ops, 20'000);
+    set("--watchers", o.watchers, 100);
+    set("--depth", o.depth, 16);
+    return Fanout(o);
+  }
+  if (o.scenario == "scale") {
+    set("--sessions", o.sessions, 100'000);
+    return Scale(o);
+  }
+  if (o.scenario == "expiry") {
+    set("--sessions", o.sessions, 100'000);
+    return Expiry(o);
+  }
+  return CliScenario(o);
+}
