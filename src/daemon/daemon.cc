@@ -123,7 +123,7 @@ int RunDaemon(const DaemonConfig& config) {
   }
   writer.Start();
   notifier.Start();
-  CleanupStrand cleanup(io, writer, config);
+  CleanupStrand cleanup(io, writer, readers, config);
   cleanup.Start();
   ProgressTimer progress(io, hub, config.progress_interval_ms);
   progress.Start();

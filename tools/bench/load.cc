@@ -44,7 +44,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
 
   void Start() {
     Fill();
-    Read();
+    if (!sent_.empty()) Read();  // a connection left without work just closes
   }
 
  private:
