@@ -29,10 +29,11 @@ std::string Slurp(const std::string& path) {
 
 // Runs a shell command line; captures stdout and stderr.
 Ran Sh(const Daemon& d, const std::string& cmd, const std::string& stdin_text = "") {
-  std::string in = d.dir().File("stdin"), out = d.dir().File("stdout"), err = d.dir().File("stderr");
+  std::string in = d.dir().File("stdin"), out = d.dir().File("stdout"),
+              err = d.dir().File("stderr");
   std::ofstream(in) << stdin_text;
-  std::string line = "ROSTER_SOCKET=" + d.socket() + " NO_COLOR=1 " + cmd + " <" + in + " >" + out +
-                     " 2>" + err;
+  std::string line =
+      "ROSTER_SOCKET=" + d.socket() + " NO_COLOR=1 " + cmd + " <" + in + " >" + out + " 2>" + err;
   int status = std::system(line.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
 }
@@ -84,11 +85,11 @@ TEST_F(Cli, ExitCodesAreDistinctAndErrorsSayWhatToDo) {
   Ran missing = Ctl("session get nope");
   EXPECT_EQ(missing.code, 3);
   EXPECT_NE(missing.err.find("no session"), std::string::npos);
-  EXPECT_EQ(Ctl("session resume alpha").code, 4);                       // invalid_state
-  EXPECT_EQ(Ctl("session register --name alpha --id other").code, 4);   // conflict
-  EXPECT_EQ(Ctl("session register --meta '[1]'").code, 2);              // usage
+  EXPECT_EQ(Ctl("session resume alpha").code, 4);                      // invalid_state
+  EXPECT_EQ(Ctl("session register --name alpha --id other").code, 4);  // conflict
+  EXPECT_EQ(Ctl("session register --meta '[1]'").code, 2);             // usage
   EXPECT_EQ(Ctl("session frobnicate").code, 2);
-  EXPECT_EQ(Ctl("session list --limit -1").code, 2);                    // invalid_params
+  EXPECT_EQ(Ctl("session list --limit -1").code, 2);  // invalid_params
   Ran down = Sh(d, kCtl + " --socket " + d.dir().File("none.sock") + " ls");
   EXPECT_EQ(down.code, 5);
   EXPECT_NE(down.err.find("is not running"), std::string::npos) << down.err;
@@ -100,7 +101,8 @@ TEST_F(Cli, TeamAndLogCommands) {
   EXPECT_NE(Ctl("ps").out.find("dev,qa"), std::string::npos);
   EXPECT_NE(Ctl("team roster /r").out.find("x-web-qa"), std::string::npos);
   EXPECT_NE(Ctl("team orphans /r web:dev").out.find("x-web-qa"), std::string::npos);
-  EXPECT_EQ(bj::parse(Ctl("--json team orphans /r --per-agent").out).at("orphans").as_array().size(), 0u);
+  EXPECT_EQ(
+      bj::parse(Ctl("--json team orphans /r --per-agent").out).at("orphans").as_array().size(), 0u);
   EXPECT_NE(Ctl("team stale").out.find("/r"), std::string::npos);
   EXPECT_EQ(Ctl("team down /r --project web").out, "removed 1\n");
   ASSERT_EQ(Ctl("session register --name s").code, 0);
@@ -115,7 +117,8 @@ TEST_F(Cli, TeamAndLogCommands) {
 }
 
 TEST_F(Cli, WatchStreamsOneJsonEventPerLineAndResumesWithSince) {
-  for (const char* n : {"a", "b", "c"}) ASSERT_EQ(Ctl(std::string("session register --name ") + n).code, 0);
+  for (const char* n : {"a", "b", "c"})
+    ASSERT_EQ(Ctl(std::string("session register --name ") + n).code, 0);
   Ran w = Sh(d, "timeout 1 " + kCtl + " watch --since 1");
   std::vector<bj::value> events;
   std::istringstream lines(w.out);
@@ -184,7 +187,8 @@ TEST_F(Cli, ClaudeHookNeverFailsTheAgent) {
   EXPECT_EQ(bare.code, 0) << bare.err;
   RpcClient rpc = d.Client();
   EXPECT_EQ(rpc.Ok("session.get", {{"session", "late"}}).at("status"), "active");
-  for (const char* junk : {"garbage", "", "[1,2]", "{\"session_id\":5}", "{\"hook_event_name\":\"Stop\"}"}) {
+  for (const char* junk :
+       {"garbage", "", "[1,2]", "{\"session_id\":5}", "{\"hook_event_name\":\"Stop\"}"}) {
     Ran r = Ctl("hook claude", junk);
     EXPECT_EQ(r.code, 0) << junk;
     EXPECT_NE(r.err.find("not recorded"), std::string::npos) << junk << ": " << r.err;
@@ -201,7 +205,9 @@ TEST_F(Cli, TopShowsSessionsAppearPauseAndExpire) {
   if (std::system("command -v tmux >/dev/null") != 0) GTEST_SKIP() << "tmux is not installed";
   const std::string tmux = "tmux -L roster-test-" + std::to_string(getpid()) + " ";
   ASSERT_EQ(std::system((tmux + "new-session -d -s top -x 200 -y 40 'ROSTER_SOCKET=" + d.socket() +
-                         " " + kCtl + " top'").c_str()), 0);
+                         " " + kCtl + " top'")
+                            .c_str()),
+            0);
   auto screen = [&] { return Sh(d, tmux + "capture-pane -p -t top").out; };
   auto wait_for = [&](const std::string& text) {
     for (int i = 0; i < 100; ++i) {
@@ -276,7 +282,8 @@ TEST_F(Cli, BackupUnderWriteLoadRestoresExactlyTheStateAtItsRev) {
   // The backup holds exactly the rows whose inserts had committed at its rev.
   SQLite::Database src(d.db()), bak(backup);
   std::set<std::string> expected, got;
-  SQLite::Statement ins(src, "SELECT key FROM changes WHERE entity = 'session' AND op = 'insert' AND rev <= ?");
+  SQLite::Statement ins(
+      src, "SELECT key FROM changes WHERE entity = 'session' AND op = 'insert' AND rev <= ?");
   ins.bind(1, rev);
   while (ins.executeStep()) expected.insert(ins.getColumn(0).getString());
   SQLite::Statement ids(bak, "SELECT id FROM sessions");
@@ -292,8 +299,9 @@ TEST_F(Cli, BackupUnderWriteLoadRestoresExactlyTheStateAtItsRev) {
   Ran v = Sh(d, kBackup + " verify " + restored);
   EXPECT_EQ(v.code, 0) << v.out;
   EXPECT_NE(v.out.find("healthy"), std::string::npos);
-  SQLite::Statement same(src, "SELECT count(*) FROM sessions WHERE id IN (SELECT key FROM changes "
-                              "WHERE entity = 'session' AND op = 'insert' AND rev <= ?)");
+  SQLite::Statement same(src,
+                         "SELECT count(*) FROM sessions WHERE id IN (SELECT key FROM changes "
+                         "WHERE entity = 'session' AND op = 'insert' AND rev <= ?)");
   same.bind(1, rev);
   same.executeStep();
   EXPECT_EQ(SQLite::Database(restored).execAndGet("SELECT count(*) FROM sessions").getInt64(),
@@ -330,8 +338,12 @@ TEST_F(Cli, ExportImportRoundTripEqualsTheSource) {
   Ran imp = Sh(d, kBackup + " import " + dump + " " + copy);
   ASSERT_EQ(imp.code, 0) << imp.err;
   EXPECT_EQ(Dump(copy), Dump(d.db()));
-  EXPECT_EQ(SQLite::Database(copy).execAndGet("SELECT seq FROM sqlite_sequence WHERE name='changes'").getInt64(),
-            SQLite::Database(d.db()).execAndGet("SELECT seq FROM sqlite_sequence WHERE name='changes'").getInt64());
+  EXPECT_EQ(SQLite::Database(copy)
+                .execAndGet("SELECT seq FROM sqlite_sequence WHERE name='changes'")
+                .getInt64(),
+            SQLite::Database(d.db())
+                .execAndGet("SELECT seq FROM sqlite_sequence WHERE name='changes'")
+                .getInt64());
   // Importing again conflicts and changes nothing; --replace overwrites.
   Ran again = Sh(d, kBackup + " import " + dump + " " + copy);
   EXPECT_NE(again.code, 0);
@@ -339,8 +351,11 @@ TEST_F(Cli, ExportImportRoundTripEqualsTheSource) {
   EXPECT_EQ(Dump(copy), Dump(d.db()));
   EXPECT_EQ(Sh(d, kBackup + " import --replace " + dump + " " + copy).code, 0);
   // A schema-version mismatch is refused.
-  std::ofstream(d.dir().File("future.ndjson")) << R"({"roster_export":1,"schema_version":99,"rev":0,"tables":[]})" "\n";
-  Ran future = Sh(d, kBackup + " import " + d.dir().File("future.ndjson") + " " + d.dir().File("f.db"));
+  std::ofstream(d.dir().File("future.ndjson"))
+      << R"({"roster_export":1,"schema_version":99,"rev":0,"tables":[]})"
+         "\n";
+  Ran future =
+      Sh(d, kBackup + " import " + d.dir().File("future.ndjson") + " " + d.dir().File("f.db"));
   EXPECT_NE(future.code, 0);
   EXPECT_NE(future.err.find("schema version mismatch"), std::string::npos) << future.err;
   // --since-rev exports the feed after a rev.

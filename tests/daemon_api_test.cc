@@ -21,8 +21,9 @@ class DaemonApi : public ::testing::Test {
 
 TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
   RpcClient c = d.Client();
-  json s = c.Ok("session.register", {{"name", "alpha"}, {"root", "/w"}, {"ttl_ms", 5000},
-                                     {"meta", {{"model", "opus"}}}});
+  json s =
+      c.Ok("session.register",
+           {{"name", "alpha"}, {"root", "/w"}, {"ttl_ms", 5000}, {"meta", {{"model", "opus"}}}});
   EXPECT_EQ(s.at("name"), "alpha");
   EXPECT_EQ(s.at("status"), "active");
   EXPECT_EQ(s.at("pause"), nullptr);
@@ -32,7 +33,8 @@ TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
   json hb = c.Ok("session.heartbeat", {{"session", "alpha"}, {"meta", {{"ctx", 0.5}}}});
   EXPECT_EQ(hb.at("id"), id.c_str());
   EXPECT_GT(hb.at("rev").as_int64(), 0);
-  json up = c.Ok("session.update", {{"session", id}, {"status", "idle"}, {"status_reason", "waiting"}});
+  json up =
+      c.Ok("session.update", {{"session", id}, {"status", "idle"}, {"status_reason", "waiting"}});
   EXPECT_EQ(up.at("status"), "idle");
   EXPECT_EQ(up.at("meta"), (bj::value{{"model", "opus"}, {"ctx", 0.5}}));
   EXPECT_EQ(c.Ok("session.get", {{"session", "alpha"}}).at("id"), id.c_str());
@@ -58,7 +60,9 @@ TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
 
 TEST_F(DaemonApi, TeamAndLogMethodsFollowTheApiReference) {
   RpcClient c = d.Client();
-  json t = c.Ok("team.up", {{"project_id", "web"}, {"root", "/r"}, {"tmux_prefix", "x-"},
+  json t = c.Ok("team.up", {{"project_id", "web"},
+                            {"root", "/r"},
+                            {"tmux_prefix", "x-"},
                             {"agents", bj::array{"dev", "qa"}}});
   EXPECT_EQ(t.at("agents"), (bj::value(bj::array{"dev", "qa"})));
   EXPECT_EQ(c.Ok("team.list").at("teams").as_array().size(), 1u);
@@ -96,12 +100,14 @@ TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
     return std::make_pair(r.at("error").at("code").as_int64(),
                           std::string(r.at("error").at("data").at("reason").as_string()));
   };
-  EXPECT_EQ(code("session.get", {{"session", "nope"}}), std::make_pair(-32001L, std::string("not_found")));
+  EXPECT_EQ(code("session.get", {{"session", "nope"}}),
+            std::make_pair(-32001L, std::string("not_found")));
   EXPECT_EQ(code("session.register", {{"id", "two"}, {"name", "one-name"}}),
             std::make_pair(-32002L, std::string("conflict")));
   EXPECT_EQ(code("session.resume", {{"session", "one"}}),
             std::make_pair(-32003L, std::string("invalid_state")));
-  EXPECT_EQ(code("session.get", {{"session", 5}}), std::make_pair(-32602L, std::string("invalid_params")));
+  EXPECT_EQ(code("session.get", {{"session", 5}}),
+            std::make_pair(-32602L, std::string("invalid_params")));
   c.Ok("session.register", {{"name", "b"}});
   c.Ok("session.register", {{"name", "c"}});
   EXPECT_EQ(code("session.register", {{"name", "d"}}),
@@ -115,11 +121,14 @@ TEST_F(DaemonApi, InvalidParamsNameTheField) {
     json r = c.Call(m, std::move(p));
     return std::string(r.at("error").at("message").as_string());
   };
-  EXPECT_NE(message("session.register", {{"ttl_ms", "soon"}}).find("params.ttl_ms"), std::string::npos);
-  EXPECT_NE(message("session.register", {{"colour", "red"}}).find("params.colour"), std::string::npos);
+  EXPECT_NE(message("session.register", {{"ttl_ms", "soon"}}).find("params.ttl_ms"),
+            std::string::npos);
+  EXPECT_NE(message("session.register", {{"colour", "red"}}).find("params.colour"),
+            std::string::npos);
   EXPECT_NE(message("session.heartbeat", {}).find("params.session is required"), std::string::npos);
   EXPECT_NE(message("team.up", {{"project_id", "p"}, {"root", "/r"}, {"agents", bj::array{1}}})
-                .find("params.agents"), std::string::npos);
+                .find("params.agents"),
+            std::string::npos);
   EXPECT_NE(message("log.append", {{"session", "x"}, {"kind", "k"}}).find("params.body"),
             std::string::npos);
   EXPECT_NE(message("watch", {{"entities", bj::array{"cats"}}}).find("cats"), std::string::npos);
@@ -129,10 +138,12 @@ TEST_F(DaemonApi, InvalidParamsNameTheField) {
 
 TEST_F(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
   RpcClient c = d.Client();
-  c.SendRaw(R"([{"jsonrpc":"2.0","id":1,"method":"session.register","params":{"name":"a"}},)"
-            R"({"jsonrpc":"2.0","id":2,"method":"session.register","params":{"name":"a","id":"x"}},)"
-            R"({"jsonrpc":"2.0","method":"session.register","params":{"name":"n"}},)"
-            R"({"jsonrpc":"2.0","id":3,"method":"session.get","params":{"session":"a"}}])" "\n");
+  c.SendRaw(
+      R"([{"jsonrpc":"2.0","id":1,"method":"session.register","params":{"name":"a"}},)"
+      R"({"jsonrpc":"2.0","id":2,"method":"session.register","params":{"name":"a","id":"x"}},)"
+      R"({"jsonrpc":"2.0","method":"session.register","params":{"name":"n"}},)"
+      R"({"jsonrpc":"2.0","id":3,"method":"session.get","params":{"session":"a"}}])"
+      "\n");
   json r = c.ReadResponse();
   ASSERT_TRUE(r.is_array());
   ASSERT_EQ(r.as_array().size(), 3u);
@@ -144,7 +155,8 @@ TEST_F(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
   EXPECT_EQ(c.Ok("session.get", {{"session", "n"}}).at("name"), "n");
   c.SendRaw("[]\n");
   EXPECT_EQ(c.ReadResponse().at("error").at("code"), -32600);
-  c.SendRaw(R"([{"jsonrpc":"2.0","method":"status"}])" "\n");  // only notifications: no reply
+  c.SendRaw(R"([{"jsonrpc":"2.0","method":"status"}])"
+            "\n");  // only notifications: no reply
   EXPECT_EQ(c.Ok("session.get", {{"session", "a"}}).at("name"), "a");
 }
 

@@ -73,7 +73,8 @@ class RpcClient {
         return line;
       }
       int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      deadline - std::chrono::steady_clock::now()).count());
+                                      deadline - std::chrono::steady_clock::now())
+                                      .count());
       if (left <= 0) return std::nullopt;
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, left) <= 0) return std::nullopt;

@@ -40,7 +40,8 @@ TEST_P(DaemonCrash, KillNineUnderWriteLoadKeepsEveryAcknowledgedWrite) {
         try {
           RpcClient c = d.Client();
           for (int i = 0;; ++i) {
-            std::string id = "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" + std::to_string(i);
+            std::string id =
+                "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" + std::to_string(i);
             c.Ok("session.register", {{"id", id}, {"ttl_ms", 600000}});
             c.Ok("log.append", {{"session", id}, {"kind", "k"}, {"body", i}});
             std::lock_guard lock(mu);
@@ -67,7 +68,8 @@ TEST_P(DaemonCrash, KillNineUnderWriteLoadKeepsEveryAcknowledgedWrite) {
     }
     SQLite::Statement revs(db, "SELECT count(*), min(rev), max(rev) FROM changes");
     revs.executeStep();
-    EXPECT_EQ(revs.getColumn(0).getInt64(), revs.getColumn(2).getInt64() - revs.getColumn(1).getInt64() + 1)
+    EXPECT_EQ(revs.getColumn(0).getInt64(),
+              revs.getColumn(2).getInt64() - revs.getColumn(1).getInt64() + 1)
         << "rev gap after round " << round;
   }
   EXPECT_GT(acked.size(), 100u);
@@ -88,14 +90,32 @@ TEST(DaemonInput, BadInputGetsErrorsAndTheDaemonKeepsServing) {
   };
   EXPECT_EQ(error_of("{not json\n").first, -32700);
   EXPECT_EQ(error_of("42\n").first, -32600);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"1.0","id":1,"method":"status"})" "\n").first, -32600);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1})" "\n").first, -32600);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"status","extra":1})" "\n").first, -32600);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":{},"method":"status"})" "\n").first, -32600);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.get","params":[1]})" "\n").first, -32602);
-  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{"pid":"x"}})" "\n").first,
+  EXPECT_EQ(error_of(R"({"jsonrpc":"1.0","id":1,"method":"status"})"
+                     "\n")
+                .first,
+            -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1})"
+                     "\n")
+                .first,
+            -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"status","extra":1})"
+                     "\n")
+                .first,
+            -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":{},"method":"status"})"
+                     "\n")
+                .first,
+            -32600);
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.get","params":[1]})"
+                     "\n")
+                .first,
             -32602);
-  EXPECT_EQ(error_of(std::string(100, '[') + std::string(100, ']') + "\n").second, "limit_exceeded");
+  EXPECT_EQ(error_of(R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{"pid":"x"}})"
+                     "\n")
+                .first,
+            -32602);
+  EXPECT_EQ(error_of(std::string(100, '[') + std::string(100, ']') + "\n").second,
+            "limit_exceeded");
   std::string garbage = "\x01\x02\xff\xfe\x80garbage\x00more";
   garbage.push_back('\n');
   EXPECT_EQ(error_of(garbage).first, -32700);

@@ -80,7 +80,8 @@ TEST(DaemonWatch, SnapshotThenLiveContainsEveryChangeExactlyOnce) {
   std::thread writer([&] {
     RpcClient c = d.Client();
     for (int i = 0; i < kTotal; ++i) {
-      c.Ok("session.register", {{"id", "id-" + std::to_string(i)}, {"name", "n" + std::to_string(i)}});
+      c.Ok("session.register",
+           {{"id", "id-" + std::to_string(i)}, {"name", "n" + std::to_string(i)}});
       written++;
     }
   });
@@ -92,7 +93,8 @@ TEST(DaemonWatch, SnapshotThenLiveContainsEveryChangeExactlyOnce) {
   bool synced = false;
   int64_t last_rev = snap_rev;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((in_snapshot.size() + in_events.size() < kTotal) && std::chrono::steady_clock::now() < deadline) {
+  while ((in_snapshot.size() + in_events.size() < kTotal) &&
+         std::chrono::steady_clock::now() < deadline) {
     bj::value n = w.Next(500);
     if (n.is_null()) continue;
     const auto& p = n.at("params");
@@ -125,7 +127,8 @@ std::vector<int64_t> RevsUntil(RpcClient& c, int64_t until) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while ((revs.empty() || revs.back() < until) && std::chrono::steady_clock::now() < deadline) {
     bj::value n = c.Next(500);
-    if (!n.is_null() && n.at("method") == "watch.event") revs.push_back(n.at("params").at("rev").as_int64());
+    if (!n.is_null() && n.at("method") == "watch.event")
+      revs.push_back(n.at("params").at("rev").as_int64());
   }
   return revs;
 }
@@ -150,7 +153,10 @@ TEST(DaemonWatch, ResumeWithSinceAcrossRestartsLosesAndRepeatsNothing) {
       ExpectContiguous(revs, seen + 1, seen + 20);
       seen += 20;
     }
-    if (hard) d.Kill9(); else ASSERT_EQ(d.Stop(), 0);
+    if (hard)
+      d.Kill9();
+    else
+      ASSERT_EQ(d.Stop(), 0);
     d.Start();
     RpcClient c = d.Client();
     for (int i = 0; i < 30; ++i) c.Ok("session.register", {});
@@ -172,7 +178,10 @@ TEST(DaemonWatch, SlowSubscriberCatchesUpFromDiskWithoutSlowingWriters) {
   fast.Ok("watch");
   std::atomic<bool> done{false};
   std::vector<int64_t> fast_revs;
-  std::thread fast_reader([&] { fast_revs = RevsUntil(fast, 2000); done = true; });
+  std::thread fast_reader([&] {
+    fast_revs = RevsUntil(fast, 2000);
+    done = true;
+  });
   {
     RpcClient c = d.Client();
     // The slow watcher reads nothing while 2000 changes commit.

@@ -39,7 +39,8 @@ TEST(Maintenance, ExpiryMarksOnlyActiveAndIdleSessionsPastTheirTtl) {
 
 TEST(Maintenance, ExpiryWorksInBoundedBatches) {
   RegistryHarness h;
-  for (int i = 0; i < 25; ++i) ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i), .ttl_ms = 1}));
+  for (int i = 0; i < 25; ++i)
+    ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i), .ttl_ms = 1}));
   *h.now += 2;
   EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);
   EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);

@@ -27,14 +27,15 @@ std::vector<std::string> SqlBlocks() {
 TEST(Readme, SqlExamplesRunAgainstTheSchema) {
   testing::RegistryHarness h;
   *h.now = store::Registry::SystemNowMs();  // the views compare with the real clock
-  ASSERT_OK(h.reg->Register({.name = "alpha", .root = "/src/app",
+  ASSERT_OK(h.reg->Register({.name = "alpha",
+                             .root = "/src/app",
                              .meta = json::parse(R"({"model":"opus"})").as_object()}));
   ASSERT_OK(h.reg->Register({.name = "beta", .ttl_ms = 1}));
   ASSERT_OK(h.reg->LogAppend("alpha", "note", json::parse(R"({"text":"green"})")));
   ASSERT_OK(h.reg->Register({.name = "gamma"}));
   ASSERT_OK(h.reg->Pause("gamma", std::string("review")));
-  ASSERT_OK(h.reg->TeamUp({.project_id = "web", .root = "/src/app", .tmux_prefix = "r-",
-                           .agents = {"dev"}}));
+  ASSERT_OK(h.reg->TeamUp(
+      {.project_id = "web", .root = "/src/app", .tmux_prefix = "r-", .agents = {"dev"}}));
   *h.now += 10;
   ASSERT_OK(h.reg->ExpireSessions(10));
   auto blocks = SqlBlocks();
@@ -46,7 +47,9 @@ TEST(Readme, SqlExamplesRunAgainstTheSchema) {
   EXPECT_EQ(db.execAndGet("SELECT name FROM live_sessions").getString(), "alpha");
   EXPECT_EQ(db.execAndGet("SELECT note FROM open_pauses").getString(), "review");
   EXPECT_EQ(db.execAndGet("SELECT tmux_session FROM team_roster").getString(), "r-web-dev");
-  EXPECT_EQ(db.execAndGet("SELECT status_reason FROM sessions_view WHERE status = 'stale'").getString(), "ttl");
+  EXPECT_EQ(
+      db.execAndGet("SELECT status_reason FROM sessions_view WHERE status = 'stale'").getString(),
+      "ttl");
 }
 
 }  // namespace

@@ -66,14 +66,16 @@ TEST(Schema, MigrationsProduceExactlySchemaFile) {
   TempDir dir;
   ASSERT_TRUE(store::Connection::Open({.path = dir.File("migrated.db")}).ok());
   SQLite::Database migrated(dir.File("migrated.db"));
-  SQLite::Database documented(dir.File("documented.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  SQLite::Database documented(dir.File("documented.db"),
+                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   documented.exec(ReadFile(ROSTER_SOURCE_DIR "/schema/roster.sql"));
   // Compare line by line so a failure names the first difference.
   std::istringstream a(DescribeSchema(migrated)), b(DescribeSchema(documented));
   std::string la, lb;
   int line = 0;
   while (true) {
-    bool more_a = static_cast<bool>(std::getline(a, la)), more_b = static_cast<bool>(std::getline(b, lb));
+    bool more_a = static_cast<bool>(std::getline(a, la)),
+         more_b = static_cast<bool>(std::getline(b, lb));
     ++line;
     if (!more_a && !more_b) break;
     ASSERT_EQ(more_a ? la : "<end>", more_b ? lb : "<end>") << "first difference at line " << line;
@@ -87,12 +89,19 @@ TEST(Schema, FileIsWalWithStrictTablesTriggersAndViews) {
   EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_table_list "
                           "WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' "
-                          "AND strict = 0").getInt(), 0);
-  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(), 18);
-  for (const char* view : {"sessions_view", "live_sessions", "open_pauses", "team_roster",
-                           "recent_changes"}) {
+                          "AND strict = 0")
+                .getInt(),
+            0);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(),
+            18);
+  for (const char* view :
+       {"sessions_view", "live_sessions", "open_pauses", "team_roster", "recent_changes"}) {
     EXPECT_EQ(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' "
-                                        "AND name = '") + view + "'").getInt(), 1) << view;
+                                        "AND name = '") +
+                            view + "'")
+                  .getInt(),
+              1)
+        << view;
   }
 }
 
@@ -102,7 +111,8 @@ TEST(Schema, SyncModeIsFullByDefaultAndNormalOnRequest) {
   ASSERT_TRUE(full.ok());
   EXPECT_EQ(full.value()->db().execAndGet("PRAGMA synchronous").getInt(), 2);
   EXPECT_EQ(full.value()->db().execAndGet("PRAGMA foreign_keys").getInt(), 1);
-  auto normal = store::Connection::Open({.path = dir.File("a.db"), .sync = store::SyncMode::kNormal});
+  auto normal =
+      store::Connection::Open({.path = dir.File("a.db"), .sync = store::SyncMode::kNormal});
   ASSERT_TRUE(normal.ok());
   EXPECT_EQ(normal.value()->db().execAndGet("PRAGMA synchronous").getInt(), 1);
 }
@@ -137,9 +147,14 @@ TEST(Schema, ShellWritesEnterTheFeedButShellHeartbeatsDoNot) {
   const std::string shell = "sqlite3 " + h.db + " ";
   ASSERT_EQ(std::system((shell + "\"PRAGMA foreign_keys=ON; INSERT INTO sessions (id, name, "
                                  "created_at, updated_at, last_seen, ttl_ms) VALUES "
-                                 "('ext', 'external', 1, 1, 1, 1000);\"").c_str()), 0);
-  ASSERT_EQ(std::system((shell + "\"UPDATE sessions SET last_seen = 99 WHERE id = 'ext';\"").c_str()), 0);
-  ASSERT_EQ(std::system((shell + "\"UPDATE sessions SET status = 'idle' WHERE id = 'ext';\"").c_str()), 0);
+                                 "('ext', 'external', 1, 1, 1, 1000);\"")
+                            .c_str()),
+            0);
+  ASSERT_EQ(
+      std::system((shell + "\"UPDATE sessions SET last_seen = 99 WHERE id = 'ext';\"").c_str()), 0);
+  ASSERT_EQ(
+      std::system((shell + "\"UPDATE sessions SET status = 'idle' WHERE id = 'ext';\"").c_str()),
+      0);
   EXPECT_EQ(h.ChangesAfter(0),
             (std::vector<std::string>{"session insert ext", "session update ext"}));
   auto s = h.reg->Get("external");
@@ -149,12 +164,16 @@ TEST(Schema, ShellWritesEnterTheFeedButShellHeartbeatsDoNot) {
 
 TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
   RegistryHarness h;
-  auto s = h.reg->Register({.name = "alpha", .root = "/r", .pid = 7, .tmux_session = "t",
+  auto s = h.reg->Register({.name = "alpha",
+                            .root = "/r",
+                            .pid = 7,
+                            .tmux_session = "t",
                             .meta = json::parse(R"({"model":"m","n":1.5})").as_object()});
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(h.reg->LogAppend("alpha", "prompt", json::parse(R"({"prompt":"hi"})")).ok());
   ASSERT_TRUE(h.reg->Pause("alpha", std::string("note")).ok());
-  ASSERT_TRUE(h.reg->TeamUp({.project_id = "p", .root = "/r", .tmux_prefix = "x-", .agents = {"a"}}).ok());
+  ASSERT_TRUE(
+      h.reg->TeamUp({.project_id = "p", .root = "/r", .tmux_prefix = "x-", .agents = {"a"}}).ok());
   auto snap = h.reg->ReadSnapshot({"session", "pause", "team", "team_agent", "log"}, std::nullopt);
   ASSERT_TRUE(snap.ok());
   auto feed = h.reg->ReadChanges(0, 1000);
@@ -188,9 +207,10 @@ TEST(Schema, MigratingAVersion1DatabaseKeepsItsRowsAndCountsThem) {
     SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db.exec(store::EmbeddedMigrations().at(0).sql);
     db.exec("PRAGMA user_version = 1");
-    db.exec("INSERT INTO sessions (id, name, status, created_at, updated_at, last_seen, ttl_ms) "
-            "VALUES ('a', 'a', 'active', 1, 1, 1, 10), ('b', 'b', 'paused', 1, 1, 1, 10), "
-            "('c', 'c', 'active', 1, 1, 1, 10)");
+    db.exec(
+        "INSERT INTO sessions (id, name, status, created_at, updated_at, last_seen, ttl_ms) "
+        "VALUES ('a', 'a', 'active', 1, 1, 1, 10), ('b', 'b', 'paused', 1, 1, 1, 10), "
+        "('c', 'c', 'active', 1, 1, 1, 10)");
   }
   ASSERT_TRUE(store::Connection::Open({.path = path}).ok());
   SQLite::Database db(path);
@@ -208,14 +228,19 @@ TEST(Schema, SessionCountsFollowEveryKindOfWrite) {
   ASSERT_TRUE(h.reg->Heartbeat({.session = "b", .status = "idle"}).ok());
   ASSERT_TRUE(h.reg->Register({.name = "c"}).ok());
   ASSERT_TRUE(h.reg->Stop("c", std::nullopt).ok());
-  ASSERT_EQ(std::system(("sqlite3 " + h.db + " \"PRAGMA foreign_keys=ON; DELETE FROM sessions "
-                                            "WHERE name = 'c';\"").c_str()), 0);
+  ASSERT_EQ(std::system(("sqlite3 " + h.db +
+                         " \"PRAGMA foreign_keys=ON; DELETE FROM sessions "
+                         "WHERE name = 'c';\"")
+                            .c_str()),
+            0);
   SQLite::Database db(h.db);
   EXPECT_EQ(db.execAndGet("SELECT group_concat(status || '=' || n, ' ') FROM "
-                          "(SELECT * FROM session_counts ORDER BY status)").getString(),
+                          "(SELECT * FROM session_counts ORDER BY status)")
+                .getString(),
             db.execAndGet("SELECT group_concat(status || '=' || n, ' ') FROM (SELECT s.status, "
                           "(SELECT count(*) FROM sessions WHERE status = s.status) AS n "
-                          "FROM session_counts AS s ORDER BY s.status)").getString());
+                          "FROM session_counts AS s ORDER BY s.status)")
+                .getString());
   EXPECT_EQ(CountOf(db, "paused"), 1);
   EXPECT_EQ(CountOf(db, "idle"), 1);
   EXPECT_EQ(CountOf(db, "stopped"), 0);

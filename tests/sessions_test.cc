@@ -132,7 +132,8 @@ TEST(SessionStore, HeartbeatWithMetaOrStatusIsAChange) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.id = "i", .name = "hb", .meta = Obj(R"({"a":1,"b":2})")}));
   int64_t rev = h.Rev();
-  auto hb = h.reg->Heartbeat({.session = "hb", .meta = Obj(R"({"b":null,"c":3})"), .status = "idle"});
+  auto hb =
+      h.reg->Heartbeat({.session = "hb", .meta = Obj(R"({"b":null,"c":3})"), .status = "idle"});
   ASSERT_OK(hb);
   EXPECT_EQ(hb->rev, rev + 1);
   auto s = h.reg->Get("hb");
@@ -160,9 +161,14 @@ TEST(SessionStore, UpdateSetsFieldsAndMergesMeta) {
   h.probe->processes[42] = 777;
   ASSERT_OK(h.reg->Register({.id = "u", .name = "up", .meta = Obj(R"({"k":{"x":1}})")}));
   int64_t rev = h.Rev();
-  auto s = h.reg->Update({.session = "up", .status = "idle", .status_reason = "waiting",
-                          .meta = Obj(R"({"k":{"y":2}})"), .pid = 42, .root = "/w",
-                          .tmux_session = "tm", .ttl_ms = 5000});
+  auto s = h.reg->Update({.session = "up",
+                          .status = "idle",
+                          .status_reason = "waiting",
+                          .meta = Obj(R"({"k":{"y":2}})"),
+                          .pid = 42,
+                          .root = "/w",
+                          .tmux_session = "tm",
+                          .ttl_ms = 5000});
   ASSERT_OK(s);
   EXPECT_EQ(s->status, "idle");
   EXPECT_EQ(s->status_reason, "waiting");

@@ -21,13 +21,13 @@ std::string LiveRoot(RegistryHarness& h, const std::string& name, bool under_tea
 
 TEST(TeamStore, UpIsAnIdempotentUpsertThatKeepsStartedAt) {
   RegistryHarness h;
-  auto t = h.reg->TeamUp({.project_id = "web", .root = "/r", .tmux_prefix = "rs-",
-                          .agents = {"dev", "qa"}});
+  auto t = h.reg->TeamUp(
+      {.project_id = "web", .root = "/r", .tmux_prefix = "rs-", .agents = {"dev", "qa"}});
   ASSERT_OK(t);
   EXPECT_EQ(t->agents, (V{"dev", "qa"}));
   EXPECT_EQ(t->started_at, 1'000'000);
-  EXPECT_EQ(h.ChangesAfter(0),
-            (V{"team insert web@/r", "team_agent insert web@/r:dev", "team_agent insert web@/r:qa"}));
+  EXPECT_EQ(h.ChangesAfter(0), (V{"team insert web@/r", "team_agent insert web@/r:dev",
+                                  "team_agent insert web@/r:qa"}));
   int64_t rev = h.Rev();
   *h.now += 500;
   auto again = h.reg->TeamUp({.project_id = "web", .root = "/r", .agents = {"dev", "qa"}});
@@ -39,7 +39,8 @@ TEST(TeamStore, UpIsAnIdempotentUpsertThatKeepsStartedAt) {
   auto refreshed = h.reg->TeamUp({.project_id = "web", .root = "/r", .agents = {"qa", "ops"}});
   ASSERT_OK(refreshed);
   EXPECT_EQ(refreshed->agents, (V{"ops", "qa"}));
-  EXPECT_EQ(h.ChangesAfter(rev), (V{"team_agent delete web@/r:dev", "team_agent insert web@/r:ops"}));
+  EXPECT_EQ(h.ChangesAfter(rev),
+            (V{"team_agent delete web@/r:dev", "team_agent insert web@/r:ops"}));
 }
 
 TEST(TeamStore, UpOfAProjectLiveAtAnotherRootIsConflictNamingIt) {
@@ -75,8 +76,8 @@ TEST(TeamStore, DownClearsARootOrOneProjectAndKeepsSiblings) {
 
 TEST(TeamStore, RosterNamesTmuxSessionsFromPrefixProjectAndAgent) {
   RegistryHarness h;
-  ASSERT_OK(h.reg->TeamUp({.project_id = "api", .root = "/r", .tmux_prefix = "rs-",
-                           .agents = {"lead", "dev"}}));
+  ASSERT_OK(h.reg->TeamUp(
+      {.project_id = "api", .root = "/r", .tmux_prefix = "rs-", .agents = {"lead", "dev"}}));
   auto roster = h.reg->TeamRoster("/r");
   ASSERT_OK(roster);
   ASSERT_EQ(roster->size(), 2u);
@@ -97,8 +98,9 @@ TEST(TeamStore, OrphansAreRecordedAgentsNotDesiredScopedAndNoneOnPerAgentTeardow
   };
   EXPECT_EQ(agents(h.reg->TeamOrphans({.root = "/r", .desired = {"p:a"}}).value()),
             (V{"p:b", "p:c", "q:z"}));
-  EXPECT_EQ(agents(h.reg->TeamOrphans({.root = "/r", .desired = {"p:a"}, .project_id = "p"}).value()),
-            (V{"p:b", "p:c"}));
+  EXPECT_EQ(
+      agents(h.reg->TeamOrphans({.root = "/r", .desired = {"p:a"}, .project_id = "p"}).value()),
+      (V{"p:b", "p:c"}));
   EXPECT_TRUE(h.reg->TeamOrphans({.root = "/r", .desired = {}, .per_agent = true}).value().empty());
   EXPECT_EQ(h.reg->TeamOrphans({.root = "/r", .desired = {"noseparator"}}).status().code(),
             Code::kInvalidParams);

@@ -38,7 +38,7 @@ class TempDir {
 // A probe whose answers the test sets.
 class FakeProbe : public ProcessProbe {
  public:
-  std::map<int64_t, int64_t> processes;  // pid -> start time
+  std::map<int64_t, int64_t> processes;       // pid -> start time
   std::optional<std::set<std::string>> tmux;  // nullopt: tmux cannot be asked
   std::optional<int64_t> StartTime(int64_t pid) override {
     auto it = processes.find(pid);
@@ -80,10 +80,10 @@ struct RegistryHarness {
   int64_t Rev() { return reg->CurrentRev().value(); }
 };
 
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    const auto& _r = (expr);                                       \
-    ASSERT_TRUE(_r.ok()) << ::roster::testing::Describe(_r);       \
+#define ASSERT_OK(expr)                                      \
+  do {                                                       \
+    const auto& _r = (expr);                                 \
+    ASSERT_TRUE(_r.ok()) << ::roster::testing::Describe(_r); \
   } while (0)
 
 inline std::string Describe(const Status& s) { return s.ToString(); }

@@ -42,15 +42,22 @@ int main(int argc, char** argv) {
   backup->add_option("out", out, "backup file to write")->required();
   backup->callback([&] {
     auto r = store::Backup(db, out, Bar);
-    if (!r.ok()) { rc = Fail(r.status()); return; }
-    std::cout << "backed up " << db << " at rev " << r->rev << " to " << out << " (" << r->pages << " pages)\n";
+    if (!r.ok()) {
+      rc = Fail(r.status());
+      return;
+    }
+    std::cout << "backed up " << db << " at rev " << r->rev << " to " << out << " (" << r->pages
+              << " pages)\n";
   });
   auto* restore = app.add_subcommand("restore", "replace a database with a verified backup");
   restore->add_option("backup", in, "backup file")->required();
   restore->add_option("db", db, "database to replace")->required();
   restore->callback([&] {
     auto r = store::Restore(in, db);
-    if (!r.ok()) { rc = Fail(r.status()); return; }
+    if (!r.ok()) {
+      rc = Fail(r.status());
+      return;
+    }
     std::cout << "restored " << db << " from " << in << " (rev " << r->rev << "); the old file is "
               << db << ".before-restore\n";
   });
@@ -70,25 +77,37 @@ int main(int argc, char** argv) {
     std::ifstream f;
     if (file != "-") {
       f.open(file);
-      if (!f) { rc = Fail(Status::NotFound("cannot read " + file)); return; }
+      if (!f) {
+        rc = Fail(Status::NotFound("cannot read " + file));
+        return;
+      }
     }
     auto r = store::Import(file == "-" ? std::cin : f, db, replace);
-    if (!r.ok()) { rc = Fail(r.status()); return; }
+    if (!r.ok()) {
+      rc = Fail(r.status());
+      return;
+    }
     if (!r->conflicts.empty()) {
       for (const auto& c : r->conflicts) std::cerr << "conflict: " << c << " already exists\n";
-      rc = Fail(Status::Conflict(std::to_string(r->conflicts.size()) +
-                                 " rows already exist; nothing was imported (use --replace to overwrite)"));
+      rc = Fail(Status::Conflict(
+          std::to_string(r->conflicts.size()) +
+          " rows already exist; nothing was imported (use --replace to overwrite)"));
       return;
     }
     std::cout << "imported " << r->rows << " rows into " << db;
-    if (r->feed_rows_skipped) std::cout << " (" << r->feed_rows_skipped << " feed rows left to the database's own feed)";
+    if (r->feed_rows_skipped)
+      std::cout << " (" << r->feed_rows_skipped << " feed rows left to the database's own feed)";
     std::cout << "\n";
   });
-  auto* verify = app.add_subcommand("verify", "check integrity, schema version and feed continuity");
+  auto* verify =
+      app.add_subcommand("verify", "check integrity, schema version and feed continuity");
   verify->add_option("db", db, "database")->required();
   verify->callback([&] {
     auto r = store::Verify(db);
-    if (!r.ok()) { rc = Fail(r.status()); return; }
+    if (!r.ok()) {
+      rc = Fail(r.status());
+      return;
+    }
     for (const auto& l : r->lines) std::cout << l << "\n";
     std::cout << (r->healthy ? "healthy\n" : "NOT healthy\n");
     rc = r->healthy ? 0 : 1;

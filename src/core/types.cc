@@ -42,9 +42,9 @@ void tag_invoke(json::value_from_tag, json::value& v, const Pause& p) {
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const Team& t) {
-  v = json::object{{"project_id", t.project_id}, {"root", t.root},
+  v = json::object{{"project_id", t.project_id},   {"root", t.root},
                    {"tmux_prefix", t.tmux_prefix}, {"agents", json::value_from(t.agents)},
-                   {"started_at", t.started_at}, {"updated_at", t.updated_at}};
+                   {"started_at", t.started_at},   {"updated_at", t.updated_at}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const RosterEntry& r) {

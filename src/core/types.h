@@ -5,12 +5,11 @@
 // are the pinned API of shared/DESIGN.md). Safe to copy between threads.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/json.hpp>
 
 namespace roster {
 
@@ -97,7 +96,7 @@ struct RegisterParams {
 
 struct HeartbeatParams {
   std::string session;
-  std::optional<json::object> meta;  // JSON merge-patch
+  std::optional<json::object> meta;   // JSON merge-patch
   std::optional<std::string> status;  // active | idle
 };
 

@@ -21,13 +21,15 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& socket, int t
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (socket.size() >= sizeof addr.sun_path) return Status::InvalidParams("socket path too long: " + socket);
+  if (socket.size() >= sizeof addr.sun_path)
+    return Status::InvalidParams("socket path too long: " + socket);
   std::memcpy(addr.sun_path, socket.c_str(), socket.size() + 1);
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     std::string why = std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return Status::Unavailable("rosterd is not running at " + socket + " (" + why +
-                               "); start it with tools/run.sh or `rosterd --socket " + socket + "`");
+                               "); start it with tools/run.sh or `rosterd --socket " + socket +
+                               "`");
   }
   return std::unique_ptr<Client>(new Client(fd, timeout_ms));
 }
@@ -38,14 +40,15 @@ Status StatusFromError(const json::value& error) {
   if (const auto* o = error.if_object()) {
     if (auto* m = o->if_contains("message"); m && m->is_string()) message = m->as_string();
     if (auto* d = o->if_contains("data"); d && d->is_object()) {
-      if (auto* r = d->as_object().if_contains("reason"); r && r->is_string()) reason = r->as_string();
+      if (auto* r = d->as_object().if_contains("reason"); r && r->is_string())
+        reason = r->as_string();
     }
   }
   static const std::pair<const char*, Code> kCodes[] = {
-      {"not_found", Code::kNotFound},         {"conflict", Code::kConflict},
-      {"invalid_state", Code::kInvalidState}, {"invalid_params", Code::kInvalidParams},
+      {"not_found", Code::kNotFound},           {"conflict", Code::kConflict},
+      {"invalid_state", Code::kInvalidState},   {"invalid_params", Code::kInvalidParams},
       {"limit_exceeded", Code::kLimitExceeded}, {"compacted", Code::kCompacted},
-      {"unavailable", Code::kUnavailable},    {"permission_denied", Code::kPermissionDenied}};
+      {"unavailable", Code::kUnavailable},      {"permission_denied", Code::kPermissionDenied}};
   for (const auto& [name, code] : kCodes) {
     if (reason == name) return Status(code, message);
   }
@@ -74,7 +77,8 @@ Result<std::optional<json::value>> Client::ReadMessage(int timeout_ms) {
       return std::optional<json::value>(std::move(v));
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now()).count();
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     pollfd p{fd_, POLLIN, 0};
     int wait = timeout_ms < 0 ? -1 : static_cast<int>(std::max<int64_t>(left, 0));
     int rc = ::poll(&p, 1, wait);  // a zero wait still looks at what has arrived

@@ -12,13 +12,19 @@ namespace json = boost::json;
 
 int ExitFor(const Status& s) {
   switch (s.code()) {
-    case Code::kOk: return kExitOk;
-    case Code::kInvalidParams: return kExitUsage;
-    case Code::kNotFound: return kExitNotFound;
+    case Code::kOk:
+      return kExitOk;
+    case Code::kInvalidParams:
+      return kExitUsage;
+    case Code::kNotFound:
+      return kExitNotFound;
     case Code::kConflict:
-    case Code::kInvalidState: return kExitRefused;
-    case Code::kUnavailable: return kExitUnreachable;
-    default: return kExitOther;
+    case Code::kInvalidState:
+      return kExitRefused;
+    case Code::kUnavailable:
+      return kExitUnreachable;
+    default:
+      return kExitOther;
   }
 }
 

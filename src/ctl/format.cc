@@ -45,9 +45,12 @@ static size_t Width(const std::string& s) {
   size_t w = 0;
   bool esc = false;
   for (unsigned char c : s) {
-    if (c == 0x1b) esc = true;
-    else if (esc && c == 'm') esc = false;
-    else if (!esc && (c & 0xC0) != 0x80) ++w;
+    if (c == 0x1b)
+      esc = true;
+    else if (esc && c == 'm')
+      esc = false;
+    else if (!esc && (c & 0xC0) != 0x80)
+      ++w;
   }
   return w;
 }
@@ -57,7 +60,8 @@ std::string Table(const std::vector<std::string>& headers,
   std::vector<size_t> widths(headers.size());
   for (size_t i = 0; i < headers.size(); ++i) widths[i] = Width(headers[i]);
   for (const auto& r : rows) {
-    for (size_t i = 0; i < r.size() && i < widths.size(); ++i) widths[i] = std::max(widths[i], Width(r[i]));
+    for (size_t i = 0; i < r.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], Width(r[i]));
   }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
@@ -74,7 +78,7 @@ std::string Table(const std::vector<std::string>& headers,
 
 static std::string Colored(const std::string& status, const Style& style) {
   if (!style.color) return status;
-  const char* code = status == "active"  ? "32"
+  const char* code = status == "active"   ? "32"
                      : status == "idle"   ? "36"
                      : status == "paused" ? "33"
                      : status == "stale"  ? "31"
@@ -135,7 +139,8 @@ std::string LogTable(const json::array& entries, const Style& style) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : entries) {
     rows.push_back({std::to_string(Int(e, "seq")), std::to_string(Int(e, "epoch")),
-                    Ago(Int(e, "ts"), style.now_ms), Text(e.at("kind")), Clip(Text(e.at("body")), 80)});
+                    Ago(Int(e, "ts"), style.now_ms), Text(e.at("kind")),
+                    Clip(Text(e.at("body")), 80)});
   }
   return Table({"SEQ", "EPOCH", "WHEN", "KIND", "BODY"}, rows);
 }

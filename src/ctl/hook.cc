@@ -12,9 +12,9 @@
 
 #include <iostream>
 
+#include "core/summary.h"
 #include "ctl/client.h"
 #include "ctl/commands.h"
-#include "core/summary.h"
 
 namespace roster::ctl {
 
@@ -52,13 +52,15 @@ json::object LogBody(const json::object& payload) {
                         "custom_instructions", "stop_hook_active"}) {
     const json::value* v = payload.if_contains(k);
     if (!v || v->is_null()) continue;
-    body[k] = v->is_string() ? json::value(TruncateUtf8(std::string(v->as_string()), kMaxText)) : *v;
+    body[k] =
+        v->is_string() ? json::value(TruncateUtf8(std::string(v->as_string()), kMaxText)) : *v;
   }
   return body;
 }
 
 json::value Request(int64_t id, const char* method, json::object params) {
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+  return json::object{
+      {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
 }
 
 json::object Meta(const json::object& payload) {
@@ -90,7 +92,8 @@ json::array EventBatch(const std::string& event, const std::string& id, const js
     batch.push_back(Request(2, "session.heartbeat",
                             {{"session", id}, {"status", waiting ? "idle" : "active"}}));
   }
-  batch.push_back(Request(3, "log.append", {{"session", id}, {"kind", event}, {"body", LogBody(payload)}}));
+  batch.push_back(
+      Request(3, "log.append", {{"session", id}, {"kind", event}, {"body", LogBody(payload)}}));
   if (event == "PreCompact") {
     batch.push_back(Request(4, "log.rotate",
                             {{"session", id}, {"kind", "compact"}, {"body", LogBody(payload)}}));
@@ -123,14 +126,17 @@ int RunClaudeHook(const Context& ctx) {
   const json::object& payload = doc.as_object();
   const std::string id = Str(payload, "session_id");
   const std::string event = Str(payload, "hook_event_name");
-  if (id.empty() || event.empty()) return Warn("payload lacks session_id or hook_event_name; event not recorded");
+  if (id.empty() || event.empty())
+    return Warn("payload lacks session_id or hook_event_name; event not recorded");
 
   auto client = Client::Connect(ctx.socket, 2000);
   if (!client.ok()) return Warn(client.status().message() + "; event not recorded");
   if (event == "SessionEnd") {
     std::string reason = Str(payload, "reason");
-    auto r = client.value()->Call("session.stop", {{"session", id}, {"reason", reason.empty() ? "session end" : reason}});
-    if (!r.ok() && r.status().code() != Code::kInvalidState && r.status().code() != Code::kNotFound) {
+    auto r = client.value()->Call(
+        "session.stop", {{"session", id}, {"reason", reason.empty() ? "session end" : reason}});
+    if (!r.ok() && r.status().code() != Code::kInvalidState &&
+        r.status().code() != Code::kNotFound) {
       return Warn(r.status().message());
     }
     return kExitOk;

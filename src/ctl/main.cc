@@ -33,8 +33,8 @@ void Put(json::object& o, const char* key, const std::optional<T>& v) {
 }
 
 struct Opts {  // storage for option values
-  std::string session, name, id, root, tmux, status, reason, note, meta, kind, body, project, prefix,
-      key, after;
+  std::string session, name, id, root, tmux, status, reason, note, meta, kind, body, project,
+      prefix, key, after;
   std::vector<std::string> list, statuses, entities;
   std::optional<int64_t> pid, ttl, limit, after_seq, epoch, since;
   bool snapshot = false, per_agent = false;
@@ -98,7 +98,8 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       if (err) return err;
       if (!o.status.empty()) p["status"] = o.status;
       return RunCall(ctx, "session.heartbeat", p, [&](auto& r) {
-        return Text(r.at("id")) + " alive, expires " + In(r.at("expires_at").as_int64(), ctx.style.now_ms) + "\n";
+        return Text(r.at("id")) + " alive, expires " +
+               In(r.at("expires_at").as_int64(), ctx.style.now_ms) + "\n";
       });
     };
   });
@@ -128,7 +129,8 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   one("get", "show one session")->callback([&] {
     plan.run = [&] {
       return RunCall(ctx, "session.get", {{"session", o.session}}, [&](auto& r) {
-        return Session(r, ctx.style) + "id: " + Text(r.at("id")) + "\nmeta: " + Text(r.at("meta")) + "\n";
+        return Session(r, ctx.style) + "id: " + Text(r.at("id")) + "\nmeta: " + Text(r.at("meta")) +
+               "\n";
       });
     };
   });
@@ -144,8 +146,9 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
         if (!o.root.empty()) p["root"] = o.root;
         Put(p, "limit", o.limit);
         if (!o.after.empty()) p["after"] = o.after;
-        return RunCall(ctx, "session.list", p,
-                       [&](auto& r) { return SessionsTable(r.at("sessions").as_array(), ctx.style); });
+        return RunCall(ctx, "session.list", p, [&](auto& r) {
+          return SessionsTable(r.at("sessions").as_array(), ctx.style);
+        });
       };
     });
   };
@@ -158,14 +161,18 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       plan.run = [&] {
         json::object p{{"session", o.session}};
         if (!o.note.empty()) p["note"] = o.note;
-        return RunCall(ctx, "session.pause", p, [&](auto& r) { return "paused: " + Text(r.at("summary")) + "\n"; });
+        return RunCall(ctx, "session.pause", p,
+                       [&](auto& r) { return "paused: " + Text(r.at("summary")) + "\n"; });
       };
     });
   };
   pause(s->add_subcommand("pause", "pause a session with a note"));
   pause(app.add_subcommand("pause", "alias of `session pause`"));
   one("resume", "resume a paused session")->callback([&] {
-    plan.run = [&] { return RunCall(ctx, "session.resume", {{"session", o.session}}, [&](auto& r) { return Session(r, ctx.style); }); };
+    plan.run = [&] {
+      return RunCall(ctx, "session.resume", {{"session", o.session}},
+                     [&](auto& r) { return Session(r, ctx.style); });
+    };
   });
   auto* stop = one("stop", "mark a session stopped");
   stop->add_option("--reason", o.reason, "why");
@@ -177,17 +184,21 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     };
   });
   one("remove", "delete a session with its logs and pauses")->callback([&] {
-    plan.run = [&] { return RunCall(ctx, "session.remove", {{"session", o.session}}, [](auto&) { return std::string("removed\n"); }); };
-  });
-  s->add_subcommand("reap", "remove sessions whose process is gone, and stopped ones")->callback([&] {
     plan.run = [&] {
-      return RunCall(ctx, "session.reap", {}, [](auto& r) {
-        std::string names;
-        for (const auto& n : r.at("sessions").as_array()) names += " " + Text(n);
-        return "reaped " + Text(r.at("reaped")) + (names.empty() ? "" : ":" + names) + "\n";
-      });
+      return RunCall(ctx, "session.remove", {{"session", o.session}},
+                     [](auto&) { return std::string("removed\n"); });
     };
   });
+  s->add_subcommand("reap", "remove sessions whose process is gone, and stopped ones")
+      ->callback([&] {
+        plan.run = [&] {
+          return RunCall(ctx, "session.reap", {}, [](auto& r) {
+            std::string names;
+            for (const auto& n : r.at("sessions").as_array()) names += " " + Text(n);
+            return "reaped " + Text(r.at("reaped")) + (names.empty() ? "" : ":" + names) + "\n";
+          });
+        };
+      });
   one("pauses", "pause history of a session")->callback([&] {
     plan.run = [&] {
       return RunCall(ctx, "session.pauses", {{"session", o.session}},
@@ -207,9 +218,11 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   up->add_option("--prefix", o.prefix, "tmux session prefix");
   up->callback([&] {
     plan.run = [&] {
-      json::object p{{"project_id", o.project}, {"root", o.root}, {"agents", json::value_from(o.list)}};
+      json::object p{
+          {"project_id", o.project}, {"root", o.root}, {"agents", json::value_from(o.list)}};
       if (!o.prefix.empty()) p["tmux_prefix"] = o.prefix;
-      return RunCall(ctx, "team.up", p, [&](auto& r) { return TeamsTable(json::array{r}, ctx.style); });
+      return RunCall(ctx, "team.up", p,
+                     [&](auto& r) { return TeamsTable(json::array{r}, ctx.style); });
     };
   });
   auto* down = t->add_subcommand("down", "clear a root, or one project at it");
@@ -219,7 +232,8 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     plan.run = [&] {
       json::object p{{"root", o.root}};
       if (!o.project.empty()) p["project_id"] = o.project;
-      return RunCall(ctx, "team.down", p, [](auto& r) { return "removed " + Text(r.at("removed")) + "\n"; });
+      return RunCall(ctx, "team.down", p,
+                     [](auto& r) { return "removed " + Text(r.at("removed")) + "\n"; });
     };
   });
   auto list = [&](CLI::App* c) {
@@ -238,7 +252,8 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   roster->add_option("root", o.root, "team root")->required();
   roster->callback([&] {
     plan.run = [&] {
-      return RunCall(ctx, "team.roster", {{"root", o.root}}, [](auto& r) { return RosterTable(r.at("roster").as_array()); });
+      return RunCall(ctx, "team.roster", {{"root", o.root}},
+                     [](auto& r) { return RosterTable(r.at("roster").as_array()); });
     };
   });
   auto* orphans = t->add_subcommand("orphans", "recorded agents not in the desired set");
@@ -251,7 +266,8 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       json::object p{{"root", o.root}, {"desired", json::value_from(o.list)}};
       if (!o.project.empty()) p["project_id"] = o.project;
       if (o.per_agent) p["per_agent"] = true;
-      return RunCall(ctx, "team.orphans", p, [](auto& r) { return RosterTable(r.at("orphans").as_array()); });
+      return RunCall(ctx, "team.orphans", p,
+                     [](auto& r) { return RosterTable(r.at("orphans").as_array()); });
     };
   });
   t->add_subcommand("stale", "teams whose root lost its compose marker")->callback([&, teams] {
@@ -263,7 +279,8 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   auto* l = app.add_subcommand("log", "session logs: append, read, rotate");
   l->require_subcommand(1);
   for (const char* verb : {"append", "rotate"}) {
-    auto* c = l->add_subcommand(verb, std::string(verb) == "append" ? "append an entry" : "start a new epoch");
+    auto* c = l->add_subcommand(
+        verb, std::string(verb) == "append" ? "append an entry" : "start a new epoch");
     c->add_option("session", o.session, "session id or name")->required();
     c->add_option("kind", o.kind, "entry kind")->required();
     c->add_option("body", o.body, "JSON (anything else is taken as a string)");
@@ -272,7 +289,8 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       plan.run = [&, method] {
         json::object p{{"session", o.session}, {"kind", o.kind}, {"body", JsonOrString(o.body)}};
         return RunCall(ctx, method, p, [](auto& r) {
-          return "seq " + Text(r.at("seq")) + " epoch " + Text(r.at("epoch")) + " rev " + Text(r.at("rev")) + "\n";
+          return "seq " + Text(r.at("seq")) + " epoch " + Text(r.at("epoch")) + " rev " +
+                 Text(r.at("rev")) + "\n";
         });
       };
     });
@@ -288,7 +306,8 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       Put(p, "after_seq", o.after_seq);
       Put(p, "limit", o.limit);
       Put(p, "epoch", o.epoch);
-      return RunCall(ctx, "log.read", p, [&](auto& r) { return LogTable(r.at("entries").as_array(), ctx.style); });
+      return RunCall(ctx, "log.read", p,
+                     [&](auto& r) { return LogTable(r.at("entries").as_array(), ctx.style); });
     };
   });
 }
@@ -331,7 +350,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Context ctx;
   ctx.socket = DefaultSocketPath();
-  app.add_option("--socket", ctx.socket, "daemon socket (default $ROSTER_SOCKET or " + ctx.socket + ")");
+  app.add_option("--socket", ctx.socket,
+                 "daemon socket (default $ROSTER_SOCKET or " + ctx.socket + ")");
   app.add_flag("--json", ctx.json, "print the API's JSON exactly");
   Opts opts;
   Plan plan;

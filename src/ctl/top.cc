@@ -43,7 +43,7 @@ class RawTerminal {
 };
 
 struct View {
-  std::map<std::string, json::object> sessions;  // id -> session row
+  std::map<std::string, json::object> sessions;     // id -> session row
   std::map<std::string, json::object> open_pauses;  // session id -> pause row
   int64_t rev = 0;
 
@@ -62,8 +62,10 @@ struct View {
       }
     } else if (entity == "pause") {
       std::string sid(data.at("session_id").as_string());
-      if (op == "delete" || !data.at("resumed_at").is_null()) open_pauses.erase(sid);
-      else open_pauses[sid] = data;
+      if (op == "delete" || !data.at("resumed_at").is_null())
+        open_pauses.erase(sid);
+      else
+        open_pauses[sid] = data;
     }
   }
 

@@ -37,7 +37,8 @@ void CleanupStrand::Arm() {
 // Each step runs as its own writer operation of at most cleanup_batch rows;
 // a full batch queues the next one at once, so a large backlog (a mass expiry,
 // a purge) drains in many small transactions that writes interleave with.
-void CleanupStrand::SubmitStep(const char* what, std::function<Result<int64_t>(store::Registry&)> fn) {
+void CleanupStrand::SubmitStep(const char* what,
+                               std::function<Result<int64_t>(store::Registry&)> fn) {
   writer_.Submit(
       [this, what, fn](store::Registry& reg) -> Result<json::value> {
         auto r = fn(reg);
@@ -56,8 +57,10 @@ void CleanupStrand::Tick() {
   const int64_t b = c.cleanup_batch;
   SubmitStep("expired", [b](store::Registry& r) { return r.ExpireSessions(b); });
   SubmitStep("dead processes", [b](store::Registry& r) { return r.ExpireDeadProcesses(b); });
-  SubmitStep("purged", [&c, b](store::Registry& r) { return r.PurgeSessions(c.purge_after_ms, b); });
-  SubmitStep("trimmed logs", [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
+  SubmitStep("purged",
+             [&c, b](store::Registry& r) { return r.PurgeSessions(c.purge_after_ms, b); });
+  SubmitStep("trimmed logs",
+             [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
   SubmitStep("compacted changes", [&c, b](store::Registry& r) {
     return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
   });

@@ -45,7 +45,8 @@ Status LoadConfigFile(const std::string& path, DaemonConfig* c) {
   Take(r, "db", &c->db_path);
   Take(r, "socket", &c->socket_path);
   if (auto sync = r.Optional<std::string>("sync")) {
-    if (*sync != "full" && *sync != "normal") return Status::InvalidParams("config.sync must be full or normal");
+    if (*sync != "full" && *sync != "normal")
+      return Status::InvalidParams("config.sync must be full or normal");
     c->sync = *sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
   }
   Take(r, "log_level", &c->log_level);

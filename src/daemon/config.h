@@ -13,18 +13,18 @@
 namespace roster::daemon {
 
 struct Limits {
-  size_t max_line_bytes = 1 << 20;     // longest request line; longer: error + close
-  int max_json_depth = 32;             // deepest JSON nesting accepted
-  int max_connections = 1024;          // concurrent client connections
-  int max_subscribers = 256;           // concurrent watches (all connections)
-  int64_t idle_timeout_ms = 600'000;   // a connection idle this long (and not watching) is closed
-  size_t subscriber_queue = 4096;      // events queued per watch before it reads from disk
-  size_t max_write_batch = 1024;       // most requests committed in one group commit
+  size_t max_line_bytes = 1 << 20;    // longest request line; longer: error + close
+  int max_json_depth = 32;            // deepest JSON nesting accepted
+  int max_connections = 1024;         // concurrent client connections
+  int max_subscribers = 256;          // concurrent watches (all connections)
+  int64_t idle_timeout_ms = 600'000;  // a connection idle this long (and not watching) is closed
+  size_t subscriber_queue = 4096;     // events queued per watch before it reads from disk
+  size_t max_write_batch = 1024;      // most requests committed in one group commit
 };
 
 struct DaemonConfig {
-  std::string db_path;       // default: DefaultDbPath()
-  std::string socket_path;   // default: DefaultSocketPath()
+  std::string db_path;                            // default: DefaultDbPath()
+  std::string socket_path;                        // default: DefaultSocketPath()
   store::SyncMode sync = store::SyncMode::kFull;  // --sync full|normal
   std::string log_level = "info";                 // debug | info | warn | error
   int reader_threads = 2;                         // read-only connections serving reads
@@ -32,15 +32,15 @@ struct DaemonConfig {
   Limits limits;
 
   // Cleanup strand.
-  int64_t cleanup_interval_ms = 1000;             // how often expiry/retention runs
-  int64_t cleanup_batch = 200;                    // rows per maintenance operation
-  int64_t purge_after_ms = 7LL * 86'400'000;      // stale/stopped sessions kept this long
-  int64_t log_retention_ms = 30LL * 86'400'000;   // log entries kept this long (newest always kept)
+  int64_t cleanup_interval_ms = 1000;            // how often expiry/retention runs
+  int64_t cleanup_batch = 200;                   // rows per maintenance operation
+  int64_t purge_after_ms = 7LL * 86'400'000;     // stale/stopped sessions kept this long
+  int64_t log_retention_ms = 30LL * 86'400'000;  // log entries kept this long (newest always kept)
   int64_t changes_retention_ms = 7LL * 86'400'000;  // feed rows kept this long...
-  int64_t changes_max_rows = 1'000'000;           // ...and at most this many
-  int64_t wal_truncate_bytes = 64LL << 20;        // WAL larger than this is truncated by a checkpoint
-  int64_t progress_interval_ms = 5000;            // watch.progress to idle watchers
-  int64_t notify_poll_ms = 50;                    // how often data_version is polled for outside writes
+  int64_t changes_max_rows = 1'000'000;             // ...and at most this many
+  int64_t wal_truncate_bytes = 64LL << 20;  // WAL larger than this is truncated by a checkpoint
+  int64_t progress_interval_ms = 5000;      // watch.progress to idle watchers
+  int64_t notify_poll_ms = 50;              // how often data_version is polled for outside writes
 
   store::RegistryOptions registry;  // TTL default, max live sessions, field sizes, compose marker
 };

@@ -97,8 +97,9 @@ int RunDaemon(const DaemonConfig& config) {
   }
 
   asio::io_context io(1);
-  Hub hub(readers, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); }, static_cast<size_t>(config.limits.max_subscribers),
-          config.limits.subscriber_queue);
+  Hub hub(
+      readers, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); },
+      static_cast<size_t>(config.limits.max_subscribers), config.limits.subscriber_queue);
   hub.set_published_rev(start_rev);
   auto post = [&io](std::function<void()> fn) {
     asio::post(io, [guard = asio::make_work_guard(io), fn = std::move(fn)] { fn(); });
@@ -107,14 +108,15 @@ int RunDaemon(const DaemonConfig& config) {
   Notifier notifier(
       std::make_unique<store::Registry>(std::move(notifier_conn).value(), config.registry),
       config.notify_poll_ms, publisher);
-  Writer writer(std::move(opened).value(), config.limits.max_write_batch,
-                [&publisher, &post](store::Registry& reg, std::function<void()> completions, bool committed) {
-                  if (committed) {
-                    publisher.DrainAndPost(reg, std::move(completions));
-                  } else {
-                    post(std::move(completions));
-                  }
-                });
+  Writer writer(
+      std::move(opened).value(), config.limits.max_write_batch,
+      [&publisher, &post](store::Registry& reg, std::function<void()> completions, bool committed) {
+        if (committed) {
+          publisher.DrainAndPost(reg, std::move(completions));
+        } else {
+          post(std::move(completions));
+        }
+      });
   Dispatcher dispatcher(io, writer, readers, hub, config);
   Server server(io, config, dispatcher, hub);
   if (Status s = server.Listen(); !s.ok()) {

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   }
   if (!db.empty()) config.db_path = db;
   if (!socket.empty()) config.socket_path = socket;
-  if (!sync.empty()) config.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
+  if (!sync.empty())
+    config.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
   if (!log_level.empty()) config.log_level = log_level;
   LogLevel level;
   if (!ParseLogLevel(config.log_level, &level)) {

@@ -29,8 +29,8 @@ Result<Call> Done(ParamReader& r, bool write, Op op) {
 }
 
 Result<Call> SessionRegister(ParamReader& r) {
-  RegisterParams p{r.Optional<std::string>("id"),       r.Optional<std::string>("name"),
-                   r.Optional<std::string>("root"),     r.Optional<int64_t>("pid"),
+  RegisterParams p{r.Optional<std::string>("id"),           r.Optional<std::string>("name"),
+                   r.Optional<std::string>("root"),         r.Optional<int64_t>("pid"),
                    r.Optional<std::string>("tmux_session"), r.Optional<int64_t>("ttl_ms"),
                    r.Optional<json::object>("meta")};
   return Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
@@ -43,10 +43,14 @@ Result<Call> SessionHeartbeat(ParamReader& r) {
 }
 
 Result<Call> SessionUpdate(ParamReader& r) {
-  UpdateParams p{r.Required<std::string>("session"), r.Optional<std::string>("status"),
-                 r.Optional<std::string>("status_reason"), r.Optional<json::object>("meta"),
-                 r.Optional<int64_t>("pid"), r.Optional<std::string>("root"),
-                 r.Optional<std::string>("tmux_session"), r.Optional<int64_t>("ttl_ms")};
+  UpdateParams p{r.Required<std::string>("session"),
+                 r.Optional<std::string>("status"),
+                 r.Optional<std::string>("status_reason"),
+                 r.Optional<json::object>("meta"),
+                 r.Optional<int64_t>("pid"),
+                 r.Optional<std::string>("root"),
+                 r.Optional<std::string>("tmux_session"),
+                 r.Optional<int64_t>("ttl_ms")};
   return Done(r, true, Json([p](store::Registry& reg) { return reg.Update(p); }));
 }
 
@@ -134,18 +138,22 @@ Op Listed(const char* key, F f) {
 
 Result<Call> TeamList(ParamReader& r) {
   auto root = r.Optional<std::string>("root");
-  return Done(r, false, Listed("teams", [root](store::Registry& reg) { return reg.TeamList(root); }));
+  return Done(r, false,
+              Listed("teams", [root](store::Registry& reg) { return reg.TeamList(root); }));
 }
 
 Result<Call> TeamRoster(ParamReader& r) {
   auto root = r.Required<std::string>("root");
-  return Done(r, false, Listed("roster", [root](store::Registry& reg) { return reg.TeamRoster(root); }));
+  return Done(r, false,
+              Listed("roster", [root](store::Registry& reg) { return reg.TeamRoster(root); }));
 }
 
 Result<Call> TeamOrphans(ParamReader& r) {
   OrphansParams p{r.Required<std::string>("root"), r.Required<std::vector<std::string>>("desired"),
-                  r.Optional<std::string>("project_id"), r.Optional<bool>("per_agent").value_or(false)};
-  return Done(r, false, Listed("orphans", [p](store::Registry& reg) { return reg.TeamOrphans(p); }));
+                  r.Optional<std::string>("project_id"),
+                  r.Optional<bool>("per_agent").value_or(false)};
+  return Done(r, false,
+              Listed("orphans", [p](store::Registry& reg) { return reg.TeamOrphans(p); }));
 }
 
 Result<Call> TeamStale(ParamReader& r) {
@@ -159,8 +167,8 @@ Result<Call> LogAppendOrRotate(ParamReader& r, bool rotate) {
   if (!any) r.Required<json::value>("body");  // reports "params.body is required"
   json::value body = any.value_or(nullptr);
   return Done(r, true, Json([=](store::Registry& reg) {
-    return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
-  }));
+                return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
+              }));
 }
 
 Result<Call> LogRead(ParamReader& r) {

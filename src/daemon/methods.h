@@ -5,11 +5,10 @@
 // served by the dispatcher itself (rpc.h).
 #pragma once
 
+#include <boost/json.hpp>
 #include <functional>
 #include <optional>
 #include <string>
-
-#include <boost/json.hpp>
 
 #include "store/registry.h"
 

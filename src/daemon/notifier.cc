@@ -11,7 +11,9 @@ Notifier::Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms,
 
 Notifier::~Notifier() { Stop(); }
 
-void Notifier::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Notifier::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Notifier::Stop() {
   {
@@ -27,7 +29,8 @@ void Notifier::Loop() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(poll_ms_), [&] { return stopping_; })) return;
+      if (cv_.wait_for(lock, std::chrono::milliseconds(poll_ms_), [&] { return stopping_; }))
+        return;
     }
     auto version = registry_->DataVersion();
     if (!version.ok() || *version == seen_version) continue;  // nobody else committed

@@ -23,6 +23,7 @@ struct FeedBatch {
   int64_t from_rev = 0;
   int64_t to_rev = 0;
   std::shared_ptr<const std::vector<Change>> changes;
+  std::shared_ptr<const std::vector<std::string>> tails;  // EventTail of each change
 };
 
 class FeedPublisher;

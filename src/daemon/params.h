@@ -4,13 +4,12 @@
 // a message naming it. Never throws.
 #pragma once
 
+#include <boost/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "util/status.h"
 

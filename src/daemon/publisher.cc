@@ -1,6 +1,7 @@
 // publisher.cc — ordered publication of the change feed.
 #include "daemon/publisher.h"
 
+#include "daemon/watch.h"
 #include "util/log.h"
 
 namespace roster::daemon {
@@ -24,8 +25,12 @@ void FeedPublisher::DrainAndPost(store::Registry& registry, std::function<void()
     }
     if (page->empty()) break;
     const bool full = static_cast<int64_t>(page->size()) == kPage;
+    auto tails = std::make_shared<std::vector<std::string>>();
+    tails->reserve(page->size());
+    for (const auto& c : *page) tails->push_back(EventTail(c));
     FeedBatch b{published_rev_, page->back().rev,
-                std::make_shared<const std::vector<Change>>(std::move(page).value())};
+                std::make_shared<const std::vector<Change>>(std::move(page).value()),
+                std::move(tails)};
     published_rev_ = b.to_rev;
     batches.push_back(std::move(b));
     if (!full) break;

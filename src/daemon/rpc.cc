@@ -16,15 +16,24 @@ using Done = std::function<void(Result<json::value>)>;
 
 int ErrorCode(Code code) {
   switch (code) {
-    case Code::kInvalidParams: return -32602;
-    case Code::kNotFound: return -32001;
-    case Code::kConflict: return -32002;
-    case Code::kInvalidState: return -32003;
-    case Code::kLimitExceeded: return -32004;
-    case Code::kCompacted: return -32005;
-    case Code::kUnavailable: return -32006;
-    case Code::kPermissionDenied: return -32007;
-    default: return -32603;
+    case Code::kInvalidParams:
+      return -32602;
+    case Code::kNotFound:
+      return -32001;
+    case Code::kConflict:
+      return -32002;
+    case Code::kInvalidState:
+      return -32003;
+    case Code::kLimitExceeded:
+      return -32004;
+    case Code::kCompacted:
+      return -32005;
+    case Code::kUnavailable:
+      return -32006;
+    case Code::kPermissionDenied:
+      return -32007;
+    default:
+      return -32603;
   }
 }
 
@@ -108,8 +117,8 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   const std::string name(method->as_string());
   if (!IsKnownMethod(name)) {
     if (!id) return done(std::nullopt);
-    return done(ErrorResponse(idv, Status::NotFound("method not found: " + name +
-                                                    " (see the API reference)"), -32601));
+    return done(ErrorResponse(
+        idv, Status::NotFound("method not found: " + name + " (see the API reference)"), -32601));
   }
   static const json::object kNoParams;
   const json::value* params = req->if_contains("params");
@@ -119,12 +128,11 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   }
   const json::object& p = params && params->is_object() ? params->as_object() : kNoParams;
   const bool notification = !id;
-  Dispatch(name, p, sink, state,
-           [done, idv, notification](Result<json::value> r) {
-             if (notification) return done(std::nullopt);
-             if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-             done(json::object{{"jsonrpc", "2.0"}, {"id", idv}, {"result", std::move(r).value()}});
-           });
+  Dispatch(name, p, sink, state, [done, idv, notification](Result<json::value> r) {
+    if (notification) return done(std::nullopt);
+    if (!r.ok()) return done(ErrorResponse(idv, r.status()));
+    done(json::object{{"jsonrpc", "2.0"}, {"id", idv}, {"result", std::move(r).value()}});
+  });
 }
 
 void Dispatcher::Dispatch(const std::string& method, const json::object& params,
@@ -145,7 +153,8 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
       // The writer runs completions on the io thread (after publishing the feed).
       writer_.Submit(std::move(c.op), [guard, done](Result<json::value> r) { done(std::move(r)); });
     } else {
-      readers_.Submit([op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
+      readers_.Submit(
+          [op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
     }
     return;
   }
@@ -177,14 +186,16 @@ void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSin
   auto since = r.Optional<int64_t>("since");
   bool snapshot = r.Optional<bool>("snapshot").value_or(false);
   WatchFilter filter;
-  for (auto& e : r.Optional<std::vector<std::string>>("entities").value_or(std::vector<std::string>{})) {
+  for (auto& e :
+       r.Optional<std::vector<std::string>>("entities").value_or(std::vector<std::string>{})) {
     filter.entities.insert(e);
   }
   auto session = r.Optional<std::string>("session");
   filter.key = r.Optional<std::string>("key");
   if (Status s = r.Finish(); !s.ok()) return done(s);
   for (const auto& e : filter.entities) {
-    static const std::set<std::string> kEntities = {"session", "pause", "team", "team_agent", "log"};
+    static const std::set<std::string> kEntities = {"session", "pause", "team", "team_agent",
+                                                    "log"};
     if (!kEntities.count(e)) {
       return done(Status::InvalidParams("params.entities: unknown entity \"" + e +
                                         "\" (session, pause, team, team_agent, log)"));
@@ -193,7 +204,8 @@ void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSin
   if (since && snapshot) return done(Status::InvalidParams("choose either since or snapshot"));
   if (since && *since < 0) return done(Status::InvalidParams("params.since must not be negative"));
   auto how = snapshot ? Subscriber::Start::kSnapshot
-                      : since ? Subscriber::Start::kSince : Subscriber::Start::kLive;
+             : since  ? Subscriber::Start::kSince
+                      : Subscriber::Start::kLive;
   if (!session) return StartWatch(std::move(filter), how, since.value_or(0), sink, state, done);
   // A session filter may name the session: resolve it to its id (an unknown
   // one is taken as the id of a session still to come).

@@ -8,14 +8,13 @@
 // notification, i.e. a request without an id).
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/json.hpp>
 
 #include "daemon/config.h"
 #include "daemon/readers.h"
@@ -53,12 +52,14 @@ class Dispatcher {
 
  private:
   void HandleOne(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
-                 const std::shared_ptr<ClientState>& state, std::function<void(std::optional<boost::json::value>)> done);
+                 const std::shared_ptr<ClientState>& state,
+                 std::function<void(std::optional<boost::json::value>)> done);
   void Dispatch(const std::string& method, const boost::json::object& params,
                 const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
                 std::function<void(Result<boost::json::value>)> done);
   void Watch(const boost::json::object& params, const std::shared_ptr<LineSink>& sink,
-             const std::shared_ptr<ClientState>& state, std::function<void(Result<boost::json::value>)> done);
+             const std::shared_ptr<ClientState>& state,
+             std::function<void(Result<boost::json::value>)> done);
   void StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
                   const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
                   std::function<void(Result<boost::json::value>)> done);

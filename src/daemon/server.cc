@@ -13,7 +13,7 @@ namespace roster::daemon {
 
 namespace json = boost::json;
 namespace {
-constexpr size_t kMaxInFlight = 1024;     // requests per connection before reading pauses
+constexpr size_t kMaxInFlight = 1024;      // requests per connection before reading pauses
 constexpr size_t kWriteChunk = 64 * 1024;  // bytes gathered into one write
 }  // namespace
 
@@ -33,10 +33,12 @@ void ClientConnection::ArmIdleTimer() {
   const int64_t ms = server_.config().limits.idle_timeout_ms;
   if (ms <= 0) return;
   auto left = std::chrono::milliseconds(ms) - (std::chrono::steady_clock::now() - last_activity_);
-  idle_.expires_after(std::max<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1)));
+  idle_.expires_after(
+      std::max<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1)));
   idle_.async_wait([self = shared_from_this(), ms](boost::system::error_code ec) {
     if (ec == asio::error::operation_aborted || self->closed_) return;
-    const bool quiet = std::chrono::steady_clock::now() - self->last_activity_ >= std::chrono::milliseconds(ms);
+    const bool quiet =
+        std::chrono::steady_clock::now() - self->last_activity_ >= std::chrono::milliseconds(ms);
     if (!quiet || !self->state_->watches.empty() || self->in_flight_ > 0) {
       if (!quiet) {
         self->ArmIdleTimer();
@@ -62,9 +64,10 @@ void ClientConnection::ReadLine() {
         if (self->closed_) return;
         if (ec == asio::error::not_found) {  // the buffer filled up without a newline
           self->SendAndClose(ErrorResponse(
-              nullptr, Status::LimitExceeded("request line exceeds max_line_bytes (" +
-                                             std::to_string(self->server_.config().limits.max_line_bytes) +
-                                             " bytes); the connection is closed")));
+              nullptr,
+              Status::LimitExceeded("request line exceeds max_line_bytes (" +
+                                    std::to_string(self->server_.config().limits.max_line_bytes) +
+                                    " bytes); the connection is closed")));
           return;
         }
         if (ec) {  // EOF or error: finish what is in flight, then close
@@ -98,10 +101,9 @@ void ClientConnection::OnLine(std::string line) {
     return;
   }
   ++in_flight_;
-  server_.dispatcher().Handle(msg, shared_from_this(), state_,
-                              [self = shared_from_this()](std::optional<json::value> response) {
-                                self->Reply(response);
-                              });
+  server_.dispatcher().Handle(
+      msg, shared_from_this(), state_,
+      [self = shared_from_this()](std::optional<json::value> response) { self->Reply(response); });
 }
 
 void ClientConnection::Reply(const std::optional<json::value>& response) {
@@ -126,7 +128,8 @@ void ClientConnection::Pump() {
     out_ += '\n';
     replies_.pop_front();
   }
-  for (auto it = state_->watches.begin(); it != state_->watches.end() && out_.size() < kWriteChunk;) {
+  for (auto it = state_->watches.begin();
+       it != state_->watches.end() && out_.size() < kWriteChunk;) {
     auto& sub = it->second;
     while (sub->HasLine() && out_.size() < kWriteChunk) {
       out_ += sub->PopLine();
@@ -190,7 +193,9 @@ Status Server::Listen() {
   std::error_code ec;
   if (!path.parent_path().empty() && !fs::exists(path.parent_path(), ec)) {
     fs::create_directories(path.parent_path(), ec);
-    if (ec) return Status::Unavailable("cannot create " + path.parent_path().string() + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("cannot create " + path.parent_path().string() + ": " +
+                                 ec.message());
     ::chmod(path.parent_path().c_str(), 0700);
   }
   if (fs::exists(path, ec)) {
@@ -209,7 +214,8 @@ Status Server::Listen() {
   if (!aec) acceptor_.bind(asio::local::stream_protocol::endpoint(config_.socket_path), aec);
   if (!aec) ::chmod(config_.socket_path.c_str(), 0600);
   if (!aec) acceptor_.listen(asio::socket_base::max_listen_connections, aec);
-  if (aec) return Status::Unavailable("cannot listen on " + config_.socket_path + ": " + aec.message());
+  if (aec)
+    return Status::Unavailable("cannot listen on " + config_.socket_path + ": " + aec.message());
   return Status::Ok();
 }
 
@@ -225,8 +231,9 @@ void Server::Accept() {
           cred.uid != geteuid()) {
         Refuse(std::move(socket), Status::PermissionDenied("peers of another user are refused"));
       } else if (connections_.size() >= static_cast<size_t>(config_.limits.max_connections)) {
-        Refuse(std::move(socket), Status::LimitExceeded("too many connections (max_connections " +
-                                                        std::to_string(config_.limits.max_connections) + ")"));
+        Refuse(std::move(socket),
+               Status::LimitExceeded("too many connections (max_connections " +
+                                     std::to_string(config_.limits.max_connections) + ")"));
       } else {
         auto c = std::make_shared<ClientConnection>(std::move(socket), *this);
         connections_.insert(c);
@@ -258,7 +265,8 @@ void Server::Stop() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  hub_.CloseAll("unavailable", "rosterd is shutting down; resume with since=<last rev> when it is back");
+  hub_.CloseAll("unavailable",
+                "rosterd is shutting down; resume with since=<last rev> when it is back");
   auto conns = connections_;
   for (auto& c : conns) c->Shutdown();
 }

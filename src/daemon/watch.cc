@@ -21,20 +21,31 @@ bool WatchFilter::Matches(const Change& c) const {
   return true;
 }
 
-std::string EventLine(int64_t watch_id, const Change& c) {
+std::string EventTail(const Change& c) {
   // `data` is JSON text written by SQLite's json_object(): spliced in as is.
+  std::string tail = R"(,"rev":)";
+  tail += std::to_string(c.rev) + R"(,"ts":)" + std::to_string(c.ts) + R"(,"entity":)" +
+          json::serialize(json::string(c.entity)) + R"(,"op":)" +
+          json::serialize(json::string(c.op)) + R"(,"key":)" +
+          json::serialize(json::string(c.key)) + R"(,"data":)" +
+          (c.data.empty() ? "null" : c.data) + "}}";
+  return tail;
+}
+
+std::string EventLine(int64_t watch_id, std::string_view tail) {
   std::string line = R"({"jsonrpc":"2.0","method":"watch.event","params":{"watch_id":)";
-  line += std::to_string(watch_id) + R"(,"rev":)" + std::to_string(c.rev) + R"(,"ts":)" +
-          std::to_string(c.ts) + R"(,"entity":)" + json::serialize(json::string(c.entity)) +
-          R"(,"op":)" + json::serialize(json::string(c.op)) + R"(,"key":)" +
-          json::serialize(json::string(c.key)) + R"(,"data":)" + (c.data.empty() ? "null" : c.data) +
-          "}}";
+  line += std::to_string(watch_id);
+  line += tail;
   return line;
 }
 
 Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hub,
                        std::weak_ptr<LineSink> sink)
-    : id_(id), filter_(std::move(filter)), max_queue_(max_queue), hub_(hub), sink_(std::move(sink)) {}
+    : id_(id),
+      filter_(std::move(filter)),
+      max_queue_(max_queue),
+      hub_(hub),
+      sink_(std::move(sink)) {}
 
 void Subscriber::Begin(Start how, int64_t since, Started started) {
   auto self = shared_from_this();
@@ -65,8 +76,8 @@ void Subscriber::OnStartPage(Start how, int64_t from, Started started,
     hub_->Remove(id_);
     return;
   }
-  started(json::value(json::object{
-      {"watch_id", id_}, {"rev", page->last_rev}, {"oldest_rev", page->oldest_rev}}));
+  started(json::value(
+      json::object{{"watch_id", id_}, {"rev", page->last_rev}, {"oldest_rev", page->oldest_rev}}));
   pos_ = from;
   if (how == Start::kSince) {
     EnterCatchup();
@@ -82,8 +93,8 @@ void Subscriber::OnSnapshot(Started started, Result<store::Registry::Snapshot> s
     hub_->Remove(id_);
     return;
   }
-  started(json::value(json::object{
-      {"watch_id", id_}, {"rev", snap->rev}, {"oldest_rev", snap->oldest_rev}}));
+  started(json::value(
+      json::object{{"watch_id", id_}, {"rev", snap->rev}, {"oldest_rev", snap->oldest_rev}}));
   for (const auto& row : snap->rows) {
     if (filter_.key && row.key != *filter_.key) continue;
     EnqueueChange(row);
@@ -125,8 +136,9 @@ void Subscriber::OnBatch(const FeedBatch& b) {
     EnterCatchup();
     return;
   }
-  for (const auto& c : *b.changes) {
-    if (c.rev > pos_ && filter_.Matches(c)) EnqueueChange(c);
+  const auto& changes = *b.changes;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].rev > pos_ && filter_.Matches(changes[i])) EnqueueTail((*b.tails)[i]);
   }
   pos_ = b.to_rev;
   if (n > 0) Pump();
@@ -225,7 +237,12 @@ void Subscriber::Enqueue(std::string line) {
 }
 
 void Subscriber::EnqueueChange(const Change& c) {
-  Enqueue(EventLine(id_, c));
+  Enqueue(EventLine(id_, EventTail(c)));
+  ++delivered_;
+}
+
+void Subscriber::EnqueueTail(std::string_view tail) {
+  Enqueue(EventLine(id_, tail));
   ++delivered_;
 }
 
@@ -237,7 +254,9 @@ void Subscriber::Pump() {
 
 Hub::Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post,
          size_t max_subscribers, size_t max_queue)
-    : readers_(readers), post_(std::move(post)), max_subscribers_(max_subscribers),
+    : readers_(readers),
+      post_(std::move(post)),
+      max_subscribers_(max_subscribers),
       max_queue_(max_queue) {}
 
 std::shared_ptr<Subscriber> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink> sink) {
@@ -290,7 +309,8 @@ void Hub::ReadSnapshot(const WatchFilter& filter,
   std::vector<std::string> entities(filter.entities.begin(), filter.entities.end());
   readers_.Submit([this, entities, session = filter.session_id,
                    done = std::move(done)](store::Registry& reg) {
-    auto snap = std::make_shared<Result<store::Registry::Snapshot>>(reg.ReadSnapshot(entities, session));
+    auto snap =
+        std::make_shared<Result<store::Registry::Snapshot>>(reg.ReadSnapshot(entities, session));
     post_([done, snap] { done(std::move(*snap)); });
   });
 }

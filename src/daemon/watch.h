@@ -12,6 +12,7 @@
 // pos it gets watch.error `compacted` with the oldest rev kept, and closes.
 #pragma once
 
+#include <boost/json.hpp>
 #include <deque>
 #include <functional>
 #include <map>
@@ -19,8 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
-
-#include <boost/json.hpp>
+#include <string_view>
 
 #include "daemon/notifier.h"
 #include "daemon/readers.h"
@@ -78,6 +78,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   void GoLive();
   void Enqueue(std::string line);
   void EnqueueChange(const Change& c);
+  void EnqueueTail(std::string_view tail);
   void Pump();
 
   const int64_t id_;
@@ -126,7 +127,9 @@ class Hub {
   int64_t published_rev_ = 0;
 };
 
-// The JSON-RPC notification line of one change for watch `watch_id`.
-std::string EventLine(int64_t watch_id, const Change& c);
+// A watch.event line is the same for every watcher but for its watch_id: the
+// rest (the "tail") is built once per change, off the io thread.
+std::string EventTail(const Change& c);
+std::string EventLine(int64_t watch_id, std::string_view tail);
 
 }  // namespace roster::daemon

@@ -10,7 +10,9 @@ Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Afte
 
 Writer::~Writer() { Stop(); }
 
-void Writer::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Writer::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void Writer::Submit(WriteOp op, WriteDone done) {
   {
@@ -74,8 +76,8 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
   Status commit = begin.ok() ? registry_->CommitBatch() : begin;
   if (!commit.ok()) {
     LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
-    results->assign(tasks.size(), Status::Unavailable("the write could not be committed: " +
-                                                      commit.message()));
+    results->assign(tasks.size(),
+                    Status::Unavailable("the write could not be committed: " + commit.message()));
   } else {
     ++batches_;
     ops_ += tasks.size();

@@ -17,14 +17,13 @@
 #pragma once
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include <boost/json.hpp>
 
 #include "store/registry.h"
 

@@ -35,10 +35,10 @@ Status Migrate(SQLite::Database& db) {
   try {
     int current = UserVersion(db);
     if (current > LatestSchemaVersion()) {
-      return Status::Unavailable(
-          "database " + db.getFilename() + " has schema version " + std::to_string(current) +
-          ", newer than this binary knows (" + std::to_string(LatestSchemaVersion()) +
-          "); upgrade Roster — the file was not touched");
+      return Status::Unavailable("database " + db.getFilename() + " has schema version " +
+                                 std::to_string(current) + ", newer than this binary knows (" +
+                                 std::to_string(LatestSchemaVersion()) +
+                                 "); upgrade Roster — the file was not touched");
     }
     for (const auto& m : EmbeddedMigrations()) {
       if (m.version <= current) continue;
@@ -61,8 +61,8 @@ Connection::~Connection() = default;
 
 Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& options) {
   try {
-    int flags = options.read_only ? SQLite::OPEN_READONLY
-                                  : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    int flags =
+        options.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread
     auto db = std::make_unique<SQLite::Database>(options.path, flags, options.busy_timeout_ms);
     // Refuse a newer file before writing anything to it (even the WAL switch).

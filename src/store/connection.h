@@ -23,12 +23,12 @@ namespace roster::store {
 enum class SyncMode { kFull, kNormal };
 
 struct ConnectionOptions {
-  std::string path;                     // database file; created if missing
-  SyncMode sync = SyncMode::kFull;      // synchronous pragma
-  int busy_timeout_ms = 5000;           // how long to wait on another writer's lock
-  bool migrate = true;                  // apply pending migrations (the owner only)
-  bool read_only = false;               // open read-only (no migrations)
-  int64_t cache_kib = 8192;             // page cache size per connection
+  std::string path;                 // database file; created if missing
+  SyncMode sync = SyncMode::kFull;  // synchronous pragma
+  int busy_timeout_ms = 5000;       // how long to wait on another writer's lock
+  bool migrate = true;              // apply pending migrations (the owner only)
+  bool read_only = false;           // open read-only (no migrations)
+  int64_t cache_kib = 8192;         // page cache size per connection
 };
 
 class Connection {

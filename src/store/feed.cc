@@ -8,7 +8,7 @@ namespace roster::store {
 namespace {
 
 Change ReadChange(SQLite::Statement& q) {
-  return Change{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+  return Change{q.getColumn(0).getInt64(),  q.getColumn(1).getInt64(),  q.getColumn(2).getString(),
                 q.getColumn(3).getString(), q.getColumn(4).getString(), OptText(q, 5),
                 q.getColumn(6).getString()};
 }
@@ -98,7 +98,8 @@ Result<StoreCounts> Registry::Counts() {
     c.rev = LastRev();
     auto& q = Stmt(
         "SELECT (SELECT min(rev) FROM changes), (SELECT count(*) FROM sessions), "
-        "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', 'paused')), "
+        "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', "
+        "'paused')), "
         "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");
     q.executeStep();
     c.oldest_rev = q.isColumnNull(0) ? c.rev + 1 : q.getColumn(0).getInt64();

@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -44,20 +44,30 @@ std::vector<std::string> Columns(SQLite::Database& db, const std::string& table)
 
 json::value ColumnJson(const SQLite::Column& c) {
   switch (c.getType()) {
-    case SQLITE_INTEGER: return c.getInt64();
-    case SQLITE_FLOAT: return c.getDouble();
-    case SQLITE_NULL: return nullptr;
-    default: return json::string(c.getString());
+    case SQLITE_INTEGER:
+      return c.getInt64();
+    case SQLITE_FLOAT:
+      return c.getDouble();
+    case SQLITE_NULL:
+      return nullptr;
+    default:
+      return json::string(c.getString());
   }
 }
 
 void BindJson(SQLite::Statement& q, int i, const json::value& v) {
-  if (v.is_int64()) q.bind(i, v.as_int64());
-  else if (v.is_uint64()) q.bind(i, static_cast<int64_t>(v.as_uint64()));
-  else if (v.is_double()) q.bind(i, v.as_double());
-  else if (v.is_string()) q.bind(i, std::string(v.as_string()));
-  else if (v.is_null()) q.bind(i);
-  else q.bind(i, json::serialize(v));
+  if (v.is_int64())
+    q.bind(i, v.as_int64());
+  else if (v.is_uint64())
+    q.bind(i, static_cast<int64_t>(v.as_uint64()));
+  else if (v.is_double())
+    q.bind(i, v.as_double());
+  else if (v.is_string())
+    q.bind(i, std::string(v.as_string()));
+  else if (v.is_null())
+    q.bind(i);
+  else
+    q.bind(i, json::serialize(v));
 }
 
 Status CheckFile(SQLite::Database& db, const std::string& what) {
@@ -73,7 +83,8 @@ Status CheckFile(SQLite::Database& db, const std::string& what) {
 
 }  // namespace
 
-Result<BackupResult> Backup(const std::string& db, const std::string& out, const Progress& progress) {
+Result<BackupResult> Backup(const std::string& db, const std::string& out,
+                            const Progress& progress) {
   const std::string tmp = out + ".tmp-" + std::to_string(getpid());
   try {
     if (!fs::exists(db)) return Status::NotFound("no database at " + db);
@@ -89,7 +100,9 @@ Result<BackupResult> Backup(const std::string& db, const std::string& out, const
       int rc;
       do {
         rc = backup.executeStep(256);
-        if (progress) progress(backup.getTotalPageCount() - backup.getRemainingPageCount(), backup.getTotalPageCount());
+        if (progress)
+          progress(backup.getTotalPageCount() - backup.getRemainingPageCount(),
+                   backup.getTotalPageCount());
       } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
       r.pages = backup.getTotalPageCount();
       src.exec("COMMIT");
@@ -167,7 +180,8 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
       SQLite::Statement q(src, sql);
       while (q.executeStep()) {
         json::object row;
-        for (int i = 0; i < q.getColumnCount(); ++i) row[cols[static_cast<size_t>(i)]] = ColumnJson(q.getColumn(i));
+        for (int i = 0; i < q.getColumnCount(); ++i)
+          row[cols[static_cast<size_t>(i)]] = ColumnJson(q.getColumn(i));
         out << json::serialize(json::object{{"table", t}, {"row", std::move(row)}}) << "\n";
         ++rows;
       }
@@ -209,7 +223,8 @@ class Inserter {
       for (auto& c : Columns(db_, table)) known.insert(c);
     }
     for (const auto& c : cols) {
-      if (!known.count(c)) return Status::InvalidParams("table " + table + " has no column '" + c + "'");
+      if (!known.count(c))
+        return Status::InvalidParams("table " + table + " has no column '" + c + "'");
     }
     return Status::Ok();
   }
@@ -256,7 +271,8 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
   ImportReport report;
   try {
     std::string line;
-    if (!std::getline(in, line)) return Status::InvalidParams("the import is empty (no header line)");
+    if (!std::getline(in, line))
+      return Status::InvalidParams("the import is empty (no header line)");
     boost::system::error_code ec;
     json::value header = json::parse(line, ec);
     if (ec || !header.is_object() || !header.as_object().contains("roster_export")) {
@@ -270,7 +286,8 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
                                    ", the database " + std::to_string(have));
     }
     SQLite::Transaction txn(d, SQLite::TransactionBehavior::IMMEDIATE);
-    const bool fresh = FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
+    const bool fresh =
+        FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
     Inserter inserter(d, replace);
     std::vector<json::object> feed, meta;
     for (int64_t n = 2; std::getline(in, line); ++n) {
@@ -284,10 +301,17 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
       }
       std::string table(t->as_string());
       if (std::find(kTables.begin(), kTables.end(), table) == kTables.end()) {
-        return Status::InvalidParams("line " + std::to_string(n) + ": unknown table '" + table + "'");
+        return Status::InvalidParams("line " + std::to_string(n) + ": unknown table '" + table +
+                                     "'");
       }
-      if (table == "changes") { feed.push_back(r->as_object()); continue; }
-      if (table == "meta") { meta.push_back(r->as_object()); continue; }
+      if (table == "changes") {
+        feed.push_back(r->as_object());
+        continue;
+      }
+      if (table == "meta") {
+        meta.push_back(r->as_object());
+        continue;
+      }
       auto ok = inserter.Insert(table, r->as_object());
       if (!ok.ok()) return ok.status();
       if (!*ok) report.conflicts.push_back(table + " " + RowKey(r->as_object()));
@@ -334,14 +358,18 @@ Result<VerifyReport> Verify(const std::string& db) {
     int fk = d.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt();
     line(fk == 0, "foreign_key_check: " + std::to_string(fk) + " violations");
     int version = d.execAndGet("PRAGMA user_version").getInt();
-    line(version == LatestSchemaVersion(), "schema version " + std::to_string(version) +
-                                               " (this binary: " + std::to_string(LatestSchemaVersion()) + ")");
-    SQLite::Statement q(d, "SELECT count(*), coalesce(min(rev), 0), coalesce(max(rev), 0) FROM changes");
+    line(version == LatestSchemaVersion(),
+         "schema version " + std::to_string(version) +
+             " (this binary: " + std::to_string(LatestSchemaVersion()) + ")");
+    SQLite::Statement q(
+        d, "SELECT count(*), coalesce(min(rev), 0), coalesce(max(rev), 0) FROM changes");
     q.executeStep();
-    int64_t count = q.getColumn(0).getInt64(), lo = q.getColumn(1).getInt64(), hi = q.getColumn(2).getInt64();
+    int64_t count = q.getColumn(0).getInt64(), lo = q.getColumn(1).getInt64(),
+            hi = q.getColumn(2).getInt64();
     line(count == 0 || count == hi - lo + 1,
-         "feed revs " + std::to_string(lo) + ".." + std::to_string(hi) + " (" + std::to_string(count) +
-             " rows, " + (count == 0 || count == hi - lo + 1 ? "no gaps" : "GAPS") + ")");
+         "feed revs " + std::to_string(lo) + ".." + std::to_string(hi) + " (" +
+             std::to_string(count) + " rows, " +
+             (count == 0 || count == hi - lo + 1 ? "no gaps" : "GAPS") + ")");
     int64_t seq = FeedRev(d);
     line(seq >= hi, "rev sequence at " + std::to_string(seq));
   } catch (const std::exception& e) {

@@ -32,14 +32,15 @@ struct BackupResult {
 // Copies `db` to `out` with SQLite's online backup API from one read
 // snapshot, into a temporary file renamed into place only after its
 // integrity check passed.
-Result<BackupResult> Backup(const std::string& db, const std::string& out, const Progress& progress);
+Result<BackupResult> Backup(const std::string& db, const std::string& out,
+                            const Progress& progress);
 
 // Replaces `db` with `backup` after verifying the backup. Refuses while a
 // daemon holds the database; keeps the replaced file as DB.before-restore.
 Result<BackupResult> Restore(const std::string& backup, const std::string& db);
 
 struct ExportOptions {
-  std::vector<std::string> tables;  // empty = every table
+  std::vector<std::string> tables;   // empty = every table
   std::optional<int64_t> since_rev;  // export the feed after this rev instead
 };
 
@@ -49,7 +50,7 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
 
 struct ImportReport {
   int64_t rows = 0;
-  int64_t feed_rows_skipped = 0;     // changes/meta rows not applied (existing database)
+  int64_t feed_rows_skipped = 0;       // changes/meta rows not applied (existing database)
   std::vector<std::string> conflicts;  // rows that already exist (nothing imported then)
 };
 

@@ -75,8 +75,7 @@ Result<int64_t> Registry::TrimLogs(int64_t retention_ms, int64_t batch) {
 Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch) {
   return Write<int64_t>([&]() -> Result<int64_t> {
     // Compaction removes a prefix of the feed: everything up to a cutoff rev.
-    auto& cut = Stmt(
-        "SELECT max(coalesce((SELECT max(rev) FROM changes WHERE ts < ?1), 0), ?2)");
+    auto& cut = Stmt("SELECT max(coalesce((SELECT max(rev) FROM changes WHERE ts < ?1), 0), ?2)");
     cut.bind(1, Now() - retention_ms);
     cut.bind(2, LastRev() - max_rows);
     cut.executeStep();

@@ -48,8 +48,8 @@ Result<PauseResult> Registry::Pause(const std::string& session,
       summary = BuildPauseSummary(*logs, options_.summary_chars);
     }
     const int64_t now = Now();
-    auto& q = Stmt(
-        "INSERT INTO pauses (session_id, paused_at, summary, note) VALUES (?1, ?2, ?3, ?4)");
+    auto& q =
+        Stmt("INSERT INTO pauses (session_id, paused_at, summary, note) VALUES (?1, ?2, ?3, ?4)");
     q.bind(1, s.id);
     q.bind(2, now);
     q.bind(3, summary);
@@ -92,8 +92,8 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
     q.bind(1, r->id);
     std::vector<roster::Pause> out;
     while (q.executeStep()) {
-      out.push_back({q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(),
-                     OptText(q, 3)});
+      out.push_back(
+          {q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(), OptText(q, 3)});
     }
     return out;
   });

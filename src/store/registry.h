@@ -182,8 +182,8 @@ class Registry {
   // Records the start time of the session's (new) pid.
   void SetPidStart(const std::string& id, std::optional<int64_t> pid);
   Status ValidateCommon(const std::optional<std::string>& root,
-                        const std::optional<std::string>& tmux,
-                        const std::optional<int64_t>& pid, const std::optional<int64_t>& ttl,
+                        const std::optional<std::string>& tmux, const std::optional<int64_t>& pid,
+                        const std::optional<int64_t>& ttl,
                         const std::optional<json::object>& meta) const;
   int64_t LastRev();
   Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);

@@ -12,10 +12,10 @@
 namespace roster::store {
 
 // Session columns plus the open pause (LEFT JOIN), in ReadSession's order.
-#define ROSTER_SESSION_SELECT                                                          \
-  "SELECT s.id, s.name, s.root, s.pid, s.tmux_session, s.status, s.status_reason, "    \
+#define ROSTER_SESSION_SELECT                                                           \
+  "SELECT s.id, s.name, s.root, s.pid, s.tmux_session, s.status, s.status_reason, "     \
   "s.created_at, s.updated_at, s.last_seen, s.ttl_ms, s.meta, p.paused_at, p.summary, " \
-  "p.note FROM sessions AS s LEFT JOIN pauses AS p "                                   \
+  "p.note FROM sessions AS s LEFT JOIN pauses AS p "                                    \
   "ON p.session_id = s.id AND p.resumed_at IS NULL "
 
 inline std::optional<std::string> OptText(SQLite::Statement& q, int i) {
@@ -63,11 +63,17 @@ inline LogEntry ReadLogEntry(SQLite::Statement& q) {
 }
 
 inline void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
-  if (v) q.bind(i, *v); else q.bind(i);
+  if (v)
+    q.bind(i, *v);
+  else
+    q.bind(i);
 }
 
 inline void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v) {
-  if (v) q.bind(i, *v); else q.bind(i);
+  if (v)
+    q.bind(i, *v);
+  else
+    q.bind(i);
 }
 
 }  // namespace roster::store

@@ -36,13 +36,15 @@ Status Registry::ValidateCommon(const std::optional<std::string>& root,
     return Status::InvalidParams("ttl_ms must be between 1 and " +
                                  std::to_string(options_.max_ttl_ms));
   }
-  if (meta) ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::value(*meta), options_.max_meta_bytes));
+  if (meta)
+    ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::value(*meta), options_.max_meta_bytes));
   return Status::Ok();
 }
 
 Status Registry::CheckLiveLimit() {
   auto& q = Stmt(
-      "SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', 'paused')");
+      "SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', "
+      "'paused')");
   q.executeStep();
   if (q.getColumn(0).getInt64() >= options_.max_live_sessions) {
     return Status::LimitExceeded("the registry already holds " +
@@ -87,7 +89,10 @@ Status Registry::SaveSession(const Session& s, bool meta_changed) {
   q.bind(8, s.updated_at);
   q.bind(9, s.last_seen);
   q.bind(10, s.ttl_ms);
-  if (meta_changed) q.bind(11, json::serialize(s.meta)); else q.bind(11);
+  if (meta_changed)
+    q.bind(11, json::serialize(s.meta));
+  else
+    q.bind(11);
   q.exec();
   return Status::Ok();
 }
@@ -218,8 +223,8 @@ Result<Session> Registry::Update(const UpdateParams& p) {
   return Write<Session>([&]() -> Result<Session> {
     if (p.status) ROSTER_RETURN_IF_ERROR(CheckLiveStatus(*p.status));
     if (p.status_reason) {
-      ROSTER_RETURN_IF_ERROR(CheckText("status_reason", *p.status_reason,
-                                       options_.max_field_bytes, true));
+      ROSTER_RETURN_IF_ERROR(
+          CheckText("status_reason", *p.status_reason, options_.max_field_bytes, true));
     }
     ROSTER_RETURN_IF_ERROR(ValidateCommon(p.root, p.tmux_session, p.pid, p.ttl_ms, p.meta));
     auto r = Resolve(p.session);

@@ -9,16 +9,16 @@
 
 namespace roster::store {
 
-#define ROSTER_TEAM_SELECT                                                            \
-  "SELECT t.project_id, t.root, t.tmux_prefix, t.started_at, t.updated_at, "          \
-  "(SELECT json_group_array(agent) FROM (SELECT agent FROM team_agents AS a "         \
+#define ROSTER_TEAM_SELECT                                                    \
+  "SELECT t.project_id, t.root, t.tmux_prefix, t.started_at, t.updated_at, "  \
+  "(SELECT json_group_array(agent) FROM (SELECT agent FROM team_agents AS a " \
   "WHERE a.project_id = t.project_id AND a.root = t.root ORDER BY agent)) FROM teams AS t "
 
 namespace {
 
 Team ReadTeam(SQLite::Statement& q) {
-  Team t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-         {}, q.getColumn(3).getInt64(), q.getColumn(4).getInt64()};
+  Team t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), {},
+         q.getColumn(3).getInt64(),  q.getColumn(4).getInt64()};
   json::value agents = ParseStoredJson(q.getColumn(5).getString());
   if (agents.is_array()) {
     for (const auto& a : agents.as_array()) {
@@ -49,13 +49,15 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
   ROSTER_RETURN_IF_ERROR(CheckText("project_id", p.project_id, options_.max_field_bytes, false));
   ROSTER_RETURN_IF_ERROR(CheckText("root", p.root, options_.max_field_bytes, false));
   if (p.tmux_prefix) {
-    ROSTER_RETURN_IF_ERROR(CheckText("tmux_prefix", *p.tmux_prefix, options_.max_field_bytes, true));
+    ROSTER_RETURN_IF_ERROR(
+        CheckText("tmux_prefix", *p.tmux_prefix, options_.max_field_bytes, true));
   }
   for (const auto& a : p.agents) {
     ROSTER_RETURN_IF_ERROR(CheckText("agents[]", a, options_.max_field_bytes, false));
   }
   return Write<Team>([&]() -> Result<Team> {
-    auto& others = Stmt("SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 ORDER BY root");
+    auto& others =
+        Stmt("SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 ORDER BY root");
     others.bind(1, p.project_id);
     others.bind(2, p.root);
     while (others.executeStep()) {
@@ -109,7 +111,8 @@ Result<int64_t> Registry::TeamDown(const std::string& root,
 
 Result<std::vector<Team>> Registry::TeamList(const std::optional<std::string>& root) {
   return Read<std::vector<Team>>([&]() -> Result<std::vector<Team>> {
-    auto& q = Stmt(ROSTER_TEAM_SELECT "WHERE ?1 IS NULL OR t.root = ?1 ORDER BY t.root, t.project_id");
+    auto& q =
+        Stmt(ROSTER_TEAM_SELECT "WHERE ?1 IS NULL OR t.root = ?1 ORDER BY t.root, t.project_id");
     BindOpt(q, 1, root);
     std::vector<Team> out;
     while (q.executeStep()) out.push_back(ReadTeam(q));
@@ -125,8 +128,8 @@ Result<std::vector<RosterEntry>> Registry::TeamRoster(const std::string& root) {
     q.bind(1, root);
     std::vector<RosterEntry> out;
     while (q.executeStep()) {
-      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                     q.getColumn(2).getString()});
+      out.push_back(
+          {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString()});
     }
     return out;
   });

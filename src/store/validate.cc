@@ -10,7 +10,11 @@ bool ValidUtf8NoControl(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20 || c == 0x7f) return false;
-    size_t extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+    size_t extra = c < 0x80           ? 0
+                   : (c >> 5) == 0x6  ? 1
+                   : (c >> 4) == 0xe  ? 2
+                   : (c >> 3) == 0x1e ? 3
+                                      : 4;
     if (extra > 3 || i + extra >= s.size()) return false;
     for (size_t k = 1; k <= extra; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -23,7 +27,8 @@ bool ValidUtf8NoControl(const std::string& s) {
 }  // namespace
 
 Status CheckText(const char* field, const std::string& value, size_t max, bool allow_empty) {
-  if (value.empty() && !allow_empty) return Status::InvalidParams(std::string(field) + " must not be empty");
+  if (value.empty() && !allow_empty)
+    return Status::InvalidParams(std::string(field) + " must not be empty");
   if (value.size() > max) {
     return Status::InvalidParams(std::string(field) + " is " + std::to_string(value.size()) +
                                  " bytes; the limit is " + std::to_string(max));
@@ -56,7 +61,8 @@ Status CheckName(const std::string& name, const std::optional<std::string>& own_
     return Status::InvalidParams("name must not contain spaces");
   }
   if (LooksLikeUuid(name) && (!own_id || *own_id != name)) {
-    return Status::InvalidParams("name must not look like a UUID (ids and names share a namespace)");
+    return Status::InvalidParams(
+        "name must not look like a UUID (ids and names share a namespace)");
   }
   return Status::Ok();
 }
@@ -72,12 +78,13 @@ Status CheckAnyStatus(const std::string& status) {
   for (const char* s : {"active", "idle", "paused", "stopped", "stale"}) {
     if (status == s) return Status::Ok();
   }
-  return Status::InvalidParams("status must be one of active, idle, paused, stopped, stale (got \"" +
-                               status + "\")");
+  return Status::InvalidParams(
+      "status must be one of active, idle, paused, stopped, stale (got \"" + status + "\")");
 }
 
 Status StoppedError(const Session& s) {
-  return Status::InvalidState("session " + s.name + " is stopped and accepts no update; "
+  return Status::InvalidState("session " + s.name +
+                              " is stopped and accepts no update; "
                               "register it again (same id) to revive it, or remove it");
 }
 

@@ -22,7 +22,8 @@ LockFile::~LockFile() { Release(); }
 
 Status LockFile::Acquire(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Unavailable("cannot open lock file " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    return Status::Unavailable("cannot open lock file " + path + ": " + std::strerror(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int holder = ReadPid(fd);
     ::close(fd);

@@ -15,7 +15,9 @@ void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 void Log(LogLevel level, const std::string& message);
 
-inline void LogDebug(const std::string& m) { if (LogEnabled(LogLevel::kDebug)) Log(LogLevel::kDebug, m); }
+inline void LogDebug(const std::string& m) {
+  if (LogEnabled(LogLevel::kDebug)) Log(LogLevel::kDebug, m);
+}
 inline void LogInfo(const std::string& m) { Log(LogLevel::kInfo, m); }
 inline void LogWarn(const std::string& m) { Log(LogLevel::kWarn, m); }
 inline void LogError(const std::string& m) { Log(LogLevel::kError, m); }

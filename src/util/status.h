@@ -60,7 +60,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
@@ -83,8 +83,8 @@ class Result {
 }  // namespace roster
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define ROSTER_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::roster::Status _st = (expr);          \
-    if (!_st.ok()) return _st;              \
+#define ROSTER_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::roster::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)

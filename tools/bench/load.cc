@@ -23,7 +23,9 @@ Percentiles Summarize(std::vector<double>& s) {
   Percentiles p;
   if (s.empty()) return p;
   std::sort(s.begin(), s.end());
-  auto at = [&](double q) { return s[std::min(s.size() - 1, static_cast<size_t>(q * static_cast<double>(s.size())))]; };
+  auto at = [&](double q) {
+    return s[std::min(s.size() - 1, static_cast<size_t>(q * static_cast<double>(s.size())))];
+  };
   p.p50 = at(0.50);
   p.p99 = at(0.99);
   p.p999 = at(0.999);
@@ -147,8 +149,9 @@ LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t tota
 
 Watcher::Watcher(const std::string& socket, const json::object& watch_params) {
   fd_ = ConnectFd(socket);
-  SendAll(fd_, json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"},
-                                            {"params", watch_params}}) + "\n");
+  SendAll(fd_, json::serialize(json::object{
+                   {"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"}, {"params", watch_params}}) +
+                   "\n");
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -187,7 +190,8 @@ void Watcher::Loop() {
 
 int64_t Watcher::WaitFor(int64_t count, int timeout_ms) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (events_ < count && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (events_ < count && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   return events_;
 }
 

@@ -57,13 +57,15 @@ class Daemon {
     if (pid_ == 0) {
       std::string log = (dir_ / "rosterd.log").string();
       freopen(log.c_str(), "a", stderr);
-      execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket", socket().c_str(),
-            "--sync", o_.sync.c_str(), "--config", (dir_ / "config.json").c_str(), nullptr);
+      execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket",
+            socket().c_str(), "--sync", o_.sync.c_str(), "--config", (dir_ / "config.json").c_str(),
+            nullptr);
       _exit(127);
     }
     for (int i = 0; i < 20000; ++i) {
       try {
-        std::string r = CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
+        std::string r =
+            CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
         if (r.find("\"result\"") != std::string::npos) break;
       } catch (const std::exception&) {
       }
@@ -97,7 +99,8 @@ class Daemon {
 };
 
 std::string Req(int64_t id, const char* method, const json::object& params) {
-  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+  return json::serialize(
+      json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
 }
 
 double Ms(double us) { return us / 1000.0; }
@@ -109,7 +112,8 @@ void Report(const Options& o, const json::object& r) {
     return;
   }
   std::cout << o.scenario << " (sync " << o.sync << ")\n";
-  for (const auto& [k, v] : r) std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
+  for (const auto& [k, v] : r)
+    std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
 }
 
 void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
@@ -121,7 +125,8 @@ void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
 
 LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0) {
   return RunLoad(socket, 4, 16, n, [ttl_ms, offset](int64_t i) {
-    return Req(i, "session.register", {{"id", "s" + std::to_string(i + offset)}, {"ttl_ms", ttl_ms}});
+    return Req(i, "session.register",
+               {{"id", "s" + std::to_string(i + offset)}, {"ttl_ms", ttl_ms}});
   });
 }
 
@@ -131,15 +136,20 @@ int Fleet(Options& o, int depth) {
   Watcher w(d.socket(), {});
   LoadResult reg = Register(d.socket(), o.sessions, 30'000);
   const int64_t sessions = o.sessions;
-  LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
-    json::object p{{"session", "s" + std::to_string(i % sessions)}};
-    if (i % 10 == 0) p["meta"] = json::object{{"t_us", NowUs()}};
-    return Req(i, "session.heartbeat", p);
-  });
+  LoadResult hb =
+      RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
+        json::object p{{"session", "s" + std::to_string(i % sessions)}};
+        if (i % 10 == 0) p["meta"] = json::object{{"t_us", NowUs()}};
+        return Req(i, "session.heartbeat", p);
+      });
   const int64_t expected = o.sessions + (o.ops + 9) / 10;
   int64_t delivered = w.WaitFor(expected, 30'000);
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"sessions", o.sessions}, {"heartbeats", o.ops},
-                 {"connections", o.conns}, {"depth", depth},
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"sessions", o.sessions},
+                 {"heartbeats", o.ops},
+                 {"connections", o.conns},
+                 {"depth", depth},
                  {"registrations_per_s", static_cast<double>(reg.ok) / reg.seconds},
                  {"heartbeats_per_s", static_cast<double>(hb.ok) / hb.seconds},
                  {"errors", reg.errors + hb.errors}};
@@ -164,14 +174,21 @@ int Logs(Options& o) {
   const std::string filler(static_cast<size_t>(std::max<int64_t>(o.body_bytes - 40, 0)), 'x');
   LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops,
                           [&filler](int64_t i) {
-                            return Req(i, "log.append", {{"session", "s" + std::to_string(i % 4)}, {"kind", "bench"},
-                                                         {"body", {{"t_us", NowUs()}, {"text", filler}}}});
+                            return Req(i, "log.append",
+                                       {{"session", "s" + std::to_string(i % 4)},
+                                        {"kind", "bench"},
+                                        {"body", {{"t_us", NowUs()}, {"text", filler}}}});
                           });
   const int64_t expected = (o.ops + 3) / 4;
   int64_t delivered = w.WaitFor(expected, 30'000);
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"appends", o.ops}, {"depth", o.depth},
-                 {"appends_per_s", static_cast<double>(r0.ok) / r0.seconds}, {"errors", r0.errors},
-                 {"events_expected", expected}, {"events_delivered", delivered}};
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"appends", o.ops},
+                 {"depth", o.depth},
+                 {"appends_per_s", static_cast<double>(r0.ok) / r0.seconds},
+                 {"errors", r0.errors},
+                 {"events_expected", expected},
+                 {"events_delivered", delivered}};
   AddLatency(r, "latency", r0.latency_us);
   auto delays = w.TakeDelays();
   AddLatency(r, "delivery", delays);
@@ -187,12 +204,15 @@ int Fanout(Options& o) {
   Register(d.socket(), 100, 600'000);
   std::vector<std::unique_ptr<Watcher>> ws;
   for (int i = 0; i < o.watchers; ++i) {
-    ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{{"entities", json::array{"session"}}}));
+    ws.push_back(
+        std::make_unique<Watcher>(d.socket(), json::object{{"entities", json::array{"session"}}}));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
-  LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
-    return Req(i, "session.heartbeat", {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
-  });
+  LoadResult r0 = RunLoad(
+      d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
+        return Req(i, "session.heartbeat",
+                   {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
+      });
   int64_t delivered = 0;
   std::vector<double> delays;
   for (auto& w : ws) {
@@ -200,9 +220,13 @@ int Fanout(Options& o) {
     auto dl = w->TakeDelays();
     delays.insert(delays.end(), dl.begin(), dl.end());
   }
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"watchers", o.watchers}, {"changes", o.ops},
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"watchers", o.watchers},
+                 {"changes", o.ops},
                  {"changes_per_s", static_cast<double>(r0.ok) / r0.seconds},
-                 {"events_expected", o.watchers * o.ops}, {"events_delivered", delivered}};
+                 {"events_expected", o.watchers * o.ops},
+                 {"events_delivered", delivered}};
   AddLatency(r, "delivery", delays);
   r["rss_kib"] = d.RssKiB();
   Report(o, r);
@@ -217,15 +241,24 @@ void Seed(const std::string& db, int64_t sessions, int64_t entries) {
     if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
   }
   const int64_t now = NowUs() / 1000;
-  const std::string n = std::to_string(sessions), e = std::to_string(entries), t = std::to_string(now);
+  const std::string n = std::to_string(sessions), e = std::to_string(entries),
+                    t = std::to_string(now);
   const std::string sql =
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; BEGIN;"
-      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + n + ") "
+      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
+      n +
+      ") "
       "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta) "
-      "SELECT 's' || i, 's' || i, '/bench', " + t + ", " + t + ", " + t + ", 3600000, '{\"model\":\"bench\"}' FROM c;"
-      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + e + ") "
+      "SELECT 's' || i, 's' || i, '/bench', " +
+      t + ", " + t + ", " + t +
+      ", 3600000, '{\"model\":\"bench\"}' FROM c;"
+      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
+      e +
+      ") "
       "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
-      "SELECT 's' || (i % " + n + "), i / " + n + " + 1, 1, " + t + ", 'seed', '{\"text\":\"' || hex(randomblob(50)) || '\"}' FROM c;"
+      "SELECT 's' || (i % " +
+      n + "), i / " + n + " + 1, 1, " + t +
+      ", 'seed', '{\"text\":\"' || hex(randomblob(50)) || '\"}' FROM c;"
       "COMMIT;";
   const std::string file = db + ".seed.sql";
   std::ofstream(file) << sql;
@@ -243,16 +276,25 @@ int Scale(Options& o) {
   d.Stop();
   double warm = d.Start();
   double list_ms = 0, status_ms = 0;
-  std::string list = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"session.list"})", &list_ms);
+  std::string list =
+      CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"session.list"})", &list_ms);
   CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":2,"method":"status"})", &status_ms);
   int64_t listed = json::parse(list).at("result").at("sessions").as_array().size();
   std::vector<std::unique_ptr<Watcher>> ws;
   for (int i = 0; i < 100; ++i) ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{}));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"sessions", o.sessions}, {"log_entries", o.entries},
-                 {"seed_s", seed_s}, {"list_all_ms", list_ms}, {"listed", listed}, {"status_ms", status_ms},
-                 {"restart_to_ready_first_ms", cold}, {"restart_to_ready_second_ms", warm},
-                 {"rss_kib_with_100_watchers", d.RssKiB()}, {"db_bytes", d.FileBytes("")}};
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"sessions", o.sessions},
+                 {"log_entries", o.entries},
+                 {"seed_s", seed_s},
+                 {"list_all_ms", list_ms},
+                 {"listed", listed},
+                 {"status_ms", status_ms},
+                 {"restart_to_ready_first_ms", cold},
+                 {"restart_to_ready_second_ms", warm},
+                 {"rss_kib_with_100_watchers", d.RssKiB()},
+                 {"db_bytes", d.FileBytes("")}};
   Report(o, r);
   return listed == o.sessions ? 0 : 1;
 }
@@ -289,17 +331,22 @@ int Expiry(Options& o) {
   int64_t ops = 0;
   while (!swept && std::chrono::duration<double>(Clock::now() - t0).count() < 50) {
     LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), 1, 2000, [](int64_t i) {
-      return Req(i, "session.heartbeat", {{"session", "s" + std::to_string(10'000'000 + i % 1000)},
-                                          {"meta", {{"t_us", NowUs()}}}});
+      return Req(i, "session.heartbeat",
+                 {{"session", "s" + std::to_string(10'000'000 + i % 1000)},
+                  {"meta", {{"t_us", NowUs()}}}});
     });
     ops += hb.ok;
     double now = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (now >= expire_at_ms - 500) during.insert(during.end(), hb.latency_us.begin(), hb.latency_us.end());
+    if (now >= expire_at_ms - 500)
+      during.insert(during.end(), hb.latency_us.begin(), hb.latency_us.end());
   }
   swept = true;
   poll.join();
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync}, {"expiring_sessions", o.sessions},
-                 {"sweep_ms", sweep_ms}, {"samples_during_sweep", during.size()}};
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"expiring_sessions", o.sessions},
+                 {"sweep_ms", sweep_ms},
+                 {"samples_during_sweep", during.size()}};
   AddLatency(r, "write_latency_during_sweep", during);
   Report(o, r);
   return sweep_ms > 0 ? 0 : 1;
@@ -315,8 +362,8 @@ int CliScenario(Options& o) {
     pid_t pid = fork();
     if (pid == 0) {
       freopen("/dev/null", "w", stdout);
-      execl(o.rosterctl.c_str(), o.rosterctl.c_str(), "--socket", d.socket().c_str(), "session", "heartbeat",
-            "s0", nullptr);
+      execl(o.rosterctl.c_str(), o.rosterctl.c_str(), "--socket", d.socket().c_str(), "session",
+            "heartbeat", "s0", nullptr);
       _exit(127);
     }
     int status = 0;
@@ -328,7 +375,10 @@ int CliScenario(Options& o) {
     }
   }
   Percentiles p = Summarize(ms);
-  Report(o, {{"scenario", o.scenario}, {"sync", o.sync}, {"runs", o.runs}, {"heartbeat_process_median_ms", p.p50},
+  Report(o, {{"scenario", o.scenario},
+             {"sync", o.sync},
+             {"runs", o.runs},
+             {"heartbeat_process_median_ms", p.p50},
              {"heartbeat_process_p99_ms", p.p99}});
   return 0;
 }
@@ -340,9 +390,11 @@ int main(int argc, char** argv) {
   CLI::App app{"roster-bench — measure rosterd"};
   app.add_option("scenario", o.scenario, "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli")
       ->required()
-      ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli"}));
+      ->check(
+          CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
-  app.add_option("--sync", o.sync, "full or normal (default normal)")->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--sync", o.sync, "full or normal (default normal)")
+      ->check(CLI::IsMember({"full", "normal"}));
   app.add_option("--sessions", o.sessions, "sessions (fleet 10000, scale 100000, expiry 100000)");
   app.add_option("--ops", o.ops, "operations (fleet 100000, logs 200000, fanout 20000)");
   app.add_option("--conns", o.conns, "client connections (4)");
@@ -357,7 +409,8 @@ int main(int argc, char** argv) {
     if (app.count(opt) == 0) field = value;
   };
   if (o.scenario == "fleet") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);
-  if (o.scenario == "fleet-pipelined") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 16);
+  if (o.scenario == "fleet-pipelined")
+    return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 16);
   if (o.scenario == "logs") {
     set("--ops", o.ops, 200'000);
     set("--depth", o.depth, 16);
