@@ -247,3 +247,26 @@ TEST(DaemonWatch, ShutdownTellsWatchersAndRemovesTheSocket) {
 
 }  // namespace
 }  // namespace roster
+
+namespace roster {
+namespace {
+
+TEST(DaemonWatch, IdleWatchersGetProgressWithTheCurrentRev) {
+  testing::Daemon d;
+  d.Config({{"progress_interval_ms", 100}});
+  d.Start();
+  testing::RpcClient c = d.Client(), w = d.Client();
+  c.Ok("session.register", {{"name", "a"}});
+  w.Ok("watch", {{"entities", boost::json::array{"log"}}});  // nothing it watches will change
+  c.Ok("session.register", {{"name", "b"}});
+  boost::json::value progress;
+  for (int i = 0; i < 50 && progress.is_null(); ++i) {
+    boost::json::value n = w.Next(200);
+    if (!n.is_null() && n.at("method") == "watch.progress") progress = n.at("params");
+  }
+  ASSERT_FALSE(progress.is_null());
+  EXPECT_EQ(progress.at("rev"), 2);  // it has seen the feed up to the second registration
+}
+
+}  // namespace
+}  // namespace roster
