@@ -119,7 +119,7 @@ TEST_F(Cli, TeamAndLogCommands) {
 TEST_F(Cli, WatchStreamsOneJsonEventPerLineAndResumesWithSince) {
   for (const char* n : {"a", "b", "c"})
     ASSERT_EQ(Ctl(std::string("session register --name ") + n).code, 0);
-  Ran w = Sh(d, "timeout 1 " + kCtl + " watch --since 1");
+  Ran w = Sh(d, "timeout 2 " + kCtl + " watch --since 1");
   std::vector<bj::value> events;
   std::istringstream lines(w.out);
   for (std::string l; std::getline(lines, l);) events.push_back(bj::parse(l));

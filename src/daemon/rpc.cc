@@ -175,7 +175,7 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
   if (method == "status") {
     ParamReader r(params);
     if (Status s = r.Finish(); !s.ok()) return done(s);
-    return Status_(std::move(done));
+    return ServeStatus(std::move(done));
   }
   done(Status::Internal("unhandled method " + method));
 }
@@ -234,7 +234,7 @@ void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t s
   });
 }
 
-void Dispatcher::Status_(Done done) {
+void Dispatcher::ServeStatus(Done done) {
   readers_.Submit([this, done](store::Registry& reg) {
     auto counts = std::make_shared<Result<store::StoreCounts>>(reg.Counts());
     Post([this, done, counts] {

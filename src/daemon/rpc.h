@@ -63,7 +63,7 @@ class Dispatcher {
   void StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
                   const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
                   std::function<void(Result<boost::json::value>)> done);
-  void Status_(std::function<void(Result<boost::json::value>)> done);
+  void ServeStatus(std::function<void(Result<boost::json::value>)> done);
   // Runs `fn` on the io thread (keeps the io_context running until then).
   void Post(std::function<void()> fn);
 

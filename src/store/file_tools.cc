@@ -1,5 +1,5 @@
-// file_tools.cc — backup, restore, export, import and verify on the database
-// file (see file_tools.h).
+// file_tools.cc — backup, restore and verify of a database file (see
+// file_tools.h); export and import are in ndjson.cc.
 #include "store/file_tools.h"
 
 #include <SQLiteCpp/Backup.h>
@@ -14,6 +14,7 @@
 #include <set>
 
 #include "store/connection.h"
+#include "store/file_tools_internal.h"
 #include "store/migrations.h"
 #include "util/lockfile.h"
 #include "util/paths.h"
@@ -22,66 +23,7 @@ namespace roster::store {
 
 namespace json = boost::json;
 namespace fs = std::filesystem;
-
-namespace {
-
-// Tables in dependency order (parents first).
-const std::vector<std::string> kTables = {"meta",        "sessions",    "pauses", "teams",
-                                          "team_agents", "log_entries", "changes"};
-
-int64_t FeedRev(SQLite::Database& db) {
-  SQLite::Statement q(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
-  return q.executeStep() ? q.getColumn(0).getInt64() : 0;
-}
-
-std::vector<std::string> Columns(SQLite::Database& db, const std::string& table) {
-  std::vector<std::string> cols;
-  SQLite::Statement q(db, "SELECT name FROM pragma_table_info(?) ORDER BY cid");
-  q.bind(1, table);
-  while (q.executeStep()) cols.push_back(q.getColumn(0).getString());
-  return cols;
-}
-
-json::value ColumnJson(const SQLite::Column& c) {
-  switch (c.getType()) {
-    case SQLITE_INTEGER:
-      return c.getInt64();
-    case SQLITE_FLOAT:
-      return c.getDouble();
-    case SQLITE_NULL:
-      return nullptr;
-    default:
-      return json::string(c.getString());
-  }
-}
-
-void BindJson(SQLite::Statement& q, int i, const json::value& v) {
-  if (v.is_int64())
-    q.bind(i, v.as_int64());
-  else if (v.is_uint64())
-    q.bind(i, static_cast<int64_t>(v.as_uint64()));
-  else if (v.is_double())
-    q.bind(i, v.as_double());
-  else if (v.is_string())
-    q.bind(i, std::string(v.as_string()));
-  else if (v.is_null())
-    q.bind(i);
-  else
-    q.bind(i, json::serialize(v));
-}
-
-Status CheckFile(SQLite::Database& db, const std::string& what) {
-  std::string ic = db.execAndGet("PRAGMA integrity_check").getString();
-  if (ic != "ok") return Status::Internal(what + " failed its integrity check: " + ic);
-  int version = db.execAndGet("PRAGMA user_version").getInt();
-  if (version > LatestSchemaVersion()) {
-    return Status::Unavailable(what + " has schema version " + std::to_string(version) +
-                               ", newer than this binary knows");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
+using namespace file_tools;
 
 Result<BackupResult> Backup(const std::string& db, const std::string& out,
                             const Progress& progress) {
@@ -151,195 +93,6 @@ Result<BackupResult> Restore(const std::string& backup, const std::string& db) {
     std::error_code ec;
     fs::remove(tmp, ec);
     return Status::Unavailable(std::string("restore failed: ") + e.what());
-  }
-}
-
-Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {
-  std::vector<std::string> tables = options.tables.empty() ? kTables : options.tables;
-  if (options.since_rev) tables = {"changes"};
-  for (const auto& t : tables) {
-    if (std::find(kTables.begin(), kTables.end(), t) == kTables.end()) {
-      return Status::InvalidParams("unknown table '" + t + "'");
-    }
-  }
-  try {
-    SQLite::Database src(db, SQLite::OPEN_READONLY, 5000);
-    SQLite::Transaction txn(src);  // one consistent snapshot for header and rows
-    json::object header{{"roster_export", 1},
-                        {"schema_version", src.execAndGet("PRAGMA user_version").getInt()},
-                        {"rev", FeedRev(src)},
-                        {"tables", json::value_from(tables)}};
-    if (options.since_rev) header["since_rev"] = *options.since_rev;
-    out << json::serialize(header) << "\n";
-    int64_t rows = 0;
-    for (const auto& t : tables) {
-      auto cols = Columns(src, t);
-      std::string sql = "SELECT * FROM " + t;
-      if (options.since_rev) sql += " WHERE rev > " + std::to_string(*options.since_rev);
-      sql += t == "changes" ? " ORDER BY rev" : " ORDER BY rowid";
-      SQLite::Statement q(src, sql);
-      while (q.executeStep()) {
-        json::object row;
-        for (int i = 0; i < q.getColumnCount(); ++i)
-          row[cols[static_cast<size_t>(i)]] = ColumnJson(q.getColumn(i));
-        out << json::serialize(json::object{{"table", t}, {"row", std::move(row)}}) << "\n";
-        ++rows;
-      }
-    }
-    return rows;
-  } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("export failed: ") + e.what());
-  }
-}
-
-namespace {
-
-// Prepared INSERT per (table, column list) for one import.
-class Inserter {
- public:
-  Inserter(SQLite::Database& db, bool replace) : db_(db), replace_(replace) {}
-
-  // Inserts one row; false (and a conflict description) when it exists.
-  Result<bool> Insert(const std::string& table, const json::object& row) {
-    std::vector<std::string> cols;
-    for (const auto& [k, v] : row) cols.emplace_back(k);
-    ROSTER_RETURN_IF_ERROR(CheckColumns(table, cols));
-    SQLite::Statement& q = Prepare(table, cols);
-    int i = 1;
-    for (const auto& [k, v] : row) BindJson(q, i++, v);
-    try {
-      q.exec();
-      return true;
-    } catch (const SQLite::Exception& e) {
-      if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) return false;
-      throw;
-    }
-  }
-
- private:
-  Status CheckColumns(const std::string& table, const std::vector<std::string>& cols) {
-    auto& known = known_[table];
-    if (known.empty()) {
-      for (auto& c : Columns(db_, table)) known.insert(c);
-    }
-    for (const auto& c : cols) {
-      if (!known.count(c))
-        return Status::InvalidParams("table " + table + " has no column '" + c + "'");
-    }
-    return Status::Ok();
-  }
-
-  SQLite::Statement& Prepare(const std::string& table, const std::vector<std::string>& cols) {
-    std::string key = table;
-    for (const auto& c : cols) key += "," + c;
-    auto it = stmts_.find(key);
-    if (it != stmts_.end()) {
-      it->second->tryReset();  // a failed step leaves its error in reset()
-      it->second->clearBindings();
-      return *it->second;
-    }
-    std::string names, marks, updates;
-    for (size_t i = 0; i < cols.size(); ++i) {
-      names += (i ? ", " : "") + cols[i];
-      marks += (i ? ", ?" : "?");
-      updates += (i ? ", " : "") + cols[i] + " = excluded." + cols[i];
-    }
-    std::string sql = "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ")";
-    if (replace_) sql += " ON CONFLICT DO UPDATE SET " + updates;
-    return *stmts_.emplace(key, std::make_unique<SQLite::Statement>(db_, sql)).first->second;
-  }
-
-  SQLite::Database& db_;
-  bool replace_;
-  std::map<std::string, std::set<std::string>> known_;
-  std::map<std::string, std::unique_ptr<SQLite::Statement>> stmts_;
-};
-
-std::string RowKey(const json::object& row) {
-  for (const char* k : {"id", "rev", "key"}) {
-    if (auto* v = row.if_contains(k)) return json::serialize(*v);
-  }
-  return json::serialize(row).substr(0, 80);
-}
-
-}  // namespace
-
-Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace) {
-  auto conn = Connection::Open({.path = db});
-  if (!conn.ok()) return conn.status();
-  SQLite::Database& d = conn.value()->db();
-  ImportReport report;
-  try {
-    std::string line;
-    if (!std::getline(in, line))
-      return Status::InvalidParams("the import is empty (no header line)");
-    boost::system::error_code ec;
-    json::value header = json::parse(line, ec);
-    if (ec || !header.is_object() || !header.as_object().contains("roster_export")) {
-      return Status::InvalidParams("the first line is not a roster export header");
-    }
-    const auto* version = header.as_object().if_contains("schema_version");
-    const int have = d.execAndGet("PRAGMA user_version").getInt();
-    if (!version || !version->is_int64() || version->as_int64() != have) {
-      return Status::InvalidParams("schema version mismatch: the export has " +
-                                   (version ? json::serialize(*version) : std::string("none")) +
-                                   ", the database " + std::to_string(have));
-    }
-    SQLite::Transaction txn(d, SQLite::TransactionBehavior::IMMEDIATE);
-    const bool fresh =
-        FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
-    Inserter inserter(d, replace);
-    std::vector<json::object> feed, meta;
-    for (int64_t n = 2; std::getline(in, line); ++n) {
-      if (line.empty()) continue;
-      json::value v = json::parse(line, ec);
-      const json::object* o = ec ? nullptr : v.if_object();
-      const json::value* t = o ? o->if_contains("table") : nullptr;
-      const json::value* r = o ? o->if_contains("row") : nullptr;
-      if (!t || !t->is_string() || !r || !r->is_object()) {
-        return Status::InvalidParams("line " + std::to_string(n) + " is not a {table, row} object");
-      }
-      std::string table(t->as_string());
-      if (std::find(kTables.begin(), kTables.end(), table) == kTables.end()) {
-        return Status::InvalidParams("line " + std::to_string(n) + ": unknown table '" + table +
-                                     "'");
-      }
-      if (table == "changes") {
-        feed.push_back(r->as_object());
-        continue;
-      }
-      if (table == "meta") {
-        meta.push_back(r->as_object());
-        continue;
-      }
-      auto ok = inserter.Insert(table, r->as_object());
-      if (!ok.ok()) return ok.status();
-      if (!*ok) report.conflicts.push_back(table + " " + RowKey(r->as_object()));
-      ++report.rows;
-    }
-    if (!report.conflicts.empty()) return report;  // rolled back: nothing imported
-    if (fresh) {
-      // The exported feed replaces the rows our own inserts generated.
-      d.exec("DELETE FROM changes");
-      for (auto* rows : {&feed, &meta}) {
-        for (const auto& row : *rows) {
-          auto ok = inserter.Insert(rows == &feed ? "changes" : "meta", row);
-          if (!ok.ok()) return ok.status();
-          ++report.rows;
-        }
-      }
-      if (const auto* rev = header.as_object().if_contains("rev"); rev && rev->is_int64()) {
-        // Revs continue exactly where the source's did.
-        d.exec("UPDATE sqlite_sequence SET seq = " + std::to_string(rev->as_int64()) +
-               " WHERE name = 'changes'");
-      }
-    } else {
-      report.feed_rows_skipped = static_cast<int64_t>(feed.size() + meta.size());
-    }
-    txn.commit();
-    return report;
-  } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("import failed: ") + e.what());
   }
 }
 

@@ -161,7 +161,6 @@ class Registry {
   const RegistryOptions& options() const { return options_; }
 
  private:
-  friend class RegistryInternals;
   int64_t Now() const;
   SQLite::Statement& Stmt(const char* sql);
   template <typename T>
