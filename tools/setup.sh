@@ -3,6 +3,7 @@
 # packages are missing (idempotent, quiet when all are present), then configure
 # and build with CMake. Sourced-or-run by tools/run.sh and tools/test.sh.
 #
+# Arguments: build targets (default: everything, tests included).
 # Environment: ROSTER_BUILD_DIR (default: build), ROSTER_BUILD_TYPE
 # (default: RelWithDebInfo), CI (when set, warnings are errors).
 set -euo pipefail
@@ -30,8 +31,10 @@ build() {
   [[ -n "${CI:-}" ]] && werror=ON
   cmake -S "$repo" -B "$dir" -DCMAKE_BUILD_TYPE="${ROSTER_BUILD_TYPE:-RelWithDebInfo}" \
     -DROSTER_WERROR="$werror" >/dev/null
-  cmake --build "$dir" -j "$(nproc)"
+  local targets=()
+  (($# > 0)) && targets=(--target "$@")
+  cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
 }
 
 install_missing
-build
+build "$@"
