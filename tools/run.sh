@@ -5,4 +5,4 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 "$here/setup.sh" rosterd rosterctl roster-backup >&2
-exec "${ROSTER_BUILD_DIR:-$(dirname "$here")/build}/rosterd" "$@"
+exec "${ROSTER_BUILD_DIR:-$(dirname "$here")/build}/src/rosterd" "$@"
