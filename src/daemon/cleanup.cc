@@ -40,14 +40,14 @@ void CleanupStrand::Arm() {
 void CleanupStrand::SubmitStep(const char* what,
                                std::function<Result<int64_t>(store::Registry&)> fn) {
   writer_.Submit(
-      [this, what, fn](store::Registry& reg) -> Result<json::value> {
+      [this, what, fn](store::Registry& reg) -> Result<std::string> {
         auto r = fn(reg);
         if (!r.ok()) LogWarn(std::string("cleanup: ") + what + " failed: " + r.status().ToString());
         if (r.ok() && *r > 0) LogDebug(std::string("cleanup: ") + what + " " + std::to_string(*r));
         if (r.ok() && *r >= config_.cleanup_batch) SubmitStep(what, fn);  // more to do
-        return json::value(r.ok() ? *r : 0);
+        return std::to_string(r.ok() ? *r : 0);
       },
-      [](Result<json::value>) {});
+      [](Result<std::string>) {});
 }
 
 void CleanupStrand::Tick() {

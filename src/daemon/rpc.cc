@@ -12,7 +12,7 @@
 namespace roster::daemon {
 
 namespace json = boost::json;
-using Done = std::function<void(Result<json::value>)>;
+using Done = std::function<void(Result<std::string>)>;
 
 int ErrorCode(Code code) {
   switch (code) {
@@ -43,11 +43,21 @@ json::object ErrorObject(const Status& status) {
                       {"data", {{"reason", status.reason()}}}};
 }
 
-json::value ErrorResponse(const json::value& id, const Status& status, int code) {
+std::string ErrorResponse(const json::value& id, const Status& status, int code) {
   json::object err = ErrorObject(status);
   if (code != 0) err["code"] = code;
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}};
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}});
 }
+
+namespace {
+
+// The text of a JSON value, for results built on the io thread (small ones).
+Result<std::string> Text(Result<json::value> r) {
+  if (!r.ok()) return r.status();
+  return json::serialize(r.value());
+}
+
+}  // namespace
 
 Dispatcher::Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
                        const DaemonConfig& config)
@@ -69,29 +79,31 @@ void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSi
     return;
   }
   struct Gather {
-    std::vector<std::optional<json::value>> slots;
+    std::vector<std::optional<std::string>> slots;
     size_t remaining;
     Reply reply;
   };
-  auto g = std::make_shared<Gather>(Gather{std::vector<std::optional<json::value>>(batch.size()),
+  auto g = std::make_shared<Gather>(Gather{std::vector<std::optional<std::string>>(batch.size()),
                                            batch.size(), std::move(reply)});
   for (size_t i = 0; i < batch.size(); ++i) {
-    HandleOne(batch[i], sink, state, [g, i](std::optional<json::value> r) {
+    HandleOne(batch[i], sink, state, [g, i](std::optional<std::string> r) {
       g->slots[i] = std::move(r);
       if (--g->remaining > 0) return;
-      json::array out;
+      std::string out;
       for (auto& s : g->slots) {
-        if (s) out.push_back(std::move(*s));
+        if (!s) continue;
+        out += out.empty() ? "[" : ",";
+        out += *s;
       }
       if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
-      g->reply(json::value(std::move(out)));
+      g->reply(out + "]");
     });
   }
 }
 
 void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<LineSink>& sink,
                            const std::shared_ptr<ClientState>& state,
-                           std::function<void(std::optional<json::value>)> done) {
+                           std::function<void(std::optional<std::string>)> done) {
   const json::object* req = message.if_object();
   const json::value* id = req ? req->if_contains("id") : nullptr;
   json::value idv = id ? *id : json::value(nullptr);
@@ -128,10 +140,10 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   }
   const json::object& p = params && params->is_object() ? params->as_object() : kNoParams;
   const bool notification = !id;
-  Dispatch(name, p, sink, state, [done, idv, notification](Result<json::value> r) {
+  Dispatch(name, p, sink, state, [done, idv, notification](Result<std::string> r) {
     if (notification) return done(std::nullopt);
     if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-    done(json::object{{"jsonrpc", "2.0"}, {"id", idv}, {"result", std::move(r).value()}});
+    done(R"({"jsonrpc":"2.0","id":)" + json::serialize(idv) + R"(,"result":)" + r.value() + "}");
   });
 }
 
@@ -141,20 +153,21 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
   if (auto call = DecodeCall(method, params)) {
     if (!call->ok()) return done(call->status());
     Call c = std::move(*call).value();
-    auto finish = [this, done](Result<json::value> r) {
-      auto shared = std::make_shared<Result<json::value>>(std::move(r));
+    auto finish = [this, done](Result<std::string> r) {
+      auto shared = std::make_shared<Result<std::string>>(std::move(r));
       Post([done, shared] { done(std::move(*shared)); });
     };
+    // The result is serialized where it was produced, off the io thread.
+    auto op = [op = std::move(c.op)](store::Registry& reg) { return Text(op(reg)); };
     // The work guard keeps the io loop running until the reply is handed over,
     // so a shutdown still answers requests that were in flight.
     auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(
         boost::asio::make_work_guard(io_));
     if (c.write) {
       // The writer runs completions on the io thread (after publishing the feed).
-      writer_.Submit(std::move(c.op), [guard, done](Result<json::value> r) { done(std::move(r)); });
+      writer_.Submit(std::move(op), [guard, done](Result<std::string> r) { done(std::move(r)); });
     } else {
-      readers_.Submit(
-          [op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
+      readers_.Submit([op, finish, guard](store::Registry& reg) { finish(op(reg)); });
     }
     return;
   }
@@ -170,7 +183,7 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
     it->second->Detach();
     hub_.Remove(id);
     state->watches.erase(it);
-    return done(json::value(json::object()));
+    return done(std::string("{}"));
   }
   if (method == "status") {
     ParamReader r(params);
@@ -230,7 +243,7 @@ void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t s
   state->watches[sub->id()] = sub;
   sub->Begin(how, since, [state, id = sub->id(), done](Result<json::value> r) {
     if (!r.ok()) state->watches.erase(id);
-    done(std::move(r));
+    done(Text(std::move(r)));
   });
 }
 
@@ -243,7 +256,7 @@ void Dispatcher::ServeStatus(Done done) {
       std::error_code ec;
       auto wal = std::filesystem::file_size(config_.db_path + "-wal", ec);
       using namespace std::chrono;
-      done(json::value(json::object{
+      done(Text(json::value(json::object{
           {"version", ROSTER_VERSION},
           {"schema_version", store::LatestSchemaVersion()},
           {"db", config_.db_path},
@@ -262,7 +275,7 @@ void Dispatcher::ServeStatus(Done done) {
           {"writes", writer_.ops()},
           {"wal_bytes", ec ? 0 : static_cast<int64_t>(wal)},
           {"uptime_ms", duration_cast<milliseconds>(steady_clock::now() - started_).count()},
-          {"limits", LimitsJson(config_)}}));
+          {"limits", LimitsJson(config_)}})));
     });
   });
 }

@@ -30,15 +30,17 @@ struct ClientState {
 
 // A JSON-RPC error object for `status`.
 boost::json::object ErrorObject(const Status& status);
-// A complete error response with `id` (null when unknown).
-boost::json::value ErrorResponse(const boost::json::value& id, const Status& status, int code = 0);
+// A complete error response with `id` (null when unknown), serialized.
+std::string ErrorResponse(const boost::json::value& id, const Status& status, int code = 0);
 int ErrorCode(Code code);
 
 class Dispatcher {
  public:
   // Called exactly once per Handle: with the response, or nullopt when there
   // is none (a notification, or a batch of notifications).
-  using Reply = std::function<void(std::optional<boost::json::value>)>;
+  // Responses travel serialized: results are serialized on the thread that
+  // produced them (reader or writer), never on the io thread.
+  using Reply = std::function<void(std::optional<std::string>)>;
 
   Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
              const DaemonConfig& config);
@@ -53,17 +55,17 @@ class Dispatcher {
  private:
   void HandleOne(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
                  const std::shared_ptr<ClientState>& state,
-                 std::function<void(std::optional<boost::json::value>)> done);
+                 std::function<void(std::optional<std::string>)> done);
   void Dispatch(const std::string& method, const boost::json::object& params,
                 const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
-                std::function<void(Result<boost::json::value>)> done);
+                std::function<void(Result<std::string>)> done);
   void Watch(const boost::json::object& params, const std::shared_ptr<LineSink>& sink,
              const std::shared_ptr<ClientState>& state,
-             std::function<void(Result<boost::json::value>)> done);
+             std::function<void(Result<std::string>)> done);
   void StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
                   const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
-                  std::function<void(Result<boost::json::value>)> done);
-  void ServeStatus(std::function<void(Result<boost::json::value>)> done);
+                  std::function<void(Result<std::string>)> done);
+  void ServeStatus(std::function<void(Result<std::string>)> done);
   // Runs `fn` on the io thread (keeps the io_context running until then).
   void Post(std::function<void()> fn);
 

@@ -101,21 +101,22 @@ void ClientConnection::OnLine(std::string line) {
     return;
   }
   ++in_flight_;
-  server_.dispatcher().Handle(
-      msg, shared_from_this(), state_,
-      [self = shared_from_this()](std::optional<json::value> response) { self->Reply(response); });
+  server_.dispatcher().Handle(msg, shared_from_this(), state_,
+                              [self = shared_from_this()](std::optional<std::string> response) {
+                                self->Reply(std::move(response));
+                              });
 }
 
-void ClientConnection::Reply(const std::optional<json::value>& response) {
+void ClientConnection::Reply(std::optional<std::string> response) {
   if (in_flight_ > 0) --in_flight_;
   if (closed_) return;
-  if (response) replies_.push_back(json::serialize(*response));
+  if (response) replies_.push_back(std::move(*response));
   Pump();
   ReadLine();  // reading may have paused at kMaxInFlight
 }
 
-void ClientConnection::SendAndClose(const json::value& response) {
-  replies_.push_back(json::serialize(response));
+void ClientConnection::SendAndClose(std::string response) {
+  replies_.push_back(std::move(response));
   shutting_down_ = true;
   Pump();
 }
@@ -249,7 +250,7 @@ void Server::Accept() {
 
 void Server::Refuse(UnixSocket socket, const Status& why) {
   auto s = std::make_shared<UnixSocket>(std::move(socket));
-  auto line = std::make_shared<std::string>(json::serialize(ErrorResponse(nullptr, why)) + "\n");
+  auto line = std::make_shared<std::string>(ErrorResponse(nullptr, why) + "\n");
   asio::async_write(*s, asio::buffer(*line), [s, line](boost::system::error_code, size_t) {
     boost::system::error_code ignored;
     s->close(ignored);

@@ -38,8 +38,8 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
  private:
   void ReadLine();
   void OnLine(std::string line);
-  void Reply(const std::optional<boost::json::value>& response);
-  void SendAndClose(const boost::json::value& response);
+  void Reply(std::optional<std::string> response);
+  void SendAndClose(std::string response);
   void ArmIdleTimer();
   void MaybeClose();
   void Close();

@@ -109,7 +109,6 @@ class Hub {
   void ProgressTick();
   void CloseAll(const std::string& reason, const std::string& message);
   boost::json::array Stats() const;
-  size_t size() const { return subs_.size(); }
 
   // Reads through the reader pool; `done` runs on the io thread.
   void ReadFeed(int64_t after, int64_t limit,

@@ -67,7 +67,7 @@ void Writer::Loop() {
 }
 
 void Writer::RunBatch(std::deque<Task>& tasks) {
-  auto results = std::make_shared<std::vector<Result<boost::json::value>>>();
+  auto results = std::make_shared<std::vector<Result<std::string>>>();
   results->reserve(tasks.size());
   Status begin = registry_->BeginBatch();
   if (begin.ok()) {

@@ -29,8 +29,9 @@
 
 namespace roster::daemon {
 
-using WriteOp = std::function<Result<boost::json::value>(store::Registry&)>;
-using WriteDone = std::function<void(Result<boost::json::value>)>;
+// An operation's result is its serialized JSON, produced on the writer thread.
+using WriteOp = std::function<Result<std::string>(store::Registry&)>;
+using WriteDone = std::function<void(Result<std::string>)>;
 using IdleOp = std::function<void(store::Registry&)>;
 
 class Writer {

@@ -45,13 +45,4 @@ void LockFile::Release() {
   fd_ = -1;
 }
 
-bool LockFile::IsHeld(const std::string& path, int* holder_pid) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
-  if (held && holder_pid) *holder_pid = ReadPid(fd);
-  ::close(fd);
-  return held;
-}
-
 }  // namespace roster

@@ -21,9 +21,6 @@ class LockFile {
   Status Acquire(const std::string& path);
   void Release();
 
-  // True if some process holds the lock on `path` right now.
-  static bool IsHeld(const std::string& path, int* holder_pid = nullptr);
-
  private:
   int fd_ = -1;
   std::string path_;
