@@ -224,6 +224,30 @@ TEST(SessionStore, ListFiltersByStatusAndRootAndPagesByName) {
   EXPECT_EQ(h.reg->List({.statuses = {"zombie"}}).status().code(), Code::kInvalidParams);
 }
 
+TEST(SessionStore, ListJsonIsExactlyTheApiShapeOfList) {
+  RegistryHarness h;
+  h.probe->processes[9] = 1;
+  ASSERT_OK(
+      h.reg->Register({.name = "a",
+                       .root = "/r",
+                       .pid = 9,
+                       .tmux_session = "t",
+                       .meta = Obj(R"({"model":"opus","cost":1.25,"n":{"deep":[1,null,"x"]}})")}));
+  ASSERT_OK(h.reg->Register({.name = "b"}));
+  ASSERT_OK(h.reg->Pause("b", std::string("note \"quoted\" ✓")));
+  ASSERT_OK(h.reg->Register({.name = "c"}));
+  ASSERT_OK(h.reg->Stop("c", std::string("done")));
+  for (const ListParams& p :
+       {ListParams{}, ListParams{.statuses = {"paused"}}, ListParams{.after = "a", .limit = 1}}) {
+    auto objects = h.reg->List(p);
+    auto text = h.reg->ListJson(p);
+    ASSERT_OK(objects);
+    ASSERT_OK(text);
+    EXPECT_EQ(json::parse(*text), json::value_from(*objects)) << *text;
+  }
+  EXPECT_EQ(h.reg->ListJson({.statuses = {"zombie"}}).status().code(), Code::kInvalidParams);
+}
+
 TEST(SessionStore, PauseWithNoteKeepsTheNoteAsSummary) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.id = "p", .name = "pz"}));

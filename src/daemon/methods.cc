@@ -15,10 +15,10 @@ namespace {
 // Wraps a registry call returning Result<T> into an Op producing JSON.
 template <typename F>
 Op Json(F f) {
-  return [f = std::move(f)](store::Registry& reg) -> Result<json::value> {
+  return [f = std::move(f)](store::Registry& reg) -> Result<std::string> {
     auto r = f(reg);
     if (!r.ok()) return r.status();
-    return json::value_from(r.value());
+    return json::serialize(json::value_from(r.value()));
   };
 }
 
@@ -62,11 +62,11 @@ Result<Call> SessionGet(ParamReader& r) {
 Result<Call> SessionList(ParamReader& r) {
   ListParams p{r.StringOrList("status"), r.Optional<std::string>("root"),
                r.Optional<std::string>("after"), r.Optional<int64_t>("limit").value_or(0)};
-  return Done(r, false, [p](store::Registry& reg) -> Result<json::value> {
-    auto list = reg.List(p);
+  return Done(r, false, [p](store::Registry& reg) -> Result<std::string> {
+    auto list = reg.ListJson(p);  // JSON text from SQLite: no per-row objects
     if (!list.ok()) return list.status();
     auto rev = reg.CurrentRev();
-    return json::value{{"sessions", json::value_from(*list)}, {"rev", rev.ok() ? *rev : 0}};
+    return R"({"sessions":)" + *list + R"(,"rev":)" + std::to_string(rev.ok() ? *rev : 0) + "}";
   });
 }
 
@@ -89,10 +89,10 @@ Result<Call> SessionStop(ParamReader& r) {
 
 Result<Call> SessionRemove(ParamReader& r) {
   auto s = r.Required<std::string>("session");
-  return Done(r, true, [s](store::Registry& reg) -> Result<json::value> {
+  return Done(r, true, [s](store::Registry& reg) -> Result<std::string> {
     Status st = reg.Remove(s);
     if (!st.ok()) return st;
-    return json::value{{"removed", true}};
+    return std::string(R"({"removed":true})");
   });
 }
 
@@ -102,10 +102,10 @@ Result<Call> SessionReap(ParamReader& r) {
 
 Result<Call> SessionPauses(ParamReader& r) {
   auto s = r.Required<std::string>("session");
-  return Done(r, false, [s](store::Registry& reg) -> Result<json::value> {
+  return Done(r, false, [s](store::Registry& reg) -> Result<std::string> {
     auto p = reg.Pauses(s);
     if (!p.ok()) return p.status();
-    return json::value{{"pauses", json::value_from(*p)}};
+    return json::serialize(json::object{{"pauses", json::value_from(*p)}});
   });
 }
 
@@ -119,20 +119,20 @@ Result<Call> TeamUp(ParamReader& r) {
 Result<Call> TeamDown(ParamReader& r) {
   auto root = r.Required<std::string>("root");
   auto project = r.Optional<std::string>("project_id");
-  return Done(r, true, [root, project](store::Registry& reg) -> Result<json::value> {
+  return Done(r, true, [root, project](store::Registry& reg) -> Result<std::string> {
     auto n = reg.TeamDown(root, project);
     if (!n.ok()) return n.status();
-    return json::value{{"removed", *n}};
+    return R"({"removed":)" + std::to_string(*n) + "}";
   });
 }
 
 // Wraps a list result as {key: [...]}.
 template <typename F>
 Op Listed(const char* key, F f) {
-  return [key, f = std::move(f)](store::Registry& reg) -> Result<json::value> {
+  return [key, f = std::move(f)](store::Registry& reg) -> Result<std::string> {
     auto r = f(reg);
     if (!r.ok()) return r.status();
-    return json::value{{key, json::value_from(*r)}};
+    return json::serialize(json::object{{key, json::value_from(*r)}});
   };
 }
 

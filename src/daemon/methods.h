@@ -14,7 +14,8 @@
 
 namespace roster::daemon {
 
-using Op = std::function<Result<boost::json::value>(store::Registry&)>;
+// An operation on a Registry; its result is returned as serialized JSON.
+using Op = std::function<Result<std::string>(store::Registry&)>;
 
 struct Call {
   bool write = false;  // runs on the writer (group commit) rather than a reader

@@ -158,7 +158,7 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
       Post([done, shared] { done(std::move(*shared)); });
     };
     // The result is serialized where it was produced, off the io thread.
-    auto op = [op = std::move(c.op)](store::Registry& reg) { return Text(op(reg)); };
+    Op op = std::move(c.op);
     // The work guard keeps the io loop running until the reply is handed over,
     // so a shutdown still answers requests that were in flight.
     auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(

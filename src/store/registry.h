@@ -91,6 +91,9 @@ class Registry {
   Result<Session> Update(const UpdateParams& p);
   Result<Session> Get(const std::string& session);
   Result<std::vector<Session>> List(const ListParams& p);
+  // The same sessions as List, as a JSON array in the API's Session shape,
+  // built by SQLite (no per-row objects in C++: the fast path for big lists).
+  Result<std::string> ListJson(const ListParams& p);
   Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note);
   Result<Session> Resume(const std::string& session);
   Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);

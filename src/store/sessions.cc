@@ -268,6 +268,34 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
   });
 }
 
+Result<std::string> Registry::ListJson(const ListParams& p) {
+  for (const auto& st : p.statuses) ROSTER_RETURN_IF_ERROR(CheckAnyStatus(st));
+  if (p.limit < 0) return Status::InvalidParams("limit must not be negative");
+  return Read<std::string>([&]() -> Result<std::string> {
+    auto& q = Stmt(
+        "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'pid', s.pid, "
+        "'tmux_session', s.tmux_session, 'status', s.status, 'status_reason', s.status_reason, "
+        "'created_at', s.created_at, 'updated_at', s.updated_at, 'last_seen', s.last_seen, "
+        "'ttl_ms', s.ttl_ms, 'expires_at', s.last_seen + s.ttl_ms, 'meta', json(s.meta), "
+        "'pause', CASE WHEN p.paused_at IS NULL THEN NULL ELSE json_object('paused_at', "
+        "p.paused_at, 'summary', p.summary, 'note', p.note) END) "
+        "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS NULL "
+        "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) "
+        "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "
+        "ORDER BY s.name LIMIT ?4");
+    if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
+    BindOpt(q, 2, p.root);
+    BindOpt(q, 3, p.after);
+    q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+    std::string out = "[";
+    while (q.executeStep()) {
+      if (out.size() > 1) out += ',';
+      out += q.getColumn(0).getText();
+    }
+    return out + "]";
+  });
+}
+
 Result<Session> Registry::Stop(const std::string& session,
                                const std::optional<std::string>& reason) {
   return Write<Session>([&]() -> Result<Session> {
