@@ -66,7 +66,12 @@ Result<Call> SessionList(ParamReader& r) {
     auto list = reg.ListJson(p);  // JSON text from SQLite: no per-row objects
     if (!list.ok()) return list.status();
     auto rev = reg.CurrentRev();
-    return R"({"sessions":)" + *list + R"(,"rev":)" + std::to_string(rev.ok() ? *rev : 0) + "}";
+    std::string out;  // one allocation: lists of 100,000 sessions are ~25 MB
+    out.reserve(list->size() + 48);
+    out += R"({"sessions":)";
+    out += *list;
+    out += R"(,"rev":)" + std::to_string(rev.ok() ? *rev : 0) + "}";
+    return out;
   });
 }
 

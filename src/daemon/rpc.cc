@@ -143,7 +143,14 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   Dispatch(name, p, sink, state, [done, idv, notification](Result<std::string> r) {
     if (notification) return done(std::nullopt);
     if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-    done(R"({"jsonrpc":"2.0","id":)" + json::serialize(idv) + R"(,"result":)" + r.value() + "}");
+    std::string line;  // appended in place: a result may be tens of megabytes
+    line.reserve(r.value().size() + 64);
+    line += R"({"jsonrpc":"2.0","id":)";
+    line += json::serialize(idv);
+    line += R"(,"result":)";
+    line += r.value();
+    line += '}';
+    done(std::move(line));
   });
 }
 

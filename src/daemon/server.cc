@@ -124,6 +124,11 @@ void ClientConnection::SendAndClose(std::string response) {
 void ClientConnection::Pump() {
   if (writing_ || closed_) return;
   out_.clear();
+  if (!replies_.empty() && replies_.front().size() >= kWriteChunk) {  // a big reply: no copy
+    out_.swap(replies_.front());
+    out_ += '\n';
+    replies_.pop_front();
+  }
   while (out_.size() < kWriteChunk && !replies_.empty()) {
     out_ += replies_.front();
     out_ += '\n';

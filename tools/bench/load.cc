@@ -206,10 +206,11 @@ std::string CallOnce(const std::string& socket, const std::string& line, double*
   SendAll(fd, line + "\n");
   std::string buf;
   char chunk[1 << 16];
-  while (buf.find('\n') == std::string::npos) {
+  for (;;) {  // look for the newline in each new chunk only (replies can be 40 MB)
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) break;
     buf.append(chunk, static_cast<size_t>(n));
+    if (std::memchr(chunk, '\n', static_cast<size_t>(n))) break;
   }
   ::close(fd);
   if (ms) *ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
