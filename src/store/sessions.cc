@@ -250,18 +250,34 @@ Result<Session> Registry::Get(const std::string& session) {
   return Read<Session>([&] { return Resolve(session); });
 }
 
-Result<std::vector<Session>> Registry::List(const ListParams& p) {
+// The filter shared by List and ListJson (appended to their SELECTs).
+#define ROSTER_LIST_FILTER                                               \
+  "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) " \
+  "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "     \
+  "ORDER BY s.name LIMIT ?4"
+
+namespace {
+
+Status CheckListParams(const ListParams& p) {
   for (const auto& st : p.statuses) ROSTER_RETURN_IF_ERROR(CheckAnyStatus(st));
   if (p.limit < 0) return Status::InvalidParams("limit must not be negative");
+  return Status::Ok();
+}
+
+void BindListFilter(SQLite::Statement& q, const ListParams& p) {
+  if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
+  BindOpt(q, 2, p.root);
+  BindOpt(q, 3, p.after);
+  q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+}
+
+}  // namespace
+
+Result<std::vector<Session>> Registry::List(const ListParams& p) {
+  ROSTER_RETURN_IF_ERROR(CheckListParams(p));
   return Read<std::vector<Session>>([&]() -> Result<std::vector<Session>> {
-    auto& q = Stmt(ROSTER_SESSION_SELECT
-                   "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) "
-                   "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "
-                   "ORDER BY s.name LIMIT ?4");
-    if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
-    BindOpt(q, 2, p.root);
-    BindOpt(q, 3, p.after);
-    q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+    auto& q = Stmt(ROSTER_SESSION_SELECT ROSTER_LIST_FILTER);
+    BindListFilter(q, p);
     std::vector<Session> out;
     while (q.executeStep()) out.push_back(ReadSession(q));
     return out;
@@ -269,8 +285,7 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
 }
 
 Result<std::string> Registry::ListJson(const ListParams& p) {
-  for (const auto& st : p.statuses) ROSTER_RETURN_IF_ERROR(CheckAnyStatus(st));
-  if (p.limit < 0) return Status::InvalidParams("limit must not be negative");
+  ROSTER_RETURN_IF_ERROR(CheckListParams(p));
   return Read<std::string>([&]() -> Result<std::string> {
     auto& q = Stmt(
         "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'pid', s.pid, "
@@ -279,14 +294,9 @@ Result<std::string> Registry::ListJson(const ListParams& p) {
         "'ttl_ms', s.ttl_ms, 'expires_at', s.last_seen + s.ttl_ms, 'meta', json(s.meta), "
         "'pause', CASE WHEN p.paused_at IS NULL THEN NULL ELSE json_object('paused_at', "
         "p.paused_at, 'summary', p.summary, 'note', p.note) END) "
-        "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS NULL "
-        "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) "
-        "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "
-        "ORDER BY s.name LIMIT ?4");
-    if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
-    BindOpt(q, 2, p.root);
-    BindOpt(q, 3, p.after);
-    q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+        "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
+        "NULL " ROSTER_LIST_FILTER);
+    BindListFilter(q, p);
     std::string out = "[";
     while (q.executeStep()) {
       if (out.size() > 1) out += ',';
