@@ -1,0 +1,107 @@
+// daemon_proc.h — roster-bench's daemon under test: a rosterd child process
+// on a temporary directory with a config file, or (with --socket) a daemon
+// that is already running. Also the options every scenario reads.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "load.h"
+
+namespace roster::bench {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+struct Options {
+  std::string scenario, sync = "normal", socket, rosterd = ROSTERD_PATH, rosterctl = ROSTERCTL_PATH;
+  bool json = false;
+  int64_t sessions = 10'000, ops = 100'000, conns = 4, depth = 1, watchers = 1, entries = 1'000'000;
+  int64_t body_bytes = 1024, runs = 200;
+};
+
+// The daemon under test: a child process on a temporary directory.
+class Daemon {
+ public:
+  // With o.socket set, the daemon is an already running one: nothing is
+  // started or stopped, and its memory and files are not measured.
+  Daemon(const Options& o, json::object config) : o_(o) {
+    if (external()) return;
+    dir_ = fs::temp_directory_path() / ("roster-bench-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    config["max_live_sessions"] = 1'000'000;
+    config["max_connections"] = 4096;
+    config["max_subscribers"] = 1024;
+    std::ofstream(dir_ / "config.json") << json::serialize(config);
+  }
+  bool external() const { return !o_.socket.empty(); }
+  ~Daemon() {
+    Stop();
+    if (external()) return;
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string db() const { return (dir_ / "roster.db").string(); }
+  std::string socket() const { return external() ? o_.socket : (dir_ / "roster.sock").string(); }
+
+  // Starts rosterd; returns milliseconds from spawn until it answers `status`.
+  double Start() {
+    auto t0 = Clock::now();
+    if (external()) return WaitReady(t0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::string log = (dir_ / "rosterd.log").string();
+      freopen(log.c_str(), "a", stderr);
+      execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket",
+            socket().c_str(), "--sync", o_.sync.c_str(), "--config", (dir_ / "config.json").c_str(),
+            nullptr);
+      _exit(127);
+    }
+    return WaitReady(t0);
+  }
+
+  // Milliseconds from t0 until the socket answers `status`.
+  double WaitReady(Clock::time_point t0) {
+    for (int i = 0; i < 20000; ++i) {
+      try {
+        std::string r =
+            CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
+        if (r.find("\"result\"") != std::string::npos) break;
+      } catch (const std::exception&) {
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  int64_t RssKiB() const {
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string l; std::getline(in, l);) {
+      if (l.rfind("VmRSS:", 0) == 0) return std::stoll(l.substr(6));
+    }
+    return 0;
+  }
+  int64_t FileBytes(const std::string& suffix) const {
+    std::error_code ec;
+    auto n = fs::file_size(db() + suffix, ec);
+    return ec ? 0 : static_cast<int64_t>(n);
+  }
+
+ private:
+  const Options& o_;
+  fs::path dir_;
+  pid_t pid_ = -1;
+};
+}  // namespace roster::bench

@@ -1,0 +1,308 @@
+// scenarios.cc — the roster-bench scenarios: fleet, logs, fanout, scale,
+// expiry and cli (see docs/performance.md for what each measures).
+#include "scenarios.h"
+
+#include <iostream>
+
+#include "store/connection.h"
+
+namespace roster::bench {
+
+namespace {
+
+std::string Req(int64_t id, const char* method, const json::object& params) {
+  return json::serialize(
+      json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+}
+
+double Ms(double us) { return us / 1000.0; }
+
+// Prints the summary (human) or one JSON line.
+void Report(const Options& o, const json::object& r) {
+  if (o.json) {
+    std::cout << json::serialize(r) << std::endl;
+    return;
+  }
+  std::cout << o.scenario << " (sync " << o.sync << ")\n";
+  for (const auto& [k, v] : r)
+    std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
+}
+
+void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
+  Percentiles p = Summarize(us);
+  r[std::string(prefix) + "_p50_ms"] = Ms(p.p50);
+  r[std::string(prefix) + "_p99_ms"] = Ms(p.p99);
+  r[std::string(prefix) + "_p999_ms"] = Ms(p.p999);
+}
+
+LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0) {
+  return RunLoad(socket, 4, 16, n, [ttl_ms, offset](int64_t i) {
+    return Req(i, "session.register",
+               {{"id", "s" + std::to_string(i + offset)}, {"ttl_ms", ttl_ms}});
+  });
+}
+
+}  // namespace
+
+int Fleet(Options& o, int depth) {
+  Daemon d(o, {});
+  d.Start();
+  Watcher w(d.socket(), {});
+  LoadResult reg = Register(d.socket(), o.sessions, 30'000);
+  const int64_t sessions = o.sessions;
+  LoadResult hb =
+      RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
+        json::object p{{"session", "s" + std::to_string(i % sessions)}};
+        if (i % 10 == 0) p["meta"] = json::object{{"t_us", NowUs()}};
+        return Req(i, "session.heartbeat", p);
+      });
+  const int64_t expected = o.sessions + (o.ops + 9) / 10;
+  int64_t delivered = w.WaitFor(expected, 30'000);
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"sessions", o.sessions},
+                 {"heartbeats", o.ops},
+                 {"connections", o.conns},
+                 {"depth", depth},
+                 {"registrations_per_s", static_cast<double>(reg.ok) / reg.seconds},
+                 {"heartbeats_per_s", static_cast<double>(hb.ok) / hb.seconds},
+                 {"errors", reg.errors + hb.errors}};
+  AddLatency(r, "latency", hb.latency_us);
+  r["events_expected"] = expected;
+  r["events_delivered"] = delivered;
+  auto delays = w.TakeDelays();
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  r["db_bytes"] = d.FileBytes("");
+  r["wal_bytes"] = d.FileBytes("-wal");
+  if (hb.errors) r["first_error"] = hb.first_error;
+  Report(o, r);
+  return delivered == expected && r["errors"].as_int64() == 0 ? 0 : 1;
+}
+
+int Logs(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 4, 600'000);
+  Watcher w(d.socket(), {{"entities", json::array{"log"}}, {"session", "s0"}});
+  const std::string filler(static_cast<size_t>(std::max<int64_t>(o.body_bytes - 40, 0)), 'x');
+  LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops,
+                          [&filler](int64_t i) {
+                            return Req(i, "log.append",
+                                       {{"session", "s" + std::to_string(i % 4)},
+                                        {"kind", "bench"},
+                                        {"body", {{"t_us", NowUs()}, {"text", filler}}}});
+                          });
+  const int64_t expected = (o.ops + 3) / 4;
+  int64_t delivered = w.WaitFor(expected, 30'000);
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"appends", o.ops},
+                 {"depth", o.depth},
+                 {"appends_per_s", static_cast<double>(r0.ok) / r0.seconds},
+                 {"errors", r0.errors},
+                 {"events_expected", expected},
+                 {"events_delivered", delivered}};
+  AddLatency(r, "latency", r0.latency_us);
+  auto delays = w.TakeDelays();
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  r["db_bytes"] = d.FileBytes("");
+  Report(o, r);
+  return delivered == expected && r0.errors == 0 ? 0 : 1;
+}
+
+int Fanout(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 100, 600'000);
+  std::vector<std::unique_ptr<Watcher>> ws;
+  for (int i = 0; i < o.watchers; ++i) {
+    ws.push_back(
+        std::make_unique<Watcher>(d.socket(), json::object{{"entities", json::array{"session"}}}));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
+  LoadResult r0 = RunLoad(
+      d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
+        return Req(i, "session.heartbeat",
+                   {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
+      });
+  int64_t delivered = 0;
+  std::vector<double> delays;
+  for (auto& w : ws) {
+    delivered += w->WaitFor(o.ops, 60'000);
+    auto dl = w->TakeDelays();
+    delays.insert(delays.end(), dl.begin(), dl.end());
+  }
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"watchers", o.watchers},
+                 {"changes", o.ops},
+                 {"changes_per_s", static_cast<double>(r0.ok) / r0.seconds},
+                 {"events_expected", o.watchers * o.ops},
+                 {"events_delivered", delivered}};
+  AddLatency(r, "delivery", delays);
+  r["rss_kib"] = d.RssKiB();
+  Report(o, r);
+  return delivered == o.watchers * o.ops ? 0 : 1;
+}
+
+// Fills the database in-process: the schema through the store layer, the rows
+// with two set-based INSERTs (the triggers still write their feed rows).
+static void Seed(const std::string& db, int64_t sessions, int64_t entries) {
+  {
+    auto conn = store::Connection::Open({.path = db, .sync = store::SyncMode::kNormal});
+    if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
+  }
+  const int64_t now = NowUs() / 1000;
+  const std::string n = std::to_string(sessions), e = std::to_string(entries),
+                    t = std::to_string(now);
+  const std::string sql =
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; BEGIN;"
+      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
+      n +
+      ") "
+      "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta) "
+      "SELECT 's' || i, 's' || i, '/bench', " +
+      t + ", " + t + ", " + t +
+      ", 3600000, '{\"model\":\"bench\"}' FROM c;"
+      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
+      e +
+      ") "
+      "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
+      "SELECT 's' || (i % " +
+      n + "), i / " + n + " + 1, 1, " + t +
+      ", 'seed', '{\"text\":\"' || hex(randomblob(50)) || '\"}' FROM c;"
+      "COMMIT;";
+  const std::string file = db + ".seed.sql";
+  std::ofstream(file) << sql;
+  std::string cmd = "sqlite3 " + db + " < " + file + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("seeding failed");
+  fs::remove(file);
+}
+
+int Scale(Options& o) {
+  if (!o.socket.empty()) {
+    std::cerr << "roster-bench: scale restarts the daemon; it cannot use --socket\n";
+    return 2;
+  }
+  Daemon d(o, {});
+  auto t0 = Clock::now();
+  Seed(d.db(), o.sessions, o.entries);
+  double seed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  double cold = d.Start();
+  d.Stop();
+  double warm = d.Start();
+  double list_ms = 0, status_ms = 0;
+  std::string list =
+      CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"session.list"})", &list_ms);
+  CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":2,"method":"status"})", &status_ms);
+  int64_t listed = json::parse(list).at("result").at("sessions").as_array().size();
+  std::vector<std::unique_ptr<Watcher>> ws;
+  for (int i = 0; i < 100; ++i) ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"sessions", o.sessions},
+                 {"log_entries", o.entries},
+                 {"seed_s", seed_s},
+                 {"list_all_ms", list_ms},
+                 {"listed", listed},
+                 {"status_ms", status_ms},
+                 {"restart_to_ready_first_ms", cold},
+                 {"restart_to_ready_second_ms", warm},
+                 {"rss_kib_with_100_watchers", d.RssKiB()},
+                 {"db_bytes", d.FileBytes("")}};
+  Report(o, r);
+  return listed == o.sessions ? 0 : 1;
+}
+
+int Expiry(Options& o) {
+  if (!o.socket.empty()) {
+    std::cerr << "roster-bench: expiry restarts the daemon; it cannot use --socket\n";
+    return 2;
+  }
+  Daemon d(o, {{"cleanup_interval_ms", 200}});
+  d.Start();
+  const int64_t ttl = 5000;
+  Register(d.socket(), o.sessions, ttl);
+  Register(d.socket(), 1000, 600'000, 10'000'000);  // the fleet that keeps writing
+  // A restart gives every live session one full TTL from the restart, so all
+  // of them expire together, ttl after it.
+  d.Stop();
+  auto t0 = Clock::now();
+  d.Start();
+  const double expire_at_ms = static_cast<double>(ttl);
+  // Heartbeat the fleet until the sweep is done; latency samples tagged with time.
+  std::atomic<bool> swept{false};
+  double sweep_ms = 0;
+  std::thread poll([&] {
+    while (!swept) {
+      double ms = 0;
+      std::string s = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"status"})", &ms);
+      int64_t live = json::parse(s).at("result").at("live_sessions").as_int64();
+      double now = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (live <= 1000 && now > ttl) {
+        sweep_ms = now - expire_at_ms;
+        swept = true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::vector<double> during;
+  int64_t ops = 0;
+  while (!swept && std::chrono::duration<double>(Clock::now() - t0).count() < 50) {
+    LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), 1, 2000, [](int64_t i) {
+      return Req(i, "session.heartbeat",
+                 {{"session", "s" + std::to_string(10'000'000 + i % 1000)},
+                  {"meta", {{"t_us", NowUs()}}}});
+    });
+    ops += hb.ok;
+    double now = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (now >= expire_at_ms - 500)
+      during.insert(during.end(), hb.latency_us.begin(), hb.latency_us.end());
+  }
+  swept = true;
+  poll.join();
+  json::object r{{"scenario", o.scenario},
+                 {"sync", o.sync},
+                 {"expiring_sessions", o.sessions},
+                 {"sweep_ms", sweep_ms},
+                 {"samples_during_sweep", during.size()}};
+  AddLatency(r, "write_latency_during_sweep", during);
+  Report(o, r);
+  return sweep_ms > 0 ? 0 : 1;
+}
+
+int CliScenario(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  Register(d.socket(), 1, 600'000);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < o.runs; ++i) {
+    auto t0 = Clock::now();
+    pid_t pid = fork();
+    if (pid == 0) {
+      freopen("/dev/null", "w", stdout);
+      execl(o.rosterctl.c_str(), o.rosterctl.c_str(), "--socket", d.socket().c_str(), "session",
+            "heartbeat", "s0", nullptr);
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::cerr << "rosterctl failed\n";
+      return 1;
+    }
+  }
+  Percentiles p = Summarize(ms);
+  Report(o, {{"scenario", o.scenario},
+             {"sync", o.sync},
+             {"runs", o.runs},
+             {"heartbeat_process_median_ms", p.p50},
+             {"heartbeat_process_p99_ms", p.p99}});
+  return 0;
+}
+
+}  // namespace roster::bench

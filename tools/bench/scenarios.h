@@ -1,0 +1,16 @@
+// scenarios.h — roster-bench's scenarios; each returns the process exit code
+// (non-zero when a feed event went missing or a request failed).
+#pragma once
+
+#include "daemon_proc.h"
+
+namespace roster::bench {
+
+int Fleet(Options& o, int depth);
+int Logs(Options& o);
+int Fanout(Options& o);
+int Scale(Options& o);
+int Expiry(Options& o);
+int CliScenario(Options& o);
+
+}  // namespace roster::bench
