@@ -240,12 +240,15 @@ TEST(SessionStore, ListJsonIsExactlyTheApiShapeOfList) {
   for (const ListParams& p :
        {ListParams{}, ListParams{.statuses = {"paused"}}, ListParams{.after = "a", .limit = 1}}) {
     auto objects = h.reg->List(p);
-    auto text = h.reg->ListJson(p);
+    int64_t rev = -1;
+    auto text = h.reg->ListJson(p, &rev);
     ASSERT_OK(objects);
     ASSERT_OK(text);
     EXPECT_EQ(json::parse(*text), json::value_from(*objects)) << *text;
+    EXPECT_EQ(rev, h.Rev());
   }
-  EXPECT_EQ(h.reg->ListJson({.statuses = {"zombie"}}).status().code(), Code::kInvalidParams);
+  int64_t rev = 0;
+  EXPECT_EQ(h.reg->ListJson({.statuses = {"zombie"}}, &rev).status().code(), Code::kInvalidParams);
 }
 
 TEST(SessionStore, PauseWithNoteKeepsTheNoteAsSummary) {

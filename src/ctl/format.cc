@@ -25,14 +25,9 @@ static std::string Span(int64_t ms) {
   return std::to_string(s / 86400) + "d";
 }
 
-std::string Ago(int64_t then_ms, int64_t now_ms) {
-  if (then_ms > now_ms) return "in " + Span(then_ms - now_ms);
-  return Span(now_ms - then_ms) + " ago";
-}
-
-std::string In(int64_t when_ms, int64_t now_ms) {
-  if (when_ms < now_ms) return Span(now_ms - when_ms) + " ago";
-  return "in " + Span(when_ms - now_ms);
+std::string Relative(int64_t when_ms, int64_t now_ms) {
+  if (when_ms > now_ms) return "in " + Span(when_ms - now_ms);
+  return Span(now_ms - when_ms) + " ago";
 }
 
 std::string Text(const json::value& v) {
@@ -110,8 +105,9 @@ std::string SessionsTable(const json::array& sessions, const Style& style) {
       note = Text(o.at("status_reason"));
     }
     rows.push_back({Colored(status, style), Text(o.at("name")), Clip(Text(o.at("root")), 40),
-                    Ago(Int(s, "created_at"), style.now_ms), Ago(Int(s, "last_seen"), style.now_ms),
-                    live ? In(Int(s, "expires_at"), style.now_ms) : "-", note});
+                    Relative(Int(s, "created_at"), style.now_ms),
+                    Relative(Int(s, "last_seen"), style.now_ms),
+                    live ? Relative(Int(s, "expires_at"), style.now_ms) : "-", note});
   }
   return Table({"STATUS", "NAME", "ROOT", "AGE", "LAST SEEN", "EXPIRES", "NOTE"}, rows);
 }
@@ -122,7 +118,7 @@ std::string TeamsTable(const json::array& teams, const Style& style) {
     std::string agents;
     for (const auto& a : t.at("agents").as_array()) agents += (agents.empty() ? "" : ",") + Text(a);
     rows.push_back({Text(t.at("project_id")), Text(t.at("root")), Text(t.at("tmux_prefix")),
-                    agents.empty() ? "-" : agents, Ago(Int(t, "started_at"), style.now_ms)});
+                    agents.empty() ? "-" : agents, Relative(Int(t, "started_at"), style.now_ms)});
   }
   return Table({"PROJECT", "ROOT", "PREFIX", "AGENTS", "STARTED"}, rows);
 }
@@ -139,7 +135,7 @@ std::string LogTable(const json::array& entries, const Style& style) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : entries) {
     rows.push_back({std::to_string(Int(e, "seq")), std::to_string(Int(e, "epoch")),
-                    Ago(Int(e, "ts"), style.now_ms), Text(e.at("kind")),
+                    Relative(Int(e, "ts"), style.now_ms), Text(e.at("kind")),
                     Clip(Text(e.at("body")), 80)});
   }
   return Table({"SEQ", "EPOCH", "WHEN", "KIND", "BODY"}, rows);
@@ -149,8 +145,8 @@ std::string PausesTable(const json::array& pauses, const Style& style) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : pauses) {
     const auto& resumed = p.at("resumed_at");
-    rows.push_back({Ago(Int(p, "paused_at"), style.now_ms),
-                    resumed.is_null() ? "(open)" : Ago(resumed.as_int64(), style.now_ms),
+    rows.push_back({Relative(Int(p, "paused_at"), style.now_ms),
+                    resumed.is_null() ? "(open)" : Relative(resumed.as_int64(), style.now_ms),
                     Clip(Text(p.at("note")), 40), Clip(Text(p.at("summary")), 60)});
   }
   return Table({"PAUSED", "RESUMED", "NOTE", "SUMMARY"}, rows);

@@ -19,9 +19,8 @@ struct Style {
 bool ColorWanted();
 int64_t NowMs();
 
-// "12s ago", "3m ago", "2h ago", "4d ago" (or "in 25s" for the future).
-std::string Ago(int64_t then_ms, int64_t now_ms);
-std::string In(int64_t when_ms, int64_t now_ms);
+// "12s ago", "3m ago", "2h ago", "4d ago" for the past, "in 25s" for the future.
+std::string Relative(int64_t when_ms, int64_t now_ms);
 
 // Rows of cells, aligned on their display width, headers first.
 std::string Table(const std::vector<std::string>& headers,

@@ -49,7 +49,7 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       if (!o.status.empty()) p["status"] = o.status;
       return RunCall(ctx, "session.heartbeat", p, [&](auto& r) {
         return Text(r.at("id")) + " alive, expires " +
-               In(r.at("expires_at").as_int64(), ctx.style.now_ms) + "\n";
+               Relative(r.at("expires_at").as_int64(), ctx.style.now_ms) + "\n";
       });
     };
   });

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   daemon::DaemonConfig config = daemon::DefaultConfig();
   CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
   std::string config_file, db, socket, sync, log_level;
-  app.add_option("--config", config_file, "JSON config file (keys as in docs/configuration)");
+  app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)");
   app.add_option("--db", db, "database file (default " + config.db_path + ")");
   app.add_option("--socket", socket, "Unix socket (default " + config.socket_path + ")");
   app.add_option("--sync", sync, "full (default: survives power loss) or normal")

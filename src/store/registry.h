@@ -93,7 +93,9 @@ class Registry {
   Result<std::vector<Session>> List(const ListParams& p);
   // The same sessions as List, as a JSON array in the API's Session shape,
   // built by SQLite (no per-row objects in C++: the fast path for big lists).
-  Result<std::string> ListJson(const ListParams& p);
+  // `rev` is the feed rev of the same read snapshot, so a client can list,
+  // then watch with since=rev and miss nothing.
+  Result<std::string> ListJson(const ListParams& p, int64_t* rev);
   Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note);
   Result<Session> Resume(const std::string& session);
   Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);

@@ -284,7 +284,7 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
   });
 }
 
-Result<std::string> Registry::ListJson(const ListParams& p) {
+Result<std::string> Registry::ListJson(const ListParams& p, int64_t* rev) {
   ROSTER_RETURN_IF_ERROR(CheckListParams(p));
   return Read<std::string>([&]() -> Result<std::string> {
     auto& q = Stmt(
@@ -297,6 +297,7 @@ Result<std::string> Registry::ListJson(const ListParams& p) {
         "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
         "NULL " ROSTER_LIST_FILTER);
     BindListFilter(q, p);
+    *rev = LastRev();  // same transaction as the rows
     std::string out = "[";
     while (q.executeStep()) {
       if (out.size() > 1) out += ',';
