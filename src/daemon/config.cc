@@ -50,6 +50,9 @@ Status LoadConfigFile(const std::string& path, DaemonConfig* c) {
     c->sync = *sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
   }
   Take(r, "log_level", &c->log_level);
+  Take(r, "startup_check", &c->startup_check);
+  if (c->startup_check != "auto" && c->startup_check != "always")
+    return Status::InvalidParams("config.startup_check must be auto or always");
   TakeInt(r, "reader_threads", &c->reader_threads);
   TakeSize(r, "max_line_bytes", &c->limits.max_line_bytes);
   TakeInt(r, "max_json_depth", &c->limits.max_json_depth);

@@ -28,6 +28,10 @@ struct DaemonConfig {
   store::SyncMode sync = store::SyncMode::kFull;  // --sync full|normal
   std::string log_level = "info";                 // debug | info | warn | error
   int reader_threads = 2;                         // read-only connections serving reads
+  // Start-up integrity check: "auto" skips PRAGMA quick_check after a clean
+  // shutdown that left the file unchanged (see clean_shutdown.h); "always"
+  // runs it on every start.
+  std::string startup_check = "auto";
 
   Limits limits;
 

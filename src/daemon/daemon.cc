@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "daemon/cleanup.h"
+#include "daemon/clean_shutdown.h"
 #include "daemon/notifier.h"
 #include "daemon/publisher.h"
 #include "daemon/readers.h"
@@ -46,44 +47,70 @@ class ProgressTimer {
   int64_t ms_;
 };
 
-Result<std::unique_ptr<store::Registry>> OpenAndRecover(const DaemonConfig& config) {
-  auto conn = store::Connection::Open({.path = config.db_path, .sync = config.sync});
-  if (!conn.ok()) return conn.status();
-  if (Status s = conn.value()->CheckIntegrity(/*full=*/false); !s.ok()) {
+// The writer's registry, and how the start-up check went.
+struct Recovered {
+  std::unique_ptr<store::Registry> registry;
+  std::string startup_check;  // "passed" or "skipped"
+};
+
+// The rev the clean-shutdown marker vouches for, or -1. The marker is always
+// removed, so a crash from here on forces a check on the next start.
+int64_t CleanRev(const DaemonConfig& config, std::string* why) {
+  auto rev = TakeCleanMarker(config.db_path, why);
+  if (config.startup_check == "always") {
+    *why = "startup_check is always";
+    return -1;
+  }
+  return rev.value_or(-1);
+}
+
+Status CheckIntegrity(const DaemonConfig& config, store::Connection& conn) {
+  if (Status s = conn.CheckIntegrity(/*full=*/false); !s.ok()) {
     return Status::Unavailable("database " + config.db_path + " failed its integrity check (" +
                                s.message() + "); restore a backup with roster-backup restore");
   }
+  return Status::Ok();
+}
+
+// Start-up in the order the design gives: open (applying migrations),
+// integrity quick-check unless a clean shutdown vouches for the file, restart
+// grace. The caller serves afterwards.
+Result<Recovered> OpenAndRecover(const DaemonConfig& config) {
+  std::string why;
+  int64_t clean_rev = CleanRev(config, &why);
+  auto conn = store::Connection::Open({.path = config.db_path, .sync = config.sync});
+  if (!conn.ok()) return conn.status();
   // Checkpoints are the cleanup strand's job (between batches), so a commit
   // never pays for one.
   if (Status s = conn.value()->SetAutoCheckpoint(false); !s.ok()) return s;
   auto reg = std::make_unique<store::Registry>(std::move(conn).value(), config.registry);
+  if (auto rev = reg->CurrentRev(); clean_rev >= 0 && (!rev.ok() || *rev != clean_rev)) {
+    clean_rev = -1;
+    why = "the feed moved after the clean shutdown";
+  }
+  if (clean_rev >= 0) {
+    LogInfo("integrity check skipped: clean shutdown at rev " + std::to_string(clean_rev) +
+            " and the file is unchanged since");
+  } else {
+    LogInfo("integrity check (" + why + ")");
+    if (Status s = CheckIntegrity(config, reg->connection()); !s.ok()) return s;
+  }
   auto graced = reg->GrantRestartGrace();
   if (!graced.ok()) return graced.status();
   LogInfo("restart grace: " + std::to_string(*graced) + " live sessions get a full TTL from now");
-  return reg;
+  return Recovered{std::move(reg), clean_rev >= 0 ? "skipped" : "passed"};
 }
 
-}  // namespace
+// How serving ended: whether the final checkpoint emptied the WAL, and the
+// feed's last rev then.
+struct Shutdown {
+  bool checkpointed = false;
+  int64_t rev = 0;
+};
 
-int RunDaemon(const DaemonConfig& config) {
-  ::signal(SIGPIPE, SIG_IGN);
-  std::error_code ec;
-  auto dir = std::filesystem::path(config.db_path).parent_path();
-  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
-    std::filesystem::create_directories(dir, ec);
-    ::chmod(dir.c_str(), 0700);
-  }
-  LockFile lock;
-  if (Status s = lock.Acquire(LockPathFor(config.db_path)); !s.ok()) {
-    LogError(s.message());
-    return 1;
-  }
-  auto opened = OpenAndRecover(config);
-  if (!opened.ok()) {
-    LogError(opened.status().message());
-    return 1;
-  }
-  const int64_t start_rev = opened.value()->CurrentRev().value();
+// Serves until SIGTERM/SIGINT; every connection is closed when it returns.
+int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
+  const int64_t start_rev = recovered.registry->CurrentRev().value();
 
   ReaderPool readers;
   if (Status s = readers.Start(config.db_path, config.reader_threads, config.registry); !s.ok()) {
@@ -109,7 +136,7 @@ int RunDaemon(const DaemonConfig& config) {
       std::make_unique<store::Registry>(std::move(notifier_conn).value(), config.registry),
       config.notify_poll_ms, publisher);
   Writer writer(
-      std::move(opened).value(), config.limits.max_write_batch,
+      std::move(recovered.registry), config.limits.max_write_batch,
       [&publisher, &post](store::Registry& reg, std::function<void()> completions, bool committed) {
         if (committed) {
           publisher.DrainAndPost(reg, std::move(completions));
@@ -118,6 +145,7 @@ int RunDaemon(const DaemonConfig& config) {
         }
       });
   Dispatcher dispatcher(io, writer, readers, hub, config);
+  dispatcher.set_startup_check(recovered.startup_check);
   Server server(io, config, dispatcher, hub);
   if (Status s = server.Listen(); !s.ok()) {
     LogError(s.message());
@@ -144,13 +172,46 @@ int RunDaemon(const DaemonConfig& config) {
           ", rev " + std::to_string(start_rev));
   io.run();
 
-  writer.SubmitIdle([](store::Registry& reg) {
+  writer.SubmitIdle([shutdown](store::Registry& reg) {
     Status s = reg.connection().Checkpoint("TRUNCATE");
     if (!s.ok()) LogWarn("final checkpoint failed: " + s.ToString());
+    auto rev = reg.CurrentRev();
+    shutdown->checkpointed = s.ok() && rev.ok();
+    shutdown->rev = rev.ok() ? *rev : 0;
   });
   writer.Stop();
   notifier.Stop();
   readers.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonConfig& config) {
+  ::signal(SIGPIPE, SIG_IGN);
+  std::error_code ec;
+  auto dir = std::filesystem::path(config.db_path).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    ::chmod(dir.c_str(), 0700);
+  }
+  LockFile lock;
+  if (Status s = lock.Acquire(LockPathFor(config.db_path)); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
+  auto recovered = OpenAndRecover(config);
+  if (!recovered.ok()) {
+    LogError(recovered.status().message());
+    return 1;
+  }
+  Shutdown shutdown;
+  if (int rc = Serve(config, std::move(recovered).value(), &shutdown); rc != 0) return rc;
+  // Every connection is closed now, so the file is final.
+  if (shutdown.checkpointed) {
+    Status s = WriteCleanMarker(config.db_path, shutdown.rev);
+    if (!s.ok()) LogWarn("no clean-shutdown marker (" + s.message() + "); the next start checks");
+  }
   std::filesystem::remove(config.socket_path, ec);
   LogInfo("rosterd stopped cleanly");
   return 0;

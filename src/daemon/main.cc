@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   using namespace roster;
   daemon::DaemonConfig config = daemon::DefaultConfig();
   CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
-  std::string config_file, db, socket, sync, log_level;
+  std::string config_file, db, socket, sync, log_level, startup_check;
   app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)");
   app.add_option("--db", db, "database file (default " + config.db_path + ")");
   app.add_option("--socket", socket, "Unix socket (default " + config.socket_path + ")");
@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"full", "normal"}));
   app.add_option("--log-level", log_level, "debug, info (default), warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--startup-check", startup_check,
+                 "auto (default: skip quick_check after a clean shutdown) or always")
+      ->check(CLI::IsMember({"auto", "always"}));
   app.set_version_flag("--version", ROSTER_VERSION);
   CLI11_PARSE(app, argc, argv);
 
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
   if (!sync.empty())
     config.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
   if (!log_level.empty()) config.log_level = log_level;
+  if (!startup_check.empty()) config.startup_check = startup_check;
   LogLevel level;
   if (!ParseLogLevel(config.log_level, &level)) {
     std::cerr << "rosterd: unknown log level " << config.log_level << "\n";

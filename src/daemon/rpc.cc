@@ -282,6 +282,7 @@ void Dispatcher::ServeStatus(Done done) {
           {"writes", writer_.ops()},
           {"wal_bytes", ec ? 0 : static_cast<int64_t>(wal)},
           {"uptime_ms", duration_cast<milliseconds>(steady_clock::now() - started_).count()},
+          {"startup_check", startup_check_},
           {"limits", LimitsJson(config_)}})));
     });
   });

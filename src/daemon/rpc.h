@@ -51,6 +51,8 @@ class Dispatcher {
 
   // Number of open client connections, reported by status (set by the server).
   void set_connections(size_t n) { connections_ = n; }
+  // How the start-up integrity check went ("passed" or "skipped"), for status.
+  void set_startup_check(std::string outcome) { startup_check_ = std::move(outcome); }
 
  private:
   void HandleOne(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
@@ -76,6 +78,7 @@ class Dispatcher {
   const DaemonConfig& config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   size_t connections_ = 0;
+  std::string startup_check_;
 };
 
 }  // namespace roster::daemon

@@ -1,0 +1,106 @@
+// clean_shutdown.cc — writing and taking the clean-shutdown marker (see the
+// header for what it promises). The marker is one JSON object written to a
+// temporary file, fsynced and renamed into place.
+#include "daemon/clean_shutdown.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace roster::daemon {
+
+namespace json = boost::json;
+
+namespace {
+
+// The identity of the database file as stat(2) sees it; nullopt if missing.
+std::optional<json::object> FileIdentity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return json::object{{"dev", static_cast<int64_t>(st.st_dev)},
+                      {"ino", static_cast<int64_t>(st.st_ino)},
+                      {"size", static_cast<int64_t>(st.st_size)},
+                      {"mtime_ns", static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                       st.st_mtim.tv_nsec}};
+}
+
+bool WalHoldsFrames(const std::string& db_path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(db_path + "-wal", ec);
+  return !ec && size > 0;
+}
+
+Status WriteDurably(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Internal("cannot create " + tmp);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return Status::Internal("cannot write " + path);
+  }
+  return Status::Ok();
+}
+
+void SyncDirectoryOf(const std::string& path) {
+  auto dir = std::filesystem::path(path).parent_path();
+  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+Status WriteCleanMarker(const std::string& db_path, int64_t rev) {
+  if (WalHoldsFrames(db_path)) return Status::Internal("the WAL still holds frames");
+  auto id = FileIdentity(db_path);
+  if (!id) return Status::Internal("cannot stat " + db_path);
+  (*id)["rev"] = rev;
+  Status s = WriteDurably(CleanMarkerPathFor(db_path), json::serialize(*id));
+  if (s.ok()) SyncDirectoryOf(db_path);
+  return s;
+}
+
+std::optional<int64_t> TakeCleanMarker(const std::string& db_path, std::string* why) {
+  const std::string path = CleanMarkerPathFor(db_path);
+  std::ifstream in(path);
+  if (!in) {
+    *why = "no clean-shutdown marker";
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  in.close();
+  ::unlink(path.c_str());
+  SyncDirectoryOf(db_path);
+  boost::system::error_code ec;
+  json::value marker = json::parse(text.str(), ec);
+  const json::object* m = ec ? nullptr : marker.if_object();
+  const json::value* rev = m ? m->if_contains("rev") : nullptr;
+  if (!rev || !rev->is_int64()) {
+    *why = "the clean-shutdown marker is unreadable";
+    return std::nullopt;
+  }
+  json::object recorded = *m;
+  recorded.erase("rev");
+  auto now = FileIdentity(db_path);
+  if (!now || *now != recorded) {
+    *why = "the file changed after the clean shutdown";
+    return std::nullopt;
+  }
+  if (WalHoldsFrames(db_path)) {
+    *why = "the WAL holds frames written after the clean shutdown";
+    return std::nullopt;
+  }
+  return rev->as_int64();
+}
+
+}  // namespace roster::daemon
