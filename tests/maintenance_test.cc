@@ -111,6 +111,22 @@ TEST(Maintenance, CompactionDeletesAPrefixAndRecordsTheHorizon) {
   EXPECT_EQ(h.reg->Counts().value().oldest_rev, 11);
 }
 
+TEST(Maintenance, TimeRetentionCompactsTheOldPrefixInBatchesAndStopsAtTheFirstYoungRow) {
+  RegistryHarness h;
+  for (int i = 0; i < 8; ++i) ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i)}));
+  {  // feed ts comes from SQLite's clock: date revs 1-5 10 s back, 6-8 now
+    SQLite::Database db(h.db, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE changes SET ts = CASE WHEN rev <= 5 THEN " + std::to_string(*h.now - 10'000) +
+            " ELSE " + std::to_string(*h.now) + " END");
+  }
+  const int64_t keep_5s = 5'000, no_row_cap = 1'000'000;
+  EXPECT_EQ(h.reg->CompactChanges(keep_5s, no_row_cap, 2).value(), 2);
+  EXPECT_EQ(h.reg->CompactChanges(keep_5s, no_row_cap, 2).value(), 2);
+  EXPECT_EQ(h.reg->CompactChanges(keep_5s, no_row_cap, 2).value(), 1);
+  EXPECT_EQ(h.reg->CompactChanges(keep_5s, no_row_cap, 2).value(), 0);
+  EXPECT_EQ(h.reg->Counts().value().oldest_rev, 6);
+}
+
 TEST(Maintenance, RestartGraceGivesLiveSessionsOneFullTtlWithoutAChange) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.name = "a", .ttl_ms = 1000}));

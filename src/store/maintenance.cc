@@ -75,9 +75,15 @@ Result<int64_t> Registry::TrimLogs(int64_t retention_ms, int64_t batch) {
 Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch) {
   return Write<int64_t>([&]() -> Result<int64_t> {
     // Compaction removes a prefix of the feed: everything up to a cutoff rev.
-    auto& cut = Stmt("SELECT max(coalesce((SELECT max(rev) FROM changes WHERE ts < ?1), 0), ?2)");
+    // The time cutoff looks only at the oldest `batch` rows (the prefix ends
+    // at the first row young enough to keep), so a step never scans the feed.
+    auto& cut = Stmt(
+        "WITH head AS (SELECT rev, ts FROM changes ORDER BY rev LIMIT ?3) "
+        "SELECT max(coalesce((SELECT min(rev) FROM head WHERE ts >= ?1) - 1, "
+        "(SELECT max(rev) FROM head), 0), ?2)");
     cut.bind(1, Now() - retention_ms);
     cut.bind(2, LastRev() - max_rows);
+    cut.bind(3, batch);
     cut.executeStep();
     const int64_t cutoff = cut.getColumn(0).getInt64();
     cut.reset();
