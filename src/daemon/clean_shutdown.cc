@@ -22,11 +22,11 @@ namespace {
 std::optional<json::object> FileIdentity(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return json::object{{"dev", static_cast<int64_t>(st.st_dev)},
-                      {"ino", static_cast<int64_t>(st.st_ino)},
-                      {"size", static_cast<int64_t>(st.st_size)},
-                      {"mtime_ns", static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                                       st.st_mtim.tv_nsec}};
+  return json::object{
+      {"dev", static_cast<int64_t>(st.st_dev)},
+      {"ino", static_cast<int64_t>(st.st_ino)},
+      {"size", static_cast<int64_t>(st.st_size)},
+      {"mtime_ns", static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec}};
 }
 
 bool WalHoldsFrames(const std::string& db_path) {

@@ -7,8 +7,8 @@
 #include <boost/asio.hpp>
 #include <filesystem>
 
-#include "daemon/cleanup.h"
 #include "daemon/clean_shutdown.h"
+#include "daemon/cleanup.h"
 #include "daemon/notifier.h"
 #include "daemon/publisher.h"
 #include "daemon/readers.h"

@@ -1,5 +1,7 @@
 // main.cc — rosterd's command line (CLI11): flags override the config file,
 // which overrides the defaults (see config.h).
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -7,8 +9,22 @@
 #include "daemon/daemon.h"
 #include "util/log.h"
 
+namespace {
+
+// glibc raises its mmap threshold to the size of the last big block freed
+// (up to 32 MiB) and then keeps such blocks in its arenas: after one 28 MB
+// session.list the daemon would hold that memory for good. Fixed thresholds
+// give big reply buffers back to the kernel as soon as they are written.
+void TuneMalloc() {
+  mallopt(M_MMAP_THRESHOLD, 256 << 10);
+  mallopt(M_TRIM_THRESHOLD, 1 << 20);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace roster;
+  TuneMalloc();
   daemon::DaemonConfig config = daemon::DefaultConfig();
   CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
   std::string config_file, db, socket, sync, log_level, startup_check;

@@ -143,12 +143,10 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   Dispatch(name, p, sink, state, [done, idv, notification](Result<std::string> r) {
     if (notification) return done(std::nullopt);
     if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-    std::string line;  // appended in place: a result may be tens of megabytes
-    line.reserve(r.value().size() + 64);
-    line += R"({"jsonrpc":"2.0","id":)";
-    line += json::serialize(idv);
-    line += R"(,"result":)";
-    line += r.value();
+    // Framed in place: a result may be tens of megabytes, and results that
+    // may be big leave room in front for this envelope.
+    std::string line = std::move(r.value());
+    line.insert(0, R"({"jsonrpc":"2.0","id":)" + json::serialize(idv) + R"(,"result":)");
     line += '}';
     done(std::move(line));
   });

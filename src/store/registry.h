@@ -96,6 +96,9 @@ class Registry {
   // `rev` is the feed rev of the same read snapshot, so a client can list,
   // then watch with since=rev and miss nothing.
   Result<std::string> ListJson(const ListParams& p, int64_t* rev);
+  // The same, appended to *out (so a caller can frame the array without
+  // copying it). A full list reserves what the previous full list took.
+  Status ListJson(const ListParams& p, std::string* out, int64_t* rev);
   Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note);
   Result<Session> Resume(const std::string& session);
   Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);
@@ -198,6 +201,7 @@ class Registry {
 
   std::unique_ptr<Connection> conn_;
   RegistryOptions options_;
+  size_t full_list_bytes_ = 0;  // size of the last unfiltered ListJson
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
   int savepoint_depth_ = 0;
   std::string pid_cursor_;  // ExpireDeadProcesses round-robin position

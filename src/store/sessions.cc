@@ -8,6 +8,7 @@
 #include "store/registry_txn.h"
 #include "store/rows.h"
 #include "store/validate.h"
+#include "util/big_buffer.h"
 
 namespace roster::store {
 
@@ -285,8 +286,20 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
 }
 
 Result<std::string> Registry::ListJson(const ListParams& p, int64_t* rev) {
+  std::string out;
+  ROSTER_RETURN_IF_ERROR(ListJson(p, &out, rev));
+  return out;
+}
+
+Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   ROSTER_RETURN_IF_ERROR(CheckListParams(p));
-  return Read<std::string>([&]() -> Result<std::string> {
+  const bool full = p.statuses.empty() && !p.root && !p.after && p.limit == 0;
+  // Growing a string of tens of megabytes by doubling copies it and touches
+  // every page twice; room for what the last full list took (plus framing)
+  // avoids both.
+  if (full) ReserveBig(out, out->size() + full_list_bytes_ + full_list_bytes_ / 16 + 256);
+  const size_t start = out->size();
+  auto r = Read<bool>([&]() -> Result<bool> {
     auto& q = Stmt(
         "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'pid', s.pid, "
         "'tmux_session', s.tmux_session, 'status', s.status, 'status_reason', s.status_reason, "
@@ -297,14 +310,23 @@ Result<std::string> Registry::ListJson(const ListParams& p, int64_t* rev) {
         "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
         "NULL " ROSTER_LIST_FILTER);
     BindListFilter(q, p);
-    *rev = LastRev();  // same transaction as the rows
-    std::string out = "[";
+    *rev = LastRev();    // same transaction as the rows
+    out->resize(start);  // a retried read starts over
+    *out += '[';
     while (q.executeStep()) {
-      if (out.size() > 1) out += ',';
-      out += q.getColumn(0).getText();
+      if (out->size() > start + 1) *out += ',';
+      const SQLite::Column row = q.getColumn(0);
+      const char* text = static_cast<const char*>(row.getBlob());
+      const auto len = static_cast<size_t>(row.getBytes());
+      ReserveBig(out, out->size() + len + 256);  // 256: room for the reply's framing
+      out->append(text, len);
     }
-    return out + "]";
+    *out += ']';
+    return true;
   });
+  if (!r.ok()) return r.status();
+  if (full) full_list_bytes_ = out->size() - start;
+  return Status::Ok();
 }
 
 Result<Session> Registry::Stop(const std::string& session,

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/big_buffer.h"
+
 namespace roster::bench {
 
 namespace json = boost::json;
@@ -209,6 +211,7 @@ std::string CallOnce(const std::string& socket, const std::string& line, double*
   for (;;) {  // look for the newline in each new chunk only (replies can be 40 MB)
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) break;
+    ReserveBig(&buf, buf.size() + static_cast<size_t>(n));  // like the daemon's reply buffer
     buf.append(chunk, static_cast<size_t>(n));
     if (std::memchr(chunk, '\n', static_cast<size_t>(n))) break;
   }
