@@ -66,6 +66,22 @@ TEST(Maintenance, DeadProcessesAreMarkedStaleIncludingReusedPids) {
   EXPECT_EQ(h.reg->Get("nopid").value().status, "active");
 }
 
+TEST(Maintenance, SessionThatMovedToANewPidAfterTheProbeIsNotMarked) {
+  RegistryHarness h;
+  h.probe->processes = {{20, 2}};
+  ASSERT_OK(h.reg->Register({.id = "moved", .name = "moved", .pid = 10}));
+  ASSERT_OK(h.reg->Register({.id = "gone", .name = "gone", .pid = 30}));
+  std::string cursor;
+  auto dead = h.reg->FindDeadProcesses(&cursor, 10).value();
+  ASSERT_EQ(dead.size(), 2u);
+  EXPECT_EQ(cursor, "");  // fewer than the batch: wraps around
+  // Between the probe (a reader) and the mark (the writer) "moved" re-registers.
+  ASSERT_OK(h.reg->Update({.session = "moved", .pid = 20}));
+  EXPECT_EQ(h.reg->MarkProcessesExited(dead).value(), 1);
+  EXPECT_EQ(h.reg->Get("moved").value().status, "active");
+  EXPECT_EQ(h.reg->Get("gone").value().status_reason, "process_exited");
+}
+
 TEST(Maintenance, PurgeRemovesOldStaleAndStoppedSessionsWithLogsAndPauses) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.id = "st", .name = "st"}));

@@ -34,40 +34,85 @@ void CleanupStrand::Arm() {
   });
 }
 
-// Each step runs as its own writer operation of at most cleanup_batch rows;
-// a full batch queues the next one at once, so a large backlog (a mass expiry,
-// a purge) drains in many small transactions that writes interleave with.
-void CleanupStrand::SubmitStep(const char* what,
-                               std::function<Result<int64_t>(store::Registry&)> fn) {
+void CleanupStrand::Tick() {
+  if (tick_in_flight_) return;  // the previous round is still running
+  tick_in_flight_ = true;
+  RunStep(0);
+}
+
+// The steps run one after another, each as its own writer operation, so a
+// write batch never holds more than one of them: a write waits behind at most
+// one step of at most cleanup_batch rows. A step whose batch came back full
+// runs again before the next, so a backlog (a mass expiry, a purge) drains in
+// many small operations that ordinary writes interleave with.
+void CleanupStrand::RunStep(size_t step) {
+  const DaemonConfig& c = config_;
+  const int64_t b = c.cleanup_batch;
+  if (!running_) {
+    tick_in_flight_ = false;
+    return;
+  }
+  switch (step) {
+    case 0:
+      return WriteStep(step, "expired", [b](store::Registry& r) { return r.ExpireSessions(b); });
+    case 1:
+      return ProbeProcesses(step);
+    case 2:
+      return WriteStep(step, "purged", [&c, b](store::Registry& r) {
+        return r.PurgeSessions(c.purge_after_ms, b);
+      });
+    case 3:
+      return WriteStep(step, "trimmed logs",
+                       [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
+    case 4:
+      return WriteStep(step, "compacted changes", [&c, b](store::Registry& r) {
+        return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
+      });
+    default:
+      return Checkpoint();
+  }
+}
+
+void CleanupStrand::WriteStep(size_t step, const char* what, StepFn fn) {
   writer_.Submit(
-      [this, what, fn](store::Registry& reg) -> Result<std::string> {
+      [what, fn](store::Registry& reg) -> Result<std::string> {
         auto r = fn(reg);
         if (!r.ok()) LogWarn(std::string("cleanup: ") + what + " failed: " + r.status().ToString());
         if (r.ok() && *r > 0) LogDebug(std::string("cleanup: ") + what + " " + std::to_string(*r));
-        if (r.ok() && *r >= config_.cleanup_batch) SubmitStep(what, fn);  // more to do
         return std::to_string(r.ok() ? *r : 0);
       },
-      [](Result<std::string>) {});
+      // Completions run on the io thread, like the timer.
+      [this, step](Result<std::string> r) {
+        const bool full = r.ok() && std::stoll(*r) >= config_.cleanup_batch;
+        RunStep(full ? step : step + 1);
+      });
 }
 
-void CleanupStrand::Tick() {
-  if (tick_in_flight_) return;  // the previous round is still queued behind writes
-  tick_in_flight_ = true;
-  const DaemonConfig& c = config_;
-  const int64_t b = c.cleanup_batch;
-  SubmitStep("expired", [b](store::Registry& r) { return r.ExpireSessions(b); });
-  SubmitStep("dead processes", [b](store::Registry& r) { return r.ExpireDeadProcesses(b); });
-  SubmitStep("purged",
-             [&c, b](store::Registry& r) { return r.PurgeSessions(c.purge_after_ms, b); });
-  SubmitStep("trimmed logs",
-             [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
-  SubmitStep("compacted changes", [&c, b](store::Registry& r) {
-    return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
+// Probing pids means a /proc read per session: done on a reader, so the
+// writer only marks the sessions found gone (if they have not changed since).
+void CleanupStrand::ProbeProcesses(size_t step) {
+  readers_.Submit([this, step](store::Registry& reader) {
+    auto dead = reader.FindDeadProcesses(&pid_cursor_, config_.cleanup_batch);
+    if (!dead.ok()) LogWarn("cleanup: probing processes failed: " + dead.status().ToString());
+    if (!dead.ok() || dead->empty()) {
+      boost::asio::post(timer_.get_executor(), [this, step] { RunStep(step + 1); });
+      return;
+    }
+    WriteStep(step, "dead processes",
+              [dead = std::move(dead).value()](store::Registry& r) -> Result<int64_t> {
+                auto n = r.MarkProcessesExited(dead);
+                // Never "full": one probe batch per round.
+                return n.ok() ? Result<int64_t>(0) : n;
+              });
   });
-  // The checkpoint's bulk (copying WAL pages into the database) runs on a
-  // reader connection beside the writes; a second, short pass on the writer
-  // thread then copies the last few frames, so the checkpoint completes and
-  // the WAL restarts from its beginning.
+}
+
+// The checkpoint's bulk (copying WAL pages into the database) runs on a
+// reader connection beside the writes; a second, short pass on the writer
+// thread then copies the last few frames, so the checkpoint completes and the
+// WAL restarts from its beginning.
+void CleanupStrand::Checkpoint() {
+  const DaemonConfig& c = config_;
   readers_.Submit([this, &c](store::Registry& reader) {
     Status bulk = reader.connection().Checkpoint("PASSIVE");
     if (!bulk.ok()) LogDebug("cleanup: background checkpoint: " + bulk.ToString());

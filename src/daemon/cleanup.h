@@ -1,14 +1,15 @@
 // cleanup.h — the cleanup strand: a timer on the io thread that, every
-// cleanup_interval_ms, submits the registry's maintenance steps to the writer
-// (so they commit like any write, appear in the feed, and never run beside
-// another write), each bounded to cleanup_batch rows. Then the WAL is
+// cleanup_interval_ms, runs the registry's maintenance steps through the
+// writer one after another (so they commit like any write, appear in the
+// feed, and a write batch never holds more than one), each bounded to
+// cleanup_batch rows. Probing session pids in /proc happens on a reader. Then the WAL is
 // checkpointed: the writer's automatic checkpoints (every 1000 pages, inside a
 // commit) are off, so commits never pay for one. The bulk of the copying runs
 // on a reader connection beside the writes; a short second pass on the writer
 // thread, between batches, completes it so the WAL restarts from its
 // beginning (TRUNCATE past wal_truncate_bytes). The WAL thus holds about one
 // interval of writes.
-// A full batch queues the next one at once, so a backlog (a mass expiry) is
+// A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
 #pragma once
 
@@ -30,8 +31,12 @@ class CleanupStrand {
 
  private:
   void Arm();
+  using StepFn = std::function<Result<int64_t>(store::Registry&)>;
   void Tick();
-  void SubmitStep(const char* what, std::function<Result<int64_t>(store::Registry&)> fn);
+  void RunStep(size_t step);
+  void WriteStep(size_t step, const char* what, StepFn fn);
+  void ProbeProcesses(size_t step);
+  void Checkpoint();
 
   boost::asio::steady_timer timer_;
   Writer& writer_;
@@ -39,6 +44,7 @@ class CleanupStrand {
   const DaemonConfig& config_;
   bool running_ = false;
   std::atomic<bool> tick_in_flight_{false};  // set on the io thread, cleared on the writer
+  std::string pid_cursor_;  // FindDeadProcesses' round-robin position (one step at a time)
 };
 
 }  // namespace roster::daemon

@@ -21,31 +21,55 @@ Result<int64_t> Registry::ExpireSessions(int64_t batch) {
 
 Result<int64_t> Registry::ExpireDeadProcesses(int64_t batch) {
   return Write<int64_t>([&]() -> Result<int64_t> {
+    auto dead = FindDeadProcesses(&pid_cursor_, batch);
+    if (!dead.ok()) return dead.status();
+    return MarkProcessesExited(*dead);
+  });
+}
+
+Result<std::vector<Registry::DeadProcess>> Registry::FindDeadProcesses(std::string* cursor,
+                                                                       int64_t batch) {
+  return Read<std::vector<DeadProcess>>([&]() -> Result<std::vector<DeadProcess>> {
     auto& q = Stmt(
         "SELECT id, pid, pid_start FROM sessions WHERE status IN ('active', 'idle') "
         "AND pid IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
-    q.bind(1, pid_cursor_);
+    q.bind(1, *cursor);
     q.bind(2, batch);
-    std::vector<std::string> dead;
+    std::vector<DeadProcess> dead;
     int64_t seen = 0;
+    std::string last;
     while (q.executeStep()) {
       ++seen;
-      pid_cursor_ = q.getColumn(0).getString();
-      auto start = options_.probe->StartTime(q.getColumn(1).getInt64());
-      auto recorded = OptInt(q, 2);
-      if (!start || (recorded && *recorded != *start)) dead.push_back(pid_cursor_);
+      DeadProcess p{q.getColumn(0).getString(), q.getColumn(1).getInt64(), OptInt(q, 2)};
+      last = p.id;
+      auto start = options_.probe->StartTime(p.pid);
+      if (!start || (p.pid_start && *p.pid_start != *start)) dead.push_back(std::move(p));
     }
-    if (seen < batch) pid_cursor_.clear();  // wrap around next time
+    *cursor = seen < batch ? std::string() : last;  // wrap around next time
+    return dead;
+  });
+}
+
+Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& dead) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
     auto& mark = Stmt(
         "UPDATE sessions SET status = 'stale', status_reason = 'process_exited', "
-        "updated_at = ?2 WHERE id = ?1");
-    for (const auto& id : dead) {
+        "updated_at = ?4 WHERE id = ?1 AND pid = ?2 AND pid_start IS ?3 "
+        "AND status IN ('active', 'idle')");
+    int64_t marked = 0;
+    for (const auto& d : dead) {
       mark.reset();
-      mark.bind(1, id);
-      mark.bind(2, Now());
-      mark.exec();
+      mark.bind(1, d.id);
+      mark.bind(2, d.pid);
+      if (d.pid_start) {
+        mark.bind(3, *d.pid_start);
+      } else {
+        mark.bind(3);
+      }
+      mark.bind(4, Now());
+      marked += mark.exec();
     }
-    return static_cast<int64_t>(dead.size());
+    return marked;
   });
 }
 

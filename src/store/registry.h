@@ -152,7 +152,22 @@ class Registry {
   Result<int64_t> ExpireSessions(int64_t batch);
   // Marks active/idle sessions whose recorded pid is gone as stale (reason
   // "process_exited"); checks up to `batch` sessions per call, round-robin.
+  // FindDeadProcesses then MarkProcessesExited, in one transaction.
   Result<int64_t> ExpireDeadProcesses(int64_t batch);
+  // A session whose process was found gone, as it was when probed.
+  struct DeadProcess {
+    std::string id;
+    int64_t pid = 0;
+    std::optional<int64_t> pid_start;
+  };
+  // Read-only: probes (in /proc) the pids of up to `batch` active/idle
+  // sessions with ids after *cursor, and returns those that are gone; *cursor
+  // moves on, back to "" after the last session. The probing does system
+  // calls per session, so the daemon runs it on a reader, not the writer.
+  Result<std::vector<DeadProcess>> FindDeadProcesses(std::string* cursor, int64_t batch);
+  // Marks each session stale (reason "process_exited") if it still is
+  // active/idle with the same pid and pid start time as when probed.
+  Result<int64_t> MarkProcessesExited(const std::vector<DeadProcess>& dead);
   // Deletes stale/stopped sessions not updated for `retention_ms`, with their
   // logs and pauses.
   Result<int64_t> PurgeSessions(int64_t retention_ms, int64_t batch);

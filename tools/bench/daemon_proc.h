@@ -46,7 +46,7 @@ class Daemon {
     Stop();
     if (external()) return;
     std::error_code ec;
-    fs::remove_all(dir_, ec);
+    if (!std::getenv("ROSTER_BENCH_KEEP")) fs::remove_all(dir_, ec);  // keep: read rosterd.log
   }
   std::string db() const { return (dir_ / "roster.db").string(); }
   std::string socket() const { return external() ? o_.socket : (dir_ / "roster.sock").string(); }
