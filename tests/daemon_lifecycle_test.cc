@@ -207,6 +207,33 @@ TEST(DaemonExpiry, SilentSessionGoesStaleWithinTtlPlusOneIntervalAndWatchersSeeI
   EXPECT_EQ(c.Ok("session.get", {{"session", "paused"}}).at("status"), "paused");
 }
 
+TEST(DaemonExpiry, SessionWhoseProcessExitsGoesStaleWithReasonProcessExited) {
+  Daemon d;
+  d.Config({{"cleanup_interval_ms", 100}});
+  d.Start();
+  pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "agent"}, {"pid", child}, {"ttl_ms", 600'000}});
+  c.Ok("session.register", {{"name", "me"}, {"pid", getpid()}, {"ttl_ms", 600'000}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(c.Ok("session.get", {{"session", "agent"}}).at("status"), "active");
+  ::kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  bj::value s;
+  for (int i = 0; i < 50; ++i) {  // a few cleanup rounds at most
+    s = c.Ok("session.get", {{"session", "agent"}});
+    if (s.at("status") == "stale") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(s.at("status"), "stale");
+  EXPECT_EQ(s.at("status_reason"), "process_exited");
+  EXPECT_EQ(c.Ok("session.get", {{"session", "me"}}).at("status"), "active");
+}
+
 TEST(DaemonExpiry, RestartGivesLiveSessionsAFullTtlOfGrace) {
   Daemon d;
   d.Config({{"cleanup_interval_ms", 100}});
