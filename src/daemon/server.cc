@@ -138,7 +138,7 @@ void ClientConnection::Pump() {
        it != state_->watches.end() && out_.size() < kWriteChunk;) {
     auto& sub = it->second;
     while (sub->HasLine() && out_.size() < kWriteChunk) {
-      out_ += sub->PopLine();
+      sub->PopLineInto(&out_);
       out_ += '\n';
     }
     ++it;

@@ -32,9 +32,13 @@ std::string EventTail(const Change& c) {
   return tail;
 }
 
+static std::string EventPrefix(int64_t watch_id) {
+  return R"({"jsonrpc":"2.0","method":"watch.event","params":{"watch_id":)" +
+         std::to_string(watch_id);
+}
+
 std::string EventLine(int64_t watch_id, std::string_view tail) {
-  std::string line = R"({"jsonrpc":"2.0","method":"watch.event","params":{"watch_id":)";
-  line += std::to_string(watch_id);
+  std::string line = EventPrefix(watch_id);
   line += tail;
   return line;
 }
@@ -45,7 +49,8 @@ Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hu
       filter_(std::move(filter)),
       max_queue_(max_queue),
       hub_(hub),
-      sink_(std::move(sink)) {}
+      sink_(std::move(sink)),
+      event_prefix_(EventPrefix(id)) {}
 
 void Subscriber::Begin(Start how, int64_t since, Started started) {
   auto self = shared_from_this();
@@ -138,10 +143,10 @@ void Subscriber::OnBatch(const FeedBatch& b) {
   }
   const auto& changes = *b.changes;
   for (size_t i = 0; i < changes.size(); ++i) {
-    if (changes[i].rev > pos_ && filter_.Matches(changes[i])) EnqueueTail((*b.tails)[i]);
+    if (changes[i].rev > pos_ && filter_.Matches(changes[i])) EnqueueTail(b.tails, i);
   }
   pos_ = b.to_rev;
-  if (n > 0) Pump();
+  if (n > 0) hub_->SchedulePump(sink_);
 }
 
 void Subscriber::EnterCatchup() {
@@ -190,11 +195,16 @@ void Subscriber::OnPage(Result<store::Registry::FeedPage> page) {
   }
 }
 
-std::string Subscriber::PopLine() {
-  std::string line = std::move(queue_.front());
+void Subscriber::PopLineInto(std::string* out) {
+  Queued& q = queue_.front();
+  if (q.tails) {
+    *out += event_prefix_;
+    *out += (*q.tails)[q.i];
+  } else {
+    *out += q.line;
+  }
   queue_.pop_front();
   if (mode_ == Mode::kDraining && queue_.empty()) ReadNextPage();
-  return line;
 }
 
 void Subscriber::MaybeProgress() {
@@ -232,7 +242,7 @@ json::object Subscriber::Stats() const {
 }
 
 void Subscriber::Enqueue(std::string line) {
-  queue_.push_back(std::move(line));
+  queue_.push_back({std::move(line), nullptr, 0});
   sent_since_progress_ = true;
 }
 
@@ -241,8 +251,10 @@ void Subscriber::EnqueueChange(const Change& c) {
   ++delivered_;
 }
 
-void Subscriber::EnqueueTail(std::string_view tail) {
-  Enqueue(EventLine(id_, tail));
+void Subscriber::EnqueueTail(const std::shared_ptr<const std::vector<std::string>>& tails,
+                             size_t i) {
+  queue_.push_back({std::string(), tails, i});
+  sent_since_progress_ = true;
   ++delivered_;
 }
 
@@ -275,6 +287,20 @@ void Hub::Publish(const FeedBatch& batch) {
   subs.reserve(subs_.size());
   for (auto& [id, s] : subs_) subs.push_back(s);
   for (auto& s : subs) s->OnBatch(batch);
+}
+
+void Hub::SchedulePump(std::weak_ptr<LineSink> sink) {
+  to_pump_.push_back(std::move(sink));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  post_([this] {
+    flush_posted_ = false;
+    auto sinks = std::move(to_pump_);
+    to_pump_.clear();
+    for (auto& weak : sinks) {
+      if (auto live = weak.lock()) live->Pump();  // a no-op while a write is in flight
+    }
+  });
 }
 
 void Hub::ProgressTick() {

@@ -57,7 +57,9 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   void Begin(Start how, int64_t since, Started started);
   void OnBatch(const FeedBatch& batch);
   bool HasLine() const { return !queue_.empty(); }
-  std::string PopLine();
+  // Appends the next queued line (without its newline) to *out and drops it.
+  // REQUIRES: HasLine()
+  void PopLineInto(std::string* out);
   // Enqueues watch.progress if live, idle and the queue is empty.
   void MaybeProgress();
   // Enqueues watch.error and stops delivering; the hub forgets it.
@@ -78,7 +80,9 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   void GoLive();
   void Enqueue(std::string line);
   void EnqueueChange(const Change& c);
-  void EnqueueTail(std::string_view tail);
+  // Queues a live event by reference to its batch's shared tails: the line
+  // is only spelled out (prefix + tail) into the connection's write buffer.
+  void EnqueueTail(const std::shared_ptr<const std::vector<std::string>>& tails, size_t i);
   void Pump();
 
   const int64_t id_;
@@ -88,7 +92,14 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   std::weak_ptr<LineSink> sink_;
   Mode mode_ = Mode::kStarting;
   int64_t pos_ = 0;
-  std::deque<std::string> queue_;
+  // A queued line: its own text, or the i-th shared tail of a batch.
+  struct Queued {
+    std::string line;
+    std::shared_ptr<const std::vector<std::string>> tails;
+    size_t i = 0;
+  };
+  std::deque<Queued> queue_;
+  std::string event_prefix_;       // a watch.event line up to its watch_id
   std::deque<FeedBatch> pending_;  // live batches that arrived while catching up
   size_t pending_events_ = 0;
   bool sent_since_progress_ = false;
@@ -104,6 +115,12 @@ class Hub {
   std::shared_ptr<Subscriber> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
   void Remove(int64_t watch_id);
   void Publish(const FeedBatch& batch);
+  // Pumps `sink` from a posted flush rather than at once: every batch
+  // published before the flush runs goes out in one write per connection.
+  // When the io thread keeps up, the flush runs right after the publish; when
+  // it falls behind, the writes coalesce instead of costing one system call
+  // per watcher per batch.
+  void SchedulePump(std::weak_ptr<LineSink> sink);
   int64_t published_rev() const { return published_rev_; }
   void set_published_rev(int64_t rev) { published_rev_ = rev; }
   void ProgressTick();
@@ -124,6 +141,8 @@ class Hub {
   std::map<int64_t, std::shared_ptr<Subscriber>> subs_;
   int64_t next_id_ = 1;
   int64_t published_rev_ = 0;
+  std::vector<std::weak_ptr<LineSink>> to_pump_;
+  bool flush_posted_ = false;
 };
 
 // A watch.event line is the same for every watcher but for its watch_id: the

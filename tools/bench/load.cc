@@ -149,45 +149,63 @@ LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t tota
   return result;
 }
 
-Watcher::Watcher(const std::string& socket, const json::object& watch_params) {
-  fd_ = ConnectFd(socket);
-  SendAll(fd_, json::serialize(json::object{
-                   {"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"}, {"params", watch_params}}) +
-                   "\n");
+Watcher::Watcher(const std::string& socket, const json::object& watch_params, int connections) {
+  const std::string request =
+      json::serialize(json::object{
+          {"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"}, {"params", watch_params}}) +
+      "\n";
+  for (int i = 0; i < connections; ++i) {
+    fds_.push_back(ConnectFd(socket));
+    SendAll(fds_.back(), request);
+  }
   thread_ = std::thread([this] { Loop(); });
 }
 
 Watcher::~Watcher() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  ::close(fd_);
+  for (int fd : fds_) ::close(fd);
 }
 
 void Watcher::Loop() {
-  std::string buf;
+  std::vector<pollfd> polled;
+  for (int fd : fds_) polled.push_back({fd, POLLIN, 0});
+  std::vector<std::string> bufs(fds_.size());
   char chunk[1 << 16];
   while (!stop_) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 100) <= 0) continue;
-    ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return;
-    buf.append(chunk, static_cast<size_t>(n));
-    size_t start = 0, nl;
-    while ((nl = buf.find('\n', start)) != std::string::npos) {
-      std::string_view line(buf.data() + start, nl - start);
-      start = nl + 1;
-      if (line.find("\"watch.event\"") == std::string_view::npos) continue;
-      const int64_t now = NowUs();
-      ++events_;
-      size_t t = line.find("\"t_us\":");
-      if (t != std::string_view::npos) {
-        int64_t sent = std::strtoll(line.data() + t + 7, nullptr, 10);
-        std::lock_guard lock(mu_);
-        delays_us_.push_back(static_cast<double>(now - sent));
+    if (::poll(polled.data(), polled.size(), 100) <= 0) continue;
+    for (size_t i = 0; i < polled.size(); ++i) {
+      if (!(polled[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = ::recv(polled[i].fd, chunk, sizeof chunk, 0);
+      if (n <= 0) {
+        polled[i].fd = -1;  // closed: poll ignores negative fds
+        continue;
       }
+      bufs[i].append(chunk, static_cast<size_t>(n));
+      Consume(bufs[i]);
     }
-    buf.erase(0, start);
   }
+}
+
+void Watcher::Consume(std::string& buf) {
+  size_t start = 0, nl;
+  const int64_t now = NowUs();
+  std::vector<double> delays;
+  while ((nl = buf.find('\n', start)) != std::string::npos) {
+    std::string_view line(buf.data() + start, nl - start);
+    start = nl + 1;
+    if (line.find("\"watch.event\"") == std::string_view::npos) continue;
+    ++events_;
+    size_t t = line.find("\"t_us\":");
+    if (t != std::string_view::npos) {
+      int64_t sent = std::strtoll(line.data() + t + 7, nullptr, 10);
+      delays.push_back(static_cast<double>(now - sent));
+    }
+  }
+  buf.erase(0, start);
+  if (delays.empty()) return;
+  std::lock_guard lock(mu_);
+  delays_us_.insert(delays_us_.end(), delays.begin(), delays.end());
 }
 
 int64_t Watcher::WaitFor(int64_t count, int timeout_ms) {

@@ -42,21 +42,26 @@ struct LoadResult {
 LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
                    const std::function<std::string(int64_t)>& make);
 
-// A watcher connection: sends `watch_params`, then counts watch.event
-// notifications on a background thread; delays come from params.data.meta.t_us
-// (or data.body.t_us) when present.
+// `connections` watcher connections (default one): each sends
+// `watch_params`, then one background thread polls them all and counts
+// watch.event notifications; delays come from params.data.meta.t_us (or
+// data.body.t_us) when present. One thread for all, so that a hundred
+// watchers do not cost the two-core machine a hundred client threads.
 class Watcher {
  public:
-  Watcher(const std::string& socket, const boost::json::object& watch_params);
+  Watcher(const std::string& socket, const boost::json::object& watch_params, int connections = 1);
   ~Watcher();
-  // Waits until `count` events arrived or `timeout_ms` passed; returns the count.
+  // Waits until `count` events arrived (over all connections) or `timeout_ms`
+  // passed; returns the count.
   int64_t WaitFor(int64_t count, int timeout_ms);
   int64_t events() const { return events_; }
   std::vector<double> TakeDelays();
 
  private:
   void Loop();
-  int fd_ = -1;
+  // Counts the complete lines in `buf` and keeps the incomplete rest.
+  void Consume(std::string& buf);
+  std::vector<int> fds_;
   std::atomic<int64_t> events_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;

@@ -116,24 +116,16 @@ int Fanout(Options& o) {
   Daemon d(o, {});
   d.Start();
   Register(d.socket(), 100, 600'000);
-  std::vector<std::unique_ptr<Watcher>> ws;
-  for (int i = 0; i < o.watchers; ++i) {
-    ws.push_back(
-        std::make_unique<Watcher>(d.socket(), json::object{{"entities", json::array{"session"}}}));
-  }
+  Watcher ws(d.socket(), json::object{{"entities", json::array{"session"}}},
+             static_cast<int>(o.watchers));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
   LoadResult r0 = RunLoad(
       d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
         return Req(i, "session.heartbeat",
                    {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
       });
-  int64_t delivered = 0;
-  std::vector<double> delays;
-  for (auto& w : ws) {
-    delivered += w->WaitFor(o.ops, 60'000);
-    auto dl = w->TakeDelays();
-    delays.insert(delays.end(), dl.begin(), dl.end());
-  }
+  const int64_t delivered = ws.WaitFor(o.watchers * o.ops, 60'000);
+  std::vector<double> delays = ws.TakeDelays();
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
                  {"watchers", o.watchers},
@@ -200,8 +192,7 @@ int Scale(Options& o) {
   for (int i = 0; i < 5; ++i) CallOnce(d.socket(), list_req, &again.emplace_back());
   CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":2,"method":"status"})", &status_ms);
   int64_t listed = json::parse(list).at("result").at("sessions").as_array().size();
-  std::vector<std::unique_ptr<Watcher>> ws;
-  for (int i = 0; i < 100; ++i) ws.push_back(std::make_unique<Watcher>(d.socket(), json::object{}));
+  Watcher watchers(d.socket(), json::object{}, 100);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
