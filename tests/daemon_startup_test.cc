@@ -83,6 +83,13 @@ TEST(DaemonStartup, StartupCheckAlwaysChecksEvenAfterACleanStop) {
   EXPECT_EQ(StartupCheck(d), "passed");
 }
 
+TEST(DaemonStartup, UnknownStartupCheckSettingIsRefusedNamingTheKey) {
+  Daemon d;
+  d.Config({{"startup_check", "sometimes"}});
+  EXPECT_EQ(d.RunToExit(), 2);
+  EXPECT_NE(d.Log().find("startup_check must be auto or always"), std::string::npos) << d.Log();
+}
+
 // Damage done to the file after a clean stop (here: a b-tree page's header
 // overwritten) changes the file, so the marker no longer vouches for it and
 // the check refuses to serve it.

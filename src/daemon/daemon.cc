@@ -124,6 +124,9 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   }
 
   asio::io_context io(1);
+  // Installed before the socket is reachable: a SIGTERM sent as soon as the
+  // socket answers is queued for the handler below, never the default action.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   Hub hub(
       readers, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); },
       static_cast<size_t>(config.limits.max_subscribers), config.limits.subscriber_queue);
@@ -158,7 +161,6 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   ProgressTimer progress(io, hub, config.progress_interval_ms);
   progress.Start();
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code e, int signo) {
     if (e) return;
     LogInfo("signal " + std::to_string(signo) + ": shutting down");
