@@ -73,7 +73,7 @@ void CleanupStrand::RunStep(size_t step) {
   }
 }
 
-void CleanupStrand::WriteStep(size_t step, const char* what, StepFn fn) {
+void CleanupStrand::WriteStep(size_t step, const char* what, StepFn fn, bool repeat_when_full) {
   writer_.Submit(
       [what, fn](store::Registry& reg) -> Result<std::string> {
         auto r = fn(reg);
@@ -82,8 +82,8 @@ void CleanupStrand::WriteStep(size_t step, const char* what, StepFn fn) {
         return std::to_string(r.ok() ? *r : 0);
       },
       // Completions run on the io thread, like the timer.
-      [this, step](Result<std::string> r) {
-        const bool full = r.ok() && std::stoll(*r) >= config_.cleanup_batch;
+      [this, step, repeat_when_full](Result<std::string> r) {
+        const bool full = repeat_when_full && r.ok() && std::stoll(*r) >= config_.cleanup_batch;
         RunStep(full ? step : step + 1);
       });
 }
@@ -98,12 +98,13 @@ void CleanupStrand::ProbeProcesses(size_t step) {
       boost::asio::post(timer_.get_executor(), [this, step] { RunStep(step + 1); });
       return;
     }
-    WriteStep(step, "dead processes",
-              [dead = std::move(dead).value()](store::Registry& r) -> Result<int64_t> {
-                auto n = r.MarkProcessesExited(dead);
-                // Never "full": one probe batch per round.
-                return n.ok() ? Result<int64_t>(0) : n;
-              });
+    // One probe batch per round: marking is never repeated.
+    WriteStep(
+        step, "dead processes",
+        [dead = std::move(dead).value()](store::Registry& r) {
+          return r.MarkProcessesExited(dead);
+        },
+        /*repeat_when_full=*/false);
   });
 }
 

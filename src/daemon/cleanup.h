@@ -2,15 +2,16 @@
 // cleanup_interval_ms, runs the registry's maintenance steps through the
 // writer one after another (so they commit like any write, appear in the
 // feed, and a write batch never holds more than one), each bounded to
-// cleanup_batch rows. Probing session pids in /proc happens on a reader. Then the WAL is
-// checkpointed: the writer's automatic checkpoints (every 1000 pages, inside a
-// commit) are off, so commits never pay for one. The bulk of the copying runs
-// on a reader connection beside the writes; a short second pass on the writer
-// thread, between batches, completes it so the WAL restarts from its
-// beginning (TRUNCATE past wal_truncate_bytes). The WAL thus holds about one
-// interval of writes.
+// cleanup_batch rows. Probing session pids in /proc happens on a reader.
 // A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
+//
+// Then the WAL is checkpointed: the writer's automatic checkpoints (every
+// 1000 pages, inside a commit) are off, so commits never pay for one. The
+// bulk of the copying runs on a reader connection beside the writes; a short
+// second pass on the writer thread, between batches, completes it so the WAL
+// restarts from its beginning (TRUNCATE past wal_truncate_bytes). The WAL
+// thus holds about one interval of writes.
 #pragma once
 
 #include <atomic>
@@ -34,7 +35,9 @@ class CleanupStrand {
   using StepFn = std::function<Result<int64_t>(store::Registry&)>;
   void Tick();
   void RunStep(size_t step);
-  void WriteStep(size_t step, const char* what, StepFn fn);
+  // Runs `fn` as one writer operation; then the same step again if it came
+  // back full (and repeat_when_full), else the next step.
+  void WriteStep(size_t step, const char* what, StepFn fn, bool repeat_when_full = true);
   void ProbeProcesses(size_t step);
   void Checkpoint();
 

@@ -143,8 +143,8 @@ void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<Lin
   Dispatch(name, p, sink, state, [done, idv, notification](Result<std::string> r) {
     if (notification) return done(std::nullopt);
     if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-    // Framed in place: a result may be tens of megabytes, and results that
-    // may be big leave room in front for this envelope.
+    // Framed in place (no second buffer): a result may be tens of megabytes,
+    // and the big ones (session.list) keep spare capacity for this envelope.
     std::string line = std::move(r.value());
     line.insert(0, R"({"jsonrpc":"2.0","id":)" + json::serialize(idv) + R"(,"result":)");
     line += '}';

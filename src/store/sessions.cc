@@ -310,8 +310,7 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
         "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
         "NULL " ROSTER_LIST_FILTER);
     BindListFilter(q, p);
-    *rev = LastRev();    // same transaction as the rows
-    out->resize(start);  // a retried read starts over
+    *rev = LastRev();  // same transaction as the rows
     *out += '[';
     while (q.executeStep()) {
       if (out->size() > start + 1) *out += ',';
