@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 2),
+-- roster.sql — the full current schema of Roster's database (schema version 3),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -46,7 +46,7 @@
 --   recent_changes  the newest 100 feed rows with ISO times.
 --   feed_*          each table's rows in the change feed's JSON shape.
 
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -125,8 +125,9 @@ CREATE TABLE changes (
   rev        INTEGER PRIMARY KEY AUTOINCREMENT,
   ts         INTEGER NOT NULL,
   entity     TEXT NOT NULL
-             CHECK (entity IN ('session', 'pause', 'team', 'team_agent', 'log')),
-  op         TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+             CHECK (entity = 'session' OR entity = 'pause' OR entity = 'team'
+                    OR entity = 'team_agent' OR entity = 'log'),
+  op         TEXT NOT NULL CHECK (op = 'insert' OR op = 'update' OR op = 'delete'),
   key        TEXT NOT NULL,
   session_id TEXT,
   data       TEXT NOT NULL

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "daemon_harness.h"
@@ -113,7 +114,7 @@ TEST_F(Cli, TeamAndLogCommands) {
   EXPECT_EQ(r.at("entries").at(0).at("body").at("text"), "hi");
   EXPECT_EQ(r.at("entries").at(1).at("body"), "plain-words");
   EXPECT_NE(Ctl("log read s").out.find("compact"), std::string::npos);
-  EXPECT_NE(Ctl("status").out.find("schema_version: 2"), std::string::npos);
+  EXPECT_NE(Ctl("status").out.find("schema_version: 3"), std::string::npos);
 }
 
 TEST_F(Cli, WatchStreamsOneJsonEventPerLineAndResumesWithSince) {
@@ -350,6 +351,15 @@ TEST_F(Cli, ExportImportRoundTripEqualsTheSource) {
   EXPECT_NE(again.err.find("already exist"), std::string::npos) << again.err;
   EXPECT_EQ(Dump(copy), Dump(d.db()));
   EXPECT_EQ(Sh(d, kBackup + " import --replace " + dump + " " + copy).code, 0);
+  // An export from schema 2 (same tables and columns) is still accepted.
+  const std::string v2 =
+      std::regex_replace(exported.out, std::regex("\"schema_version\":[0-9]+"),
+                         "\"schema_version\":2", std::regex_constants::format_first_only);
+  ASSERT_NE(v2, exported.out);
+  std::ofstream(d.dir().File("v2.ndjson")) << v2;
+  Ran old = Sh(d, kBackup + " import " + d.dir().File("v2.ndjson") + " " + d.dir().File("v2.db"));
+  ASSERT_EQ(old.code, 0) << old.err;
+  EXPECT_EQ(Dump(d.dir().File("v2.db")), Dump(d.db()));
   // A schema-version mismatch is refused.
   std::ofstream(d.dir().File("future.ndjson"))
       << R"({"roster_export":1,"schema_version":99,"rev":0,"tables":[]})"

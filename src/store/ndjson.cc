@@ -20,6 +20,10 @@ namespace roster::store {
 namespace json = boost::json;
 using namespace file_tools;
 
+// Exports from this schema version on have the tables and columns an import
+// writes: 0003 changed only how two CHECKs are spelled.
+constexpr int64_t kOldestImportableSchema = 2;
+
 Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {
   std::vector<std::string> tables = options.tables.empty() ? kTables : options.tables;
   if (options.since_rev) tables = {"changes"};
@@ -146,10 +150,13 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
     }
     const auto* version = header.as_object().if_contains("schema_version");
     const int have = d.execAndGet("PRAGMA user_version").getInt();
-    if (!version || !version->is_int64() || version->as_int64() != have) {
-      return Status::InvalidParams("schema version mismatch: the export has " +
-                                   (version ? json::serialize(*version) : std::string("none")) +
-                                   ", the database " + std::to_string(have));
+    if (!version || !version->is_int64() || version->as_int64() < kOldestImportableSchema ||
+        version->as_int64() > have) {
+      return Status::InvalidParams(
+          "schema version mismatch: the export has " +
+          (version ? json::serialize(*version) : std::string("none")) + ", the database " +
+          std::to_string(have) + " (it imports exports of schema " +
+          std::to_string(kOldestImportableSchema) + " to " + std::to_string(have) + ")");
     }
     SQLite::Transaction txn(d, SQLite::TransactionBehavior::IMMEDIATE);
     const bool fresh =

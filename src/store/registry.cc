@@ -45,11 +45,45 @@ void Registry::ResetStatements() {
   for (auto& [sql, q] : stmts_) q->tryReset();
 }
 
+void Registry::Control(TxnStep step, int depth) {
+  static constexpr int kDepths = 4;
+  static constexpr const char* kSavepoint[kDepths] = {"SAVEPOINT op0", "SAVEPOINT op1",
+                                                      "SAVEPOINT op2", "SAVEPOINT op3"};
+  static constexpr const char* kRelease[kDepths] = {"RELEASE op0", "RELEASE op1", "RELEASE op2",
+                                                    "RELEASE op3"};
+  static constexpr const char* kRollbackTo[kDepths] = {"ROLLBACK TO op0", "ROLLBACK TO op1",
+                                                       "ROLLBACK TO op2", "ROLLBACK TO op3"};
+  const char* const* named = nullptr;  // the step's savepoint statements by depth
+  const char* verb = nullptr;
+  switch (step) {
+    case TxnStep::kBegin:
+      return static_cast<void>(Stmt("BEGIN IMMEDIATE").exec());
+    case TxnStep::kCommit:
+      return static_cast<void>(Stmt("COMMIT").exec());
+    case TxnStep::kRollback:
+      return static_cast<void>(Stmt("ROLLBACK").exec());
+    case TxnStep::kSavepoint:
+      named = kSavepoint, verb = "SAVEPOINT op";
+      break;
+    case TxnStep::kRelease:
+      named = kRelease, verb = "RELEASE op";
+      break;
+    case TxnStep::kRollbackTo:
+      named = kRollbackTo, verb = "ROLLBACK TO op";
+      break;
+  }
+  if (depth < kDepths) {
+    Stmt(named[depth]).exec();
+  } else {
+    conn_->db().exec(verb + std::to_string(depth));
+  }
+}
+
 bool Registry::InBatch() const { return !sqlite3_get_autocommit(conn_->db().getHandle()); }
 
 Status Registry::BeginBatch() {
   try {
-    conn_->db().exec("BEGIN IMMEDIATE");
+    Control(TxnStep::kBegin, 0);
     return Status::Ok();
   } catch (const std::exception& e) {
     return FromSqliteError(e);
@@ -59,7 +93,7 @@ Status Registry::BeginBatch() {
 Status Registry::CommitBatch() {
   ResetStatements();
   try {
-    conn_->db().exec("COMMIT");
+    Control(TxnStep::kCommit, 0);
     return Status::Ok();
   } catch (const std::exception& e) {
     RollbackBatch();

@@ -13,9 +13,9 @@ namespace roster::store {
 template <typename T>
 Result<T> Registry::Write(const std::function<Result<T>()>& fn) {
   const bool own = !InBatch();
-  const std::string sp = "op" + std::to_string(savepoint_depth_);
+  const int depth = savepoint_depth_;
   try {
-    conn_->db().exec(own ? std::string("BEGIN IMMEDIATE") : "SAVEPOINT " + sp);
+    Control(own ? TxnStep::kBegin : TxnStep::kSavepoint, depth);
   } catch (const std::exception& e) {
     return FromSqliteError(e);
   }
@@ -31,9 +31,10 @@ Result<T> Registry::Write(const std::function<Result<T>()>& fn) {
   ResetStatements();
   try {
     if (r.ok()) {
-      conn_->db().exec(own ? std::string("COMMIT") : "RELEASE " + sp);
+      Control(own ? TxnStep::kCommit : TxnStep::kRelease, depth);
     } else {
-      conn_->db().exec(own ? std::string("ROLLBACK") : "ROLLBACK TO " + sp + "; RELEASE " + sp);
+      Control(own ? TxnStep::kRollback : TxnStep::kRollbackTo, depth);
+      if (!own) Control(TxnStep::kRelease, depth);
     }
   } catch (const std::exception& e) {
     if (own) conn_->db().tryExec("ROLLBACK");
