@@ -253,6 +253,33 @@ TEST(DaemonExpiry, RestartGivesLiveSessionsAFullTtlOfGrace) {
   EXPECT_GE(s.at("expires_at").as_int64(), restarted + 1500);
 }
 
+// The cleanup checkpoint leaves the WAL file in place for reuse, but a burst
+// that grew it past wal_truncate_bytes is cut back once the WAL restarts.
+TEST(DaemonLifecycle, WalGrownByABurstIsCutBackToTheConfiguredSize) {
+  constexpr int64_t kLimit = 256 << 10;
+  Daemon d;
+  d.Config({{"cleanup_interval_ms", 100}, {"wal_truncate_bytes", kLimit}});
+  d.Start();
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "busy"}});
+  const std::string wal = d.db() + "-wal", body(2000, 'x');
+  int64_t grown = 0;
+  for (int i = 0; i < 2000; ++i) {  // ~8 MB of feed and log rows
+    c.Ok("log.append", {{"session", "busy"}, {"kind", "out"}, {"body", body}});
+    grown = std::max(grown, static_cast<int64_t>(std::filesystem::file_size(wal)));
+  }
+  ASSERT_GT(grown, kLimit);
+  int64_t size = 0;
+  for (int i = 0; i < 100; ++i) {  // a checkpoint round, then a write restarts the WAL
+    c.Ok("session.heartbeat", {{"session", "busy"}});
+    size = static_cast<int64_t>(std::filesystem::file_size(wal));
+    if (size <= kLimit) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LE(size, kLimit);
+  EXPECT_GT(size, 0);  // cut back, not truncated away: the next writes reuse it
+}
+
 TEST(DaemonLifecycle, SecondDaemonOnTheSameDatabaseExitsNamingTheHolder) {
   Daemon d;
   d.Start();

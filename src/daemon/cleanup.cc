@@ -2,7 +2,6 @@
 #include "daemon/cleanup.h"
 
 #include <boost/asio/post.hpp>
-#include <filesystem>
 
 #include "util/log.h"
 
@@ -108,21 +107,24 @@ void CleanupStrand::ProbeProcesses(size_t step) {
   });
 }
 
-// The checkpoint's bulk (copying WAL pages into the database) runs on a
-// reader connection beside the writes; a second, short pass on the writer
-// thread then copies the last few frames, so the checkpoint completes and the
-// WAL restarts from its beginning.
+// The bulk of the checkpoint (copying WAL pages into the database file) runs
+// on a reader connection beside the writes, in passes until little is left
+// (writes go on meanwhile); a last pass on the writer thread, between batches,
+// copies the rest, so the checkpoint completes and the next write restarts the
+// WAL from its beginning. The writer's journal_size_limit then cuts the file
+// back to wal_truncate_bytes; a WAL under that is reused, never regrown.
 void CleanupStrand::Checkpoint() {
-  const DaemonConfig& c = config_;
-  readers_.Submit([this, &c](store::Registry& reader) {
-    Status bulk = reader.connection().Checkpoint("PASSIVE");
-    if (!bulk.ok()) LogDebug("cleanup: background checkpoint: " + bulk.ToString());
-    writer_.SubmitIdle([this, &c](store::Registry& reg) {
-      std::error_code ec;
-      auto wal = std::filesystem::file_size(c.db_path + "-wal", ec);
-      const bool big = !ec && static_cast<int64_t>(wal) > c.wal_truncate_bytes;
-      Status s = reg.connection().Checkpoint(big ? "TRUNCATE" : "PASSIVE");
-      if (!s.ok()) LogWarn("cleanup: checkpoint failed: " + s.ToString());
+  constexpr int kMaxReaderPasses = 4;
+  constexpr int64_t kWriterPassFrames = 256;  // 1 MiB of 4 KiB pages
+  readers_.Submit([this](store::Registry& reader) {
+    for (int pass = 0; pass < kMaxReaderPasses; ++pass) {
+      auto bulk = reader.connection().Checkpoint("PASSIVE");
+      if (!bulk.ok()) LogDebug("cleanup: background checkpoint: " + bulk.status().ToString());
+      if (!bulk.ok() || bulk->left() <= kWriterPassFrames) break;
+    }
+    writer_.SubmitIdle([this](store::Registry& reg) {
+      auto last = reg.connection().Checkpoint("PASSIVE");
+      if (!last.ok()) LogWarn("cleanup: checkpoint failed: " + last.status().ToString());
       tick_in_flight_ = false;
     });
   });

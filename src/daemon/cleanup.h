@@ -8,10 +8,12 @@
 //
 // Then the WAL is checkpointed: the writer's automatic checkpoints (every
 // 1000 pages, inside a commit) are off, so commits never pay for one. The
-// bulk of the copying runs on a reader connection beside the writes; a short
-// second pass on the writer thread, between batches, completes it so the WAL
-// restarts from its beginning (TRUNCATE past wal_truncate_bytes). The WAL
-// thus holds about one interval of writes.
+// bulk of the copying runs on a reader connection beside the writes (in
+// passes, until under 1 MiB is left); a short last pass on the writer thread,
+// between batches, completes it so the WAL restarts from its beginning. The
+// file is reused, not regrown; journal_size_limit cuts it back to
+// wal_truncate_bytes after a burst. The WAL thus holds about one interval of
+// writes.
 #pragma once
 
 #include <atomic>

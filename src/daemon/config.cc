@@ -61,6 +61,7 @@ Status LoadConfigFile(const std::string& path, DaemonConfig* c) {
   Take(r, "idle_timeout_ms", &c->limits.idle_timeout_ms);
   TakeSize(r, "subscriber_queue", &c->limits.subscriber_queue);
   TakeSize(r, "max_write_batch", &c->limits.max_write_batch);
+  Take(r, "group_commit_wait_us", &c->limits.group_commit_wait_us);
   Take(r, "cleanup_interval_ms", &c->cleanup_interval_ms);
   Take(r, "cleanup_batch", &c->cleanup_batch);
   Take(r, "purge_after_ms", &c->purge_after_ms);
@@ -89,6 +90,7 @@ json::object LimitsJson(const DaemonConfig& c) {
       {"idle_timeout_ms", c.limits.idle_timeout_ms},
       {"subscriber_queue", c.limits.subscriber_queue},
       {"max_write_batch", c.limits.max_write_batch},
+      {"group_commit_wait_us", c.limits.group_commit_wait_us},
       {"max_live_sessions", c.registry.max_live_sessions},
       {"max_field_bytes", c.registry.max_field_bytes},
       {"max_meta_bytes", c.registry.max_meta_bytes},

@@ -20,6 +20,9 @@ struct Limits {
   int64_t idle_timeout_ms = 600'000;  // a connection idle this long (and not watching) is closed
   size_t subscriber_queue = 4096;     // events queued per watch before it reads from disk
   size_t max_write_batch = 1024;      // most requests committed in one group commit
+  // With sync full only: how long the writer may wait for the batch size that
+  // recent batches suggest before committing (see writer.h). 0 = never wait.
+  int64_t group_commit_wait_us = 200;
 };
 
 struct DaemonConfig {
@@ -42,9 +45,11 @@ struct DaemonConfig {
   int64_t log_retention_ms = 30LL * 86'400'000;  // log entries kept this long (newest always kept)
   int64_t changes_retention_ms = 7LL * 86'400'000;  // feed rows kept this long...
   int64_t changes_max_rows = 1'000'000;             // ...and at most this many
-  int64_t wal_truncate_bytes = 64LL << 20;  // WAL larger than this is truncated by a checkpoint
-  int64_t progress_interval_ms = 5000;      // watch.progress to idle watchers
-  int64_t notify_poll_ms = 50;              // how often data_version is polled for outside writes
+  // A checkpointed WAL larger than this is cut back to it when it restarts
+  // (SQLite's journal_size_limit); smaller, the file is reused as it is.
+  int64_t wal_truncate_bytes = 64LL << 20;
+  int64_t progress_interval_ms = 5000;  // watch.progress to idle watchers
+  int64_t notify_poll_ms = 50;          // how often data_version is polled for outside writes
 
   store::RegistryOptions registry;  // TTL default, max live sessions, field sizes, compose marker
 };

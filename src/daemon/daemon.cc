@@ -78,7 +78,8 @@ Status CheckIntegrity(const DaemonConfig& config, store::Connection& conn) {
 Result<Recovered> OpenAndRecover(const DaemonConfig& config) {
   std::string why;
   int64_t clean_rev = CleanRev(config, &why);
-  auto conn = store::Connection::Open({.path = config.db_path, .sync = config.sync});
+  auto conn = store::Connection::Open(
+      {.path = config.db_path, .sync = config.sync, .wal_size_limit = config.wal_truncate_bytes});
   if (!conn.ok()) return conn.status();
   // Checkpoints are the cleanup strand's job (between batches), so a commit
   // never pays for one.
@@ -146,7 +147,9 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
         } else {
           post(std::move(completions));
         }
-      });
+      },
+      std::chrono::microseconds(
+          config.sync == store::SyncMode::kFull ? config.limits.group_commit_wait_us : 0));
   Dispatcher dispatcher(io, writer, readers, hub, config);
   dispatcher.set_startup_check(recovered.startup_check);
   Server server(io, config, dispatcher, hub);
@@ -175,10 +178,11 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   io.run();
 
   writer.SubmitIdle([shutdown](store::Registry& reg) {
-    Status s = reg.connection().Checkpoint("TRUNCATE");
-    if (!s.ok()) LogWarn("final checkpoint failed: " + s.ToString());
+    auto cp = reg.connection().Checkpoint("TRUNCATE");
+    if (!cp.ok()) LogWarn("final checkpoint failed: " + cp.status().ToString());
+    if (cp.ok() && cp->busy) LogWarn("final checkpoint incomplete: another process holds the WAL");
     auto rev = reg.CurrentRev();
-    shutdown->checkpointed = s.ok() && rev.ok();
+    shutdown->checkpointed = cp.ok() && !cp->busy && rev.ok();
     shutdown->rev = rev.ok() ? *rev : 0;
   });
   writer.Stop();

@@ -5,8 +5,12 @@
 
 namespace roster::daemon {
 
-Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch)
-    : registry_(std::move(registry)), max_batch_(max_batch), after_batch_(std::move(after_batch)) {}
+Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch,
+               std::chrono::microseconds group_wait)
+    : registry_(std::move(registry)),
+      max_batch_(max_batch),
+      after_batch_(std::move(after_batch)),
+      group_wait_(group_wait) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -19,7 +23,7 @@ void Writer::Submit(WriteOp op, WriteDone done) {
     std::lock_guard lock(mu_);
     if (!exited_) {
       queue_.push_back({std::move(op), std::move(done)});
-      cv_.notify_one();
+      if (queue_.size() >= wake_at_) cv_.notify_one();
       return;
     }
   }
@@ -54,7 +58,7 @@ void Writer::Loop() {
         exited_ = true;
         return;
       }
-      size_t n = std::min(queue_.size(), max_batch_);
+      size_t n = queue_.empty() ? 0 : AwaitGroup(lock);
       for (size_t i = 0; i < n; ++i) {
         tasks.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -64,6 +68,19 @@ void Writer::Loop() {
     if (!tasks.empty()) RunBatch(tasks);
     for (auto& op : idle) op(*registry_);
   }
+}
+
+size_t Writer::AwaitGroup(std::unique_lock<std::mutex>& lock) {
+  const size_t want = std::min(std::max(last_batches_[0], last_batches_[1]), max_batch_);
+  if (group_wait_.count() > 0 && queue_.size() < want && !stopping_) {
+    wake_at_ = want;
+    cv_.wait_for(lock, group_wait_, [&] { return stopping_ || queue_.size() >= want; });
+    wake_at_ = 1;
+  }
+  const size_t n = std::min(queue_.size(), max_batch_);
+  last_batches_[1] = last_batches_[0];
+  last_batches_[0] = n;
+  return n;
 }
 
 void Writer::RunBatch(std::deque<Task>& tasks) {

@@ -8,6 +8,13 @@
 // is a durability promise. If the COMMIT itself fails, every operation of the
 // batch completes with that error.
 //
+// Group wait (for sync full, where a commit costs an fsync): when fewer
+// operations are queued than the larger of the last two batches held, the
+// writer waits up to `group_wait` for that many before committing, so
+// clients that are about to send again (depth-1 connections just answered)
+// share one fsync instead of alternating between small batches. Zero turns
+// it off; a wrong guess costs at most `group_wait` once or twice.
+//
 // After each batch the writer calls `after_batch` once with the batch's
 // completions bundled into one function; the daemon publishes the new feed
 // rows and runs that function on the io thread in a single hand-off.
@@ -18,6 +25,7 @@
 
 #include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -39,7 +47,8 @@ class Writer {
   // `after_batch(registry, completions, committed)` runs on the writer thread
   // after every batch; it must arrange for `completions` to run.
   using AfterBatch = std::function<void(store::Registry&, std::function<void()>, bool)>;
-  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch);
+  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch,
+         std::chrono::microseconds group_wait = std::chrono::microseconds(0));
   ~Writer();  // Stop()s
 
   void Start();
@@ -60,11 +69,17 @@ class Writer {
     WriteDone done;
   };
   void Loop();
+  // REQUIRES: mu_ held by `lock`, queue_ not empty. Waits (group wait) for
+  // the batch size recent batches suggest; returns how many to take.
+  size_t AwaitGroup(std::unique_lock<std::mutex>& lock);
   void RunBatch(std::deque<Task>& tasks);
 
   std::unique_ptr<store::Registry> registry_;
   const size_t max_batch_;
   AfterBatch after_batch_;
+  const std::chrono::microseconds group_wait_;
+  size_t last_batches_[2] = {0, 0};  // sizes of the last two batches (writer thread)
+  size_t wake_at_ = 1;               // queue size at which Submit wakes the writer
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Task> queue_;

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "store/migrations.h"
@@ -91,6 +92,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
                                              : "PRAGMA synchronous=NORMAL");
     db->exec("PRAGMA foreign_keys=ON");
     db->exec("PRAGMA cache_size=-" + std::to_string(options.cache_kib));
+    if (!options.read_only) {
+      db->exec("PRAGMA journal_size_limit=" + std::to_string(options.wal_size_limit));
+    }
     if (options.migrate && !options.read_only) ROSTER_RETURN_IF_ERROR(Migrate(*db));
     return std::unique_ptr<Connection>(new Connection(std::move(db), options));
   } catch (const std::exception& e) {
@@ -135,10 +139,16 @@ Status Connection::SetAutoCheckpoint(bool on) {
   }
 }
 
-Status Connection::Checkpoint(const char* mode) {
+Result<CheckpointProgress> Connection::Checkpoint(const char* mode) {
   try {
-    db_->exec(std::string("PRAGMA wal_checkpoint(") + mode + ")");
-    return Status::Ok();
+    SQLite::Statement q(*db_, std::string("PRAGMA wal_checkpoint(") + mode + ")");
+    CheckpointProgress p;
+    if (q.executeStep()) {  // busy, log frames, checkpointed frames (-1 -1 if not WAL)
+      p.busy = q.getColumn(0).getInt() != 0;
+      p.wal_frames = std::max<int64_t>(0, q.getColumn(1).getInt64());
+      p.copied_frames = std::max<int64_t>(0, q.getColumn(2).getInt64());
+    }
+    return p;
   } catch (const std::exception& e) {
     return FromSqliteError(e);
   }

@@ -2,8 +2,8 @@
 // needs, and (for the owner) checks the version and applies migrations.
 //
 // Pragmas: journal_mode=WAL, foreign_keys=ON, busy_timeout, synchronous FULL
-// (default) or NORMAL. A file whose user_version is newer than this binary
-// knows is refused before anything is written to it.
+// (default) or NORMAL, cache_size, journal_size_limit. A file whose user_version is newer than this
+// binary knows is refused before anything is written to it.
 //
 // A Connection is not thread-safe: one per thread. SQLite types never leave
 // the store layer; other layers see only the Status it returns.
@@ -29,6 +29,19 @@ struct ConnectionOptions {
   bool migrate = true;              // apply pending migrations (the owner only)
   bool read_only = false;           // open read-only (no migrations)
   int64_t cache_kib = 8192;         // page cache size per connection
+  // PRAGMA journal_size_limit: when a fully checkpointed WAL restarts from its
+  // beginning, the file is cut back to this many bytes, so a burst does not
+  // keep its disk space while steady writes still reuse (not regrow) the
+  // file. -1: never cut.
+  int64_t wal_size_limit = -1;
+};
+
+// What a checkpoint achieved, in WAL frames (pages).
+struct CheckpointProgress {
+  bool busy = false;          // stopped short by another connection (not an error)
+  int64_t wal_frames = 0;     // frames in the WAL
+  int64_t copied_frames = 0;  // of which are now in the database file
+  int64_t left() const { return wal_frames - copied_frames; }
 };
 
 class Connection {
@@ -47,7 +60,7 @@ class Connection {
   // committing connection) on or off for this connection.
   Status SetAutoCheckpoint(bool on);
   // PRAGMA wal_checkpoint(mode): mode is PASSIVE, FULL, RESTART or TRUNCATE.
-  Status Checkpoint(const char* mode);
+  Result<CheckpointProgress> Checkpoint(const char* mode);
 
   // For the store layer only.
   SQLite::Database& db() { return *db_; }
