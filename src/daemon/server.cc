@@ -111,8 +111,17 @@ void ClientConnection::Reply(std::optional<std::string> response) {
   if (in_flight_ > 0) --in_flight_;
   if (closed_) return;
   if (response) replies_.push_back(std::move(*response));
-  Pump();
+  SchedulePump();
   ReadLine();  // reading may have paused at kMaxInFlight
+}
+
+void ClientConnection::SchedulePump() {
+  if (pump_scheduled_) return;
+  pump_scheduled_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->pump_scheduled_ = false;
+    self->Pump();
+  });
 }
 
 void ClientConnection::SendAndClose(std::string response) {

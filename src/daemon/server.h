@@ -39,6 +39,9 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   void ReadLine();
   void OnLine(std::string line);
   void Reply(std::optional<std::string> response);
+  // Pumps once the io thread is done with what it is running, so the replies
+  // of one write batch (completed together) leave in one write.
+  void SchedulePump();
   void SendAndClose(std::string response);
   void ArmIdleTimer();
   void MaybeClose();
@@ -52,6 +55,7 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   std::deque<std::string> replies_;
   std::string out_;
   bool writing_ = false;
+  bool pump_scheduled_ = false;
   bool reading_ = false;
   bool shutting_down_ = false;
   bool closed_ = false;

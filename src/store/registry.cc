@@ -58,6 +58,8 @@ void Registry::Control(TxnStep step, int depth) {
   switch (step) {
     case TxnStep::kBegin:
       return static_cast<void>(Stmt("BEGIN IMMEDIATE").exec());
+    case TxnStep::kBeginRead:
+      return static_cast<void>(Stmt("BEGIN").exec());
     case TxnStep::kCommit:
       return static_cast<void>(Stmt("COMMIT").exec());
     case TxnStep::kRollback:

@@ -194,7 +194,7 @@ class Registry {
   // Transaction control, run from statements prepared once (parsing
   // "SAVEPOINT opN" and friends on every write cost ~10 % of a log append).
   // `depth` names the savepoint (opN); depths past a few are run unprepared.
-  enum class TxnStep { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
+  enum class TxnStep { kBegin, kBeginRead, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
   void Control(TxnStep step, int depth);
 
   // Session helpers (sessions.cc); REQUIRE a transaction.

@@ -48,14 +48,20 @@ Result<T> Registry::Read(const std::function<Result<T>()>& fn) {
   const bool own = !InBatch();
   Result<T> r = [&]() -> Result<T> {
     try {
-      if (own) conn_->db().exec("BEGIN");
+      if (own) Control(TxnStep::kBeginRead, 0);
       return fn();
     } catch (const std::exception& e) {
       return FromSqliteError(e);
     }
   }();
   ResetStatements();
-  if (own && InBatch()) conn_->db().tryExec("COMMIT");
+  if (own && InBatch()) {
+    try {
+      Control(TxnStep::kCommit, 0);
+    } catch (const std::exception&) {
+      conn_->db().tryExec("ROLLBACK");  // a read has nothing to lose
+    }
+  }
   return r;
 }
 
