@@ -149,6 +149,39 @@ LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t tota
   return result;
 }
 
+LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
+                    const std::function<std::string(int64_t)>& make) {
+  LoadResult result;
+  result.latency_us.reserve(static_cast<size_t>(total));
+  const int fd = ConnectFd(socket);
+  std::string in;
+  char chunk[1 << 16];
+  const auto start = Clock::now();
+  for (int64_t i = 0; i < total; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
+    const auto sent = Clock::now();
+    SendAll(fd, make(i) + "\n");
+    size_t nl;
+    while ((nl = in.find('\n')) == std::string::npos) {
+      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) throw std::runtime_error("connection closed by rosterd");
+      in.append(chunk, static_cast<size_t>(n));
+    }
+    const std::string_view line(in.data(), nl);
+    if (line.find("\"error\"") != std::string_view::npos) {
+      if (result.errors++ == 0) result.first_error = std::string(line.substr(0, 300));
+    } else {
+      ++result.ok;
+    }
+    result.latency_us.push_back(
+        std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
+    in.erase(0, nl + 1);
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  ::close(fd);
+  return result;
+}
+
 Watcher::Watcher(const std::string& socket, const json::object& watch_params, int connections) {
   const std::string request =
       json::serialize(json::object{

@@ -42,6 +42,12 @@ struct LoadResult {
 LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
                    const std::function<std::string(int64_t)>& make);
 
+// Sends `total` requests one at a time over one connection, request i not
+// before start + i / rate (a steady rate, so delivery delay is measured
+// without a backlog behind it); slower if the daemon cannot keep up.
+LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
+                    const std::function<std::string(int64_t)>& make);
+
 // `connections` watcher connections (default one): each sends
 // `watch_params`, then one background thread polls them all and counts
 // watch.event notifications; delays come from params.data.meta.t_us (or

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--conns", o.conns, "client connections (4)");
   app.add_option("--depth", o.depth, "requests in flight per connection");
   app.add_option("--watchers", o.watchers, "watchers (fanout 100)");
+  app.add_option("--rate", o.rate,
+                 "fanout: changes/s from one paced connection (default: unpaced, "
+                 "--conns x --depth in flight)");
   app.add_option("--entries", o.entries, "log entries (scale 1000000)");
   app.add_option("--runs", o.runs, "processes (cli 200)");
   app.add_option("--socket", o.socket, "use this running daemon instead of starting one");

@@ -119,16 +119,19 @@ int Fanout(Options& o) {
   Watcher ws(d.socket(), json::object{{"entities", json::array{"session"}}},
              static_cast<int>(o.watchers));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
-  LoadResult r0 = RunLoad(
-      d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops, [](int64_t i) {
-        return Req(i, "session.heartbeat",
-                   {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
-      });
+  auto change = [](int64_t i) {
+    return Req(i, "session.heartbeat",
+               {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
+  };
+  LoadResult r0 = o.rate > 0 ? RunPaced(d.socket(), o.rate, o.ops, change)
+                             : RunLoad(d.socket(), static_cast<int>(o.conns),
+                                       static_cast<int>(o.depth), o.ops, change);
   const int64_t delivered = ws.WaitFor(o.watchers * o.ops, 60'000);
   std::vector<double> delays = ws.TakeDelays();
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
                  {"watchers", o.watchers},
+                 {"rate", o.rate},
                  {"changes", o.ops},
                  {"changes_per_s", static_cast<double>(r0.ok) / r0.seconds},
                  {"events_expected", o.watchers * o.ops},
