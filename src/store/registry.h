@@ -213,6 +213,7 @@ class Registry {
                         const std::optional<int64_t>& ttl,
                         const std::optional<json::object>& meta) const;
   int64_t LastRev();
+  size_t SessionCount();  // from session_counts; 0 if it cannot be read
   Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);
   Result<AppendResult> AppendLog(const std::string& session, const std::string& kind,
                                  const json::value& body, bool rotate);
@@ -221,7 +222,10 @@ class Registry {
 
   std::unique_ptr<Connection> conn_;
   RegistryOptions options_;
-  size_t full_list_bytes_ = 0;  // size of the last unfiltered ListJson
+  // Size of the last unfiltered ListJson (a first one guesses from the
+  // session count at kListRowGuessBytes per row: a row without meta is ~250).
+  static constexpr size_t kListRowGuessBytes = 320;
+  size_t full_list_bytes_ = 0;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
   int savepoint_depth_ = 0;
   std::string pid_cursor_;  // ExpireDeadProcesses round-robin position

@@ -285,6 +285,17 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
   });
 }
 
+size_t Registry::SessionCount() {
+  try {
+    auto& q = Stmt("SELECT coalesce(sum(n), 0) FROM session_counts");
+    const size_t n = q.executeStep() ? static_cast<size_t>(q.getColumn(0).getInt64()) : 0;
+    q.tryReset();  // hold no read snapshot
+    return n;
+  } catch (const std::exception&) {
+    return 0;  // only a size hint
+  }
+}
+
 Result<std::string> Registry::ListJson(const ListParams& p, int64_t* rev) {
   std::string out;
   ROSTER_RETURN_IF_ERROR(ListJson(p, &out, rev));
@@ -296,7 +307,9 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   const bool full = p.statuses.empty() && !p.root && !p.after && p.limit == 0;
   // Growing a string of tens of megabytes by doubling copies it and touches
   // every page twice; room for what the last full list took (plus framing)
-  // avoids both.
+  // avoids both. The first full list on this connection guesses from the
+  // session count instead (untouched room costs only address space).
+  if (full && full_list_bytes_ == 0) full_list_bytes_ = SessionCount() * kListRowGuessBytes;
   if (full) ReserveBig(out, out->size() + full_list_bytes_ + full_list_bytes_ / 16 + 256);
   const size_t start = out->size();
   auto r = Read<bool>([&]() -> Result<bool> {
