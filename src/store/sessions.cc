@@ -196,20 +196,24 @@ Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
     if (s.status == "stopped") return StoppedError(s);
     if (s.status == "paused" && p.status) return PausedError(s);
     const int64_t now = Now();
-    bool changed = false;
+    bool status_changed = false;
     if (s.status == "stale" || (p.status && *p.status != s.status)) {
       s.status = p.status.value_or("active");
       s.status_reason.reset();
-      changed = true;
+      status_changed = true;
     }
-    if (p.meta) {
-      ApplyMergePatch(s.meta, *p.meta);
-      changed = true;
-    }
+    if (p.meta) ApplyMergePatch(s.meta, *p.meta);
     s.last_seen = now;
-    if (changed) {
-      s.updated_at = now;
+    if (status_changed || p.meta) s.updated_at = now;
+    if (status_changed) {
       ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
+    } else if (p.meta) {  // meta only: leave name, root and status (and their indexes) alone
+      auto& q =
+          Stmt("UPDATE sessions SET last_seen = ?2, updated_at = ?2, meta = ?3 WHERE id = ?1");
+      q.bind(1, s.id);
+      q.bind(2, now);
+      q.bind(3, json::serialize(s.meta));
+      q.exec();
     } else {  // the common case: touch last_seen only (no index but expiry's moves)
       auto& q = Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1");
       q.bind(1, s.id);
