@@ -191,7 +191,25 @@ Watcher::Watcher(const std::string& socket, const json::object& watch_params, in
     fds_.push_back(ConnectFd(socket));
     SendAll(fds_.back(), request);
   }
+  // Every watch must be in place before the load starts, or its first events
+  // happen before it exists (seen under a loaded CI machine).
+  for (int fd : fds_) bufs_.push_back(AwaitWatchReply(fd));
   thread_ = std::thread([this] { Loop(); });
+}
+
+std::string Watcher::AwaitWatchReply(int fd) {
+  std::string buf;
+  char chunk[1 << 16];
+  size_t nl;
+  while ((nl = buf.find('\n')) == std::string::npos) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) throw std::runtime_error("rosterd closed a watch connection");
+    buf.append(chunk, static_cast<size_t>(n));
+  }
+  if (std::string_view(buf.data(), nl).find("\"result\"") == std::string_view::npos) {
+    throw std::runtime_error("watch refused: " + buf.substr(0, nl));
+  }
+  return buf.substr(nl + 1);  // events that followed the reply
 }
 
 Watcher::~Watcher() {
@@ -203,7 +221,8 @@ Watcher::~Watcher() {
 void Watcher::Loop() {
   std::vector<pollfd> polled;
   for (int fd : fds_) polled.push_back({fd, POLLIN, 0});
-  std::vector<std::string> bufs(fds_.size());
+  std::vector<std::string> bufs = std::move(bufs_);
+  for (auto& b : bufs) Consume(b);
   char chunk[1 << 16];
   while (!stop_) {
     if (::poll(polled.data(), polled.size(), 100) <= 0) continue;

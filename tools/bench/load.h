@@ -49,9 +49,10 @@ LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
                     const std::function<std::string(int64_t)>& make);
 
 // `connections` watcher connections (default one): each sends
-// `watch_params`, then one background thread polls them all and counts
-// watch.event notifications; delays come from params.data.meta.t_us (or
-// data.body.t_us) when present. One thread for all, so that a hundred
+// `watch_params`, and the constructor waits for every reply (so no event of
+// a load started afterwards is missed); then one background thread polls
+// them all and counts watch.event notifications; delays come from
+// params.data.meta.t_us (or data.body.t_us) when present. One thread for all, so that a hundred
 // watchers do not cost the two-core machine a hundred client threads.
 class Watcher {
  public:
@@ -67,7 +68,11 @@ class Watcher {
   void Loop();
   // Counts the complete lines in `buf` and keeps the incomplete rest.
   void Consume(std::string& buf);
+  // Reads the watch request's reply on `fd` (throws if refused); returns
+  // what arrived after it.
+  static std::string AwaitWatchReply(int fd);
   std::vector<int> fds_;
+  std::vector<std::string> bufs_;  // per connection: bytes read past the reply
   std::atomic<int64_t> events_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;

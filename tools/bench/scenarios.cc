@@ -123,7 +123,6 @@ int Fanout(Options& o) {
   Register(d.socket(), 100, 600'000);
   Watcher ws(d.socket(), json::object{{"entities", json::array{"session"}}},
              static_cast<int>(o.watchers));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every watch established
   auto change = [](int64_t i) {
     return Req(i, "session.heartbeat",
                {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
