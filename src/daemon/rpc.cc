@@ -172,7 +172,8 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
       // The writer runs completions on the io thread (after publishing the feed).
       writer_.Submit(std::move(op), [guard, done](Result<std::string> r) { done(std::move(r)); });
     } else {
-      readers_.Submit([op, finish, guard](store::Registry& reg) { finish(op(reg)); });
+      readers_.Submit(
+          [op = std::move(op), finish, guard](store::Registry& reg) { finish(op(reg)); });
     }
     return;
   }

@@ -34,14 +34,12 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   void Shutdown();
   // Pulls replies and watch events into the socket (LineSink).
   void Pump() override;
+  void SchedulePump() override;
 
  private:
   void ReadLine();
   void OnLine(std::string line);
   void Reply(std::optional<std::string> response);
-  // Pumps once the io thread is done with what it is running, so the replies
-  // of one write batch (completed together) leave in one write.
-  void SchedulePump();
   void SendAndClose(std::string response);
   void ArmIdleTimer();
   void MaybeClose();

@@ -146,7 +146,7 @@ void Subscriber::OnBatch(const FeedBatch& b) {
     if (changes[i].rev > pos_ && filter_.Matches(changes[i])) EnqueueTail(b.tails, i);
   }
   pos_ = b.to_rev;
-  if (n > 0) hub_->SchedulePump(sink_);
+  if (auto sink = sink_.lock(); sink && n > 0) sink->SchedulePump();
 }
 
 void Subscriber::EnterCatchup() {
@@ -287,20 +287,6 @@ void Hub::Publish(const FeedBatch& batch) {
   subs.reserve(subs_.size());
   for (auto& [id, s] : subs_) subs.push_back(s);
   for (auto& s : subs) s->OnBatch(batch);
-}
-
-void Hub::SchedulePump(std::weak_ptr<LineSink> sink) {
-  to_pump_.push_back(std::move(sink));
-  if (flush_posted_) return;
-  flush_posted_ = true;
-  post_([this] {
-    flush_posted_ = false;
-    auto sinks = std::move(to_pump_);
-    to_pump_.clear();
-    for (auto& weak : sinks) {
-      if (auto live = weak.lock()) live->Pump();  // a no-op while a write is in flight
-    }
-  });
 }
 
 void Hub::ProgressTick() {

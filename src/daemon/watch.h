@@ -31,7 +31,12 @@ namespace roster::daemon {
 class LineSink {
  public:
   virtual ~LineSink() = default;
+  // Writes what is queued now.
   virtual void Pump() = 0;
+  // Pumps once the io thread is done with what it is running, so everything
+  // queued meanwhile (a batch's replies, the events of every batch published
+  // before then) leaves in one write. Repeated calls before then are free.
+  virtual void SchedulePump() = 0;
 };
 
 struct WatchFilter {
@@ -115,12 +120,6 @@ class Hub {
   std::shared_ptr<Subscriber> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
   void Remove(int64_t watch_id);
   void Publish(const FeedBatch& batch);
-  // Pumps `sink` from a posted flush rather than at once: every batch
-  // published before the flush runs goes out in one write per connection.
-  // When the io thread keeps up, the flush runs right after the publish; when
-  // it falls behind, the writes coalesce instead of costing one system call
-  // per watcher per batch.
-  void SchedulePump(std::weak_ptr<LineSink> sink);
   int64_t published_rev() const { return published_rev_; }
   void set_published_rev(int64_t rev) { published_rev_ = rev; }
   void ProgressTick();
@@ -141,8 +140,6 @@ class Hub {
   std::map<int64_t, std::shared_ptr<Subscriber>> subs_;
   int64_t next_id_ = 1;
   int64_t published_rev_ = 0;
-  std::vector<std::weak_ptr<LineSink>> to_pump_;
-  bool flush_posted_ = false;
 };
 
 // A watch.event line is the same for every watcher but for its watch_id: the

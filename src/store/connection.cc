@@ -30,6 +30,13 @@ Status FromSqliteError(const std::exception& e) {
   return Status::Internal(std::string("database error: ") + e.what());
 }
 
+static Status NewerSchemaError(const std::string& path, int version) {
+  return Status::Unavailable("database " + path + " has schema version " + std::to_string(version) +
+                             ", newer than this binary knows (" +
+                             std::to_string(LatestSchemaVersion()) +
+                             "); upgrade Roster — the file was not touched");
+}
+
 static int UserVersion(SQLite::Database& db) {
   return db.execAndGet("PRAGMA user_version").getInt();
 }
@@ -38,10 +45,7 @@ Status Migrate(SQLite::Database& db) {
   try {
     int current = UserVersion(db);
     if (current > LatestSchemaVersion()) {
-      return Status::Unavailable("database " + db.getFilename() + " has schema version " +
-                                 std::to_string(current) + ", newer than this binary knows (" +
-                                 std::to_string(LatestSchemaVersion()) +
-                                 "); upgrade Roster — the file was not touched");
+      return NewerSchemaError(db.getFilename(), current);
     }
     for (const auto& m : EmbeddedMigrations()) {
       if (m.version <= current) continue;
@@ -81,12 +85,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
     auto db = std::make_unique<SQLite::Database>(options.path, flags, options.busy_timeout_ms);
     // Refuse a newer file before writing anything to it (even the WAL switch).
     int version = UserVersion(*db);
-    if (version > LatestSchemaVersion()) {
-      return Status::Unavailable("database " + options.path + " has schema version " +
-                                 std::to_string(version) + ", newer than this binary knows (" +
-                                 std::to_string(LatestSchemaVersion()) +
-                                 "); upgrade Roster — the file was not touched");
-    }
+    if (version > LatestSchemaVersion()) return NewerSchemaError(options.path, version);
     if (!options.read_only) db->exec("PRAGMA journal_mode=WAL");
     db->exec(options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                              : "PRAGMA synchronous=NORMAL");

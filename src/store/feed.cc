@@ -97,7 +97,7 @@ Result<StoreCounts> Registry::Counts() {
     StoreCounts c;
     c.rev = LastRev();
     auto& q = Stmt(
-        "SELECT (SELECT min(rev) FROM changes), (SELECT count(*) FROM sessions), "
+        "SELECT (SELECT min(rev) FROM changes), (SELECT coalesce(sum(n), 0) FROM session_counts), "
         "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', "
         "'paused')), "
         "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");

@@ -19,14 +19,6 @@ Result<int64_t> Registry::ExpireSessions(int64_t batch) {
   });
 }
 
-Result<int64_t> Registry::ExpireDeadProcesses(int64_t batch) {
-  return Write<int64_t>([&]() -> Result<int64_t> {
-    auto dead = FindDeadProcesses(&pid_cursor_, batch);
-    if (!dead.ok()) return dead.status();
-    return MarkProcessesExited(*dead);
-  });
-}
-
 Result<std::vector<Registry::DeadProcess>> Registry::FindDeadProcesses(std::string* cursor,
                                                                        int64_t batch) {
   return Read<std::vector<DeadProcess>>([&]() -> Result<std::vector<DeadProcess>> {

@@ -150,20 +150,17 @@ class Registry {
   // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
   // Marks active/idle sessions with last_seen + ttl < now as stale (reason "ttl").
   Result<int64_t> ExpireSessions(int64_t batch);
-  // Marks active/idle sessions whose recorded pid is gone as stale (reason
-  // "process_exited"); checks up to `batch` sessions per call, round-robin.
-  // FindDeadProcesses then MarkProcessesExited, in one transaction.
-  Result<int64_t> ExpireDeadProcesses(int64_t batch);
   // A session whose process was found gone, as it was when probed.
   struct DeadProcess {
     std::string id;
     int64_t pid = 0;
     std::optional<int64_t> pid_start;
   };
-  // Read-only: probes (in /proc) the pids of up to `batch` active/idle
+  // Sessions whose recorded pid is gone are found in two steps, so that the
+  // probing (system calls per session) runs on a reader and the writer only
+  // marks. Read-only: probes (in /proc) the pids of up to `batch` active/idle
   // sessions with ids after *cursor, and returns those that are gone; *cursor
-  // moves on, back to "" after the last session. The probing does system
-  // calls per session, so the daemon runs it on a reader, not the writer.
+  // moves on, back to "" after the last session.
   Result<std::vector<DeadProcess>> FindDeadProcesses(std::string* cursor, int64_t batch);
   // Marks each session stale (reason "process_exited") if it still is
   // active/idle with the same pid and pid start time as when probed.
@@ -228,7 +225,6 @@ class Registry {
   size_t full_list_bytes_ = 0;
   std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
   int savepoint_depth_ = 0;
-  std::string pid_cursor_;  // ExpireDeadProcesses round-robin position
 };
 
 }  // namespace roster::store

@@ -129,6 +129,25 @@ void SendAll(int fd, const std::string& s) {
   }
 }
 
+// Receives into *buf until it holds a newline and returns its position. Only
+// the new bytes are searched, and the buffer grows like the daemon's reply
+// buffer: a reply can be tens of megabytes. Throws if the daemon closes.
+size_t RecvLine(int fd, std::string* buf) {
+  size_t nl = buf->find('\n');
+  char chunk[1 << 16];
+  while (nl == std::string::npos) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) throw std::runtime_error("rosterd closed the connection");
+    const size_t old = buf->size();
+    ReserveBig(buf, old + static_cast<size_t>(n));
+    buf->append(chunk, static_cast<size_t>(n));
+    if (const void* p = std::memchr(buf->data() + old, '\n', static_cast<size_t>(n))) {
+      nl = static_cast<size_t>(static_cast<const char*>(p) - buf->data());
+    }
+  }
+  return nl;
+}
+
 }  // namespace
 
 LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
@@ -155,18 +174,12 @@ LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
   result.latency_us.reserve(static_cast<size_t>(total));
   const int fd = ConnectFd(socket);
   std::string in;
-  char chunk[1 << 16];
   const auto start = Clock::now();
   for (int64_t i = 0; i < total; ++i) {
     std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
     const auto sent = Clock::now();
     SendAll(fd, make(i) + "\n");
-    size_t nl;
-    while ((nl = in.find('\n')) == std::string::npos) {
-      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) throw std::runtime_error("connection closed by rosterd");
-      in.append(chunk, static_cast<size_t>(n));
-    }
+    const size_t nl = RecvLine(fd, &in);
     const std::string_view line(in.data(), nl);
     if (line.find("\"error\"") != std::string_view::npos) {
       if (result.errors++ == 0) result.first_error = std::string(line.substr(0, 300));
@@ -199,13 +212,7 @@ Watcher::Watcher(const std::string& socket, const json::object& watch_params, in
 
 std::string Watcher::AwaitWatchReply(int fd) {
   std::string buf;
-  char chunk[1 << 16];
-  size_t nl;
-  while ((nl = buf.find('\n')) == std::string::npos) {
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) throw std::runtime_error("rosterd closed a watch connection");
-    buf.append(chunk, static_cast<size_t>(n));
-  }
+  const size_t nl = RecvLine(fd, &buf);
   if (std::string_view(buf.data(), nl).find("\"result\"") == std::string_view::npos) {
     throw std::runtime_error("watch refused: " + buf.substr(0, nl));
   }
@@ -277,17 +284,11 @@ std::string CallOnce(const std::string& socket, const std::string& line, double*
   int fd = ConnectFd(socket);
   SendAll(fd, line + "\n");
   std::string buf;
-  char chunk[1 << 16];
-  for (;;) {  // look for the newline in each new chunk only (replies can be 40 MB)
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) break;
-    ReserveBig(&buf, buf.size() + static_cast<size_t>(n));  // like the daemon's reply buffer
-    buf.append(chunk, static_cast<size_t>(n));
-    if (std::memchr(chunk, '\n', static_cast<size_t>(n))) break;
-  }
+  const size_t nl = RecvLine(fd, &buf);
   ::close(fd);
   if (ms) *ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  return buf.substr(0, buf.find('\n'));
+  buf.resize(nl);
+  return buf;
 }
 
 }  // namespace roster::bench
