@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 3),
+-- roster.sql — the full current schema of Roster's database (schema version 4),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -46,7 +46,7 @@
 --   recent_changes  the newest 100 feed rows with ISO times.
 --   feed_*          each table's rows in the change feed's JSON shape.
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -166,8 +166,8 @@ FROM team_agents;
 
 CREATE VIEW feed_logs AS
 SELECT 'log' AS entity, session_id || ':' || seq AS key, session_id,
-       json_object('session_id', session_id, 'seq', seq, 'epoch', epoch, 'ts', ts,
-                   'kind', kind, 'body', json(body)) AS data
+       '{"session_id":' || json_quote(session_id) || ',"seq":' || seq || ',"epoch":' || epoch
+       || ',"ts":' || ts || ',"kind":' || json_quote(kind) || ',"body":' || body || '}' AS data
 FROM log_entries;
 
 -- Change capture. ts is Unix milliseconds from SQLite's own clock.
@@ -298,24 +298,27 @@ CREATE TRIGGER log_entries_insert AFTER INSERT ON log_entries BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'insert',
           NEW.session_id || ':' || NEW.seq, NEW.session_id,
-          json_object('session_id', NEW.session_id, 'seq', NEW.seq, 'epoch', NEW.epoch,
-                      'ts', NEW.ts, 'kind', NEW.kind, 'body', json(NEW.body)));
+          '{"session_id":' || json_quote(NEW.session_id) || ',"seq":' || NEW.seq
+          || ',"epoch":' || NEW.epoch || ',"ts":' || NEW.ts || ',"kind":' || json_quote(NEW.kind)
+          || ',"body":' || NEW.body || '}');
 END;
 
 CREATE TRIGGER log_entries_update AFTER UPDATE ON log_entries BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'update',
           NEW.session_id || ':' || NEW.seq, NEW.session_id,
-          json_object('session_id', NEW.session_id, 'seq', NEW.seq, 'epoch', NEW.epoch,
-                      'ts', NEW.ts, 'kind', NEW.kind, 'body', json(NEW.body)));
+          '{"session_id":' || json_quote(NEW.session_id) || ',"seq":' || NEW.seq
+          || ',"epoch":' || NEW.epoch || ',"ts":' || NEW.ts || ',"kind":' || json_quote(NEW.kind)
+          || ',"body":' || NEW.body || '}');
 END;
 
 CREATE TRIGGER log_entries_delete AFTER DELETE ON log_entries BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'delete',
           OLD.session_id || ':' || OLD.seq, OLD.session_id,
-          json_object('session_id', OLD.session_id, 'seq', OLD.seq, 'epoch', OLD.epoch,
-                      'ts', OLD.ts, 'kind', OLD.kind, 'body', json(OLD.body)));
+          '{"session_id":' || json_quote(OLD.session_id) || ',"seq":' || OLD.seq
+          || ',"epoch":' || OLD.epoch || ',"ts":' || OLD.ts || ',"kind":' || json_quote(OLD.kind)
+          || ',"body":' || OLD.body || '}');
 END;
 
 -- Views for people (ISO-8601 UTC times).

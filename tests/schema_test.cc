@@ -279,6 +279,30 @@ TEST(Schema, MigratingAVersion2FeedKeepsEveryRowAndItsRevSequence) {
 
 // An IN list of more than two constants in a CHECK makes SQLite build a
 // temporary index on every insert; the feed table must not pay that per event.
+// The log triggers splice the body into the row JSON as stored (no json()
+// re-render), so text fields must still be quoted and any valid body, even
+// one written with whitespace from the shell, must give parseable JSON.
+TEST(Schema, LogFeedJsonQuotesTextAndCarriesAnyValidBody) {
+  RegistryHarness h;
+  ASSERT_TRUE(h.reg->Register({.id = "we\"ird:id", .name = "w"}).ok());
+  SQLite::Database db(h.db, SQLite::OPEN_READWRITE);
+  db.exec(
+      "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) VALUES "
+      "('we\"ird:id', 1, 1, 5, 'k\\\"q', ' { \"a\" : [1, 2.5e3, \"x\\ny\"] } ')");
+  db.exec("DELETE FROM log_entries");
+  auto feed = h.reg->ReadChanges(0, 100);
+  ASSERT_TRUE(feed.ok());
+  ASSERT_EQ(feed->size(), 3u);  // session insert, log insert, log delete
+  for (size_t i = 1; i < 3; ++i) {
+    json::value data = json::parse((*feed)[i].data);
+    EXPECT_EQ(data.at("session_id").as_string(), "we\"ird:id");
+    EXPECT_EQ(data.at("kind").as_string(), "k\\\"q");
+    EXPECT_EQ(data.at("seq").as_int64(), 1);
+    EXPECT_EQ(data.at("ts").as_int64(), 5);
+    EXPECT_EQ(data.at("body"), json::parse(R"({"a":[1,2.5e3,"x\ny"]})"));
+  }
+}
+
 TEST(Schema, FeedInsertBuildsNoTemporaryIndex) {
   RegistryHarness h;
   SQLite::Database db(h.db);

@@ -20,7 +20,10 @@ constexpr size_t kWriteChunk = 64 * 1024;  // bytes gathered into one write
 // ---------------------------------------------------------------- connection
 
 ClientConnection::ClientConnection(UnixSocket socket, Server& server)
-    : socket_(std::move(socket)), server_(server), idle_(socket_.get_executor()) {}
+    : socket_(std::move(socket)),
+      server_(server),
+      idle_(socket_.get_executor()),
+      in_(server.config().limits.max_line_bytes) {}
 
 void ClientConnection::Start() {
   ArmIdleTimer();
@@ -53,39 +56,51 @@ void ClientConnection::ArmIdleTimer() {
   });
 }
 
+// Handles the complete lines already buffered (up to kMaxInFlight requests in
+// flight), then reads more once none is left. Re-entered from Reply(), which
+// may run inside OnLine(); the loop in progress carries on instead.
 void ClientConnection::ReadLine() {
-  if (reading_ || shutting_down_ || closed_ || in_flight_ >= kMaxInFlight) return;
-  reading_ = true;
-  const size_t max = server_.config().limits.max_line_bytes + 1;
-  asio::async_read_until(
-      socket_, asio::dynamic_buffer(in_, max), '\n',
-      [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-        self->reading_ = false;
-        if (self->closed_) return;
-        if (ec == asio::error::not_found) {  // the buffer filled up without a newline
-          self->SendAndClose(ErrorResponse(
-              nullptr,
-              Status::LimitExceeded("request line exceeds max_line_bytes (" +
-                                    std::to_string(self->server_.config().limits.max_line_bytes) +
-                                    " bytes); the connection is closed")));
-          return;
-        }
-        if (ec) {  // EOF or error: finish what is in flight, then close
-          self->shutting_down_ = true;
-          self->MaybeClose();
-          return;
-        }
-        std::string line = self->in_.substr(0, n - 1);
-        self->in_.erase(0, n);
-        self->last_activity_ = std::chrono::steady_clock::now();
-        self->OnLine(std::move(line));
-        self->ReadLine();
-      });
+  if (handling_ || reading_ || closed_) return;
+  handling_ = true;
+  LineBuffer::Next next = LineBuffer::Next::kNeedMore;
+  std::string_view line;
+  while (!shutting_down_ && !closed_ && in_flight_ < kMaxInFlight &&
+         (next = in_.Pop(&line)) == LineBuffer::Next::kLine) {
+    OnLine(line);
+  }
+  handling_ = false;
+  if (shutting_down_ || closed_ || in_flight_ >= kMaxInFlight) return;
+  if (next == LineBuffer::Next::kTooLong) {
+    SendAndClose(ErrorResponse(
+        nullptr, Status::LimitExceeded("request line exceeds max_line_bytes (" +
+                                       std::to_string(server_.config().limits.max_line_bytes) +
+                                       " bytes); the connection is closed")));
+    return;
+  }
+  ReadMore();
 }
 
-void ClientConnection::OnLine(std::string line) {
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.find_first_not_of(" \t") == std::string::npos) return;  // blank line
+void ClientConnection::ReadMore() {
+  auto [data, size] = in_.Prepare();
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(data, size),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            self->reading_ = false;
+                            if (self->closed_) return;
+                            if (ec) {  // EOF or error: finish what is in flight, then close
+                              self->shutting_down_ = true;
+                              self->MaybeClose();
+                              return;
+                            }
+                            self->in_.Commit(n);
+                            self->last_activity_ = std::chrono::steady_clock::now();
+                            self->ReadLine();
+                          });
+}
+
+void ClientConnection::OnLine(std::string_view line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
   json::parse_options opts;
   opts.max_depth = static_cast<size_t>(server_.config().limits.max_json_depth);
   boost::system::error_code ec;

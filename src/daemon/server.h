@@ -17,6 +17,7 @@
 #include <string>
 
 #include "daemon/config.h"
+#include "daemon/line_buffer.h"
 #include "daemon/rpc.h"
 
 namespace roster::daemon {
@@ -38,7 +39,8 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
 
  private:
   void ReadLine();
-  void OnLine(std::string line);
+  void ReadMore();
+  void OnLine(std::string_view line);
   void Reply(std::optional<std::string> response);
   void SendAndClose(std::string response);
   void ArmIdleTimer();
@@ -49,12 +51,13 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   Server& server_;
   asio::steady_timer idle_;
   std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();
-  std::string in_;
+  LineBuffer in_;
   std::deque<std::string> replies_;
   std::string out_;
   bool writing_ = false;
   bool pump_scheduled_ = false;
   bool reading_ = false;
+  bool handling_ = false;  // ReadLine()'s loop is running
   bool shutting_down_ = false;
   bool closed_ = false;
   size_t in_flight_ = 0;

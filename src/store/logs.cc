@@ -20,7 +20,7 @@ struct Head {
 
 static Result<AppendResult> AppendAt(SQLite::Statement& head, SQLite::Statement& ins,
                                      const std::string& id, int64_t now, bool rotate,
-                                     const std::string& kind, const json::value& body) {
+                                     const std::string& kind, const std::string& body) {
   head.bind(1, id);
   Head h;
   if (head.executeStep()) h = {head.getColumn(0).getInt64(), head.getColumn(1).getInt64()};
@@ -30,7 +30,7 @@ static Result<AppendResult> AppendAt(SQLite::Statement& head, SQLite::Statement&
   ins.bind(3, r.epoch);
   ins.bind(4, now);
   ins.bind(5, kind);
-  ins.bind(6, json::serialize(body));
+  ins.bind(6, body);
   ins.exec();
   return r;
 }
@@ -38,7 +38,8 @@ static Result<AppendResult> AppendAt(SQLite::Statement& head, SQLite::Statement&
 Result<AppendResult> Registry::AppendLog(const std::string& session, const std::string& kind,
                                          const json::value& body, bool rotate) {
   ROSTER_RETURN_IF_ERROR(CheckText("kind", kind, 128, false));
-  ROSTER_RETURN_IF_ERROR(CheckJsonSize("body", body, options_.max_body_bytes));
+  const std::string text = json::serialize(body);  // serialized once: checked, then stored
+  ROSTER_RETURN_IF_ERROR(CheckJsonSize("body", text, options_.max_body_bytes));
   return Write<AppendResult>([&]() -> Result<AppendResult> {
     auto s = Resolve(session);
     if (!s.ok()) return s.status();
@@ -46,7 +47,7 @@ Result<AppendResult> Registry::AppendLog(const std::string& session, const std::
     auto r = AppendAt(Stmt(ROSTER_LOG_HEAD),
                       Stmt("INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-                      s->id, Now(), rotate, kind, body);
+                      s->id, Now(), rotate, kind, text);
     if (r.ok()) r->rev = LastRev();
     return r;
   });

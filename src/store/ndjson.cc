@@ -21,7 +21,8 @@ namespace json = boost::json;
 using namespace file_tools;
 
 // Exports from this schema version on have the tables and columns an import
-// writes: 0003 changed only how two CHECKs are spelled.
+// writes: 0003 changed only how two CHECKs are spelled, 0004 only how the log
+// triggers and feed_logs build their JSON.
 constexpr int64_t kOldestImportableSchema = 2;
 
 Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {

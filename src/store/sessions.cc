@@ -38,7 +38,7 @@ Status Registry::ValidateCommon(const std::optional<std::string>& root,
                                  std::to_string(options_.max_ttl_ms));
   }
   if (meta)
-    ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::value(*meta), options_.max_meta_bytes));
+    ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::serialize(*meta), options_.max_meta_bytes));
   return Status::Ok();
 }
 

@@ -40,8 +40,8 @@ Status CheckText(const char* field, const std::string& value, size_t max, bool a
   return Status::Ok();
 }
 
-Status CheckJsonSize(const char* field, const json::value& v, size_t max) {
-  size_t size = json::serialize(v).size();
+Status CheckJsonSize(const char* field, const std::string& text, size_t max) {
+  size_t size = text.size();
   if (size > max) {
     return Status::InvalidParams(std::string(field) + " is " + std::to_string(size) +
                                  " bytes of JSON; the limit is " + std::to_string(max));

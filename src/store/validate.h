@@ -13,8 +13,8 @@ namespace roster::store {
 
 // 1..max bytes (or 0 when allow_empty), valid UTF-8 without control characters.
 Status CheckText(const char* field, const std::string& value, size_t max, bool allow_empty);
-// Serialized size of `v` at most `max` bytes.
-Status CheckJsonSize(const char* field, const json::value& v, size_t max);
+// Serialized JSON `text` at most `max` bytes.
+Status CheckJsonSize(const char* field, const std::string& text, size_t max);
 // A session id: 1..128 printable characters without spaces.
 Status CheckId(const std::string& id);
 // A friendly name: 1..128 characters, no spaces or control characters, not
