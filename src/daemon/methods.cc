@@ -165,10 +165,12 @@ Result<Call> TeamStale(ParamReader& r) {
 Result<Call> LogAppendOrRotate(ParamReader& r, bool rotate) {
   auto s = r.Required<std::string>("session");
   auto kind = r.Required<std::string>("kind");
-  auto any = r.Any("body");
-  if (!any) r.Required<json::value>("body");  // reports "params.body is required"
-  json::value body = any.value_or(nullptr);
-  return Done(r, true, Json([=](store::Registry& reg) {
+  const json::value* raw = r.Raw("body");
+  if (!raw) r.Required<json::value>("body");             // reports "params.body is required"
+  json::value body = raw ? *raw : json::value(nullptr);  // the one copy; moved from here on
+  return Done(r, true,
+              Json([s = std::move(s), kind = std::move(kind), body = std::move(body),
+                    rotate](store::Registry& reg) {
                 return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
               }));
 }

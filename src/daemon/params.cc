@@ -1,6 +1,8 @@
 // params.cc — ParamReader's list helper and final check.
 #include "daemon/params.h"
 
+#include <algorithm>
+
 namespace roster::daemon {
 
 void ParamReader::Fail(std::string_view key, const std::string& problem) {
@@ -10,7 +12,7 @@ void ParamReader::Fail(std::string_view key, const std::string& problem) {
 }
 
 std::vector<std::string> ParamReader::StringOrList(std::string_view key) {
-  seen_.insert(std::string(key));
+  seen_.emplace_back(key);
   const boost::json::value* v = obj_.if_contains(key);
   if (!v || v->is_null()) return {};
   if (v->is_string()) return {std::string(v->as_string())};
@@ -25,7 +27,7 @@ std::vector<std::string> ParamReader::StringOrList(std::string_view key) {
 Status ParamReader::Finish() const {
   if (!first_error_.ok()) return first_error_;
   for (const auto& [key, value] : obj_) {
-    if (!seen_.count(std::string_view(key))) {
+    if (std::find(seen_.begin(), seen_.end(), std::string_view(key)) == seen_.end()) {
       return Status::InvalidParams(what_ + "." + std::string(key) +
                                    " is not a known field (see the API reference)");
     }

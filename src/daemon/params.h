@@ -6,7 +6,6 @@
 
 #include <boost/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +23,7 @@ class ParamReader {
   // The member as T if present (and not null), nullopt if absent or null.
   template <typename T>
   std::optional<T> Optional(std::string_view key) {
-    seen_.insert(std::string(key));
+    seen_.emplace_back(key);
     const boost::json::value* v = obj_.if_contains(key);
     if (!v || v->is_null()) return std::nullopt;
     auto r = boost::json::try_value_to<T>(*v);
@@ -39,18 +38,18 @@ class ParamReader {
   template <typename T>
   T Required(std::string_view key) {
     if (!obj_.if_contains(key) || obj_.at(key).is_null()) {
-      seen_.insert(std::string(key));
+      seen_.emplace_back(key);
       Fail(key, "is required");
       return T{};
     }
     return Optional<T>(key).value_or(T{});
   }
 
-  // The member as raw JSON (null included); nullopt only when absent.
-  std::optional<boost::json::value> Any(std::string_view key) {
-    seen_.insert(std::string(key));
-    if (const boost::json::value* v = obj_.if_contains(key)) return *v;
-    return std::nullopt;
+  // The member as raw JSON (null included), not copied; nullptr only when
+  // absent. Valid as long as the object read.
+  const boost::json::value* Raw(std::string_view key) {
+    seen_.emplace_back(key);
+    return obj_.if_contains(key);
   }
 
   // A string or an array of strings, as a list.
@@ -70,7 +69,7 @@ class ParamReader {
 
   const boost::json::object& obj_;
   std::string what_;
-  std::set<std::string, std::less<>> seen_;
+  std::vector<std::string> seen_;  // keys read: a handful, searched linearly
   Status first_error_;
 };
 

@@ -99,9 +99,14 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
     ++batches_;
     ops_ += tasks.size();
   }
-  auto dones = std::make_shared<std::deque<Task>>(std::move(tasks));
+  // Only the completions travel on: the ops, and the request data they hold,
+  // are freed here rather than on the io thread.
+  auto dones = std::make_shared<std::vector<WriteDone>>();
+  dones->reserve(tasks.size());
+  for (auto& t : tasks) dones->push_back(std::move(t.done));
+  tasks.clear();
   auto completions = [dones, results] {
-    for (size_t i = 0; i < dones->size(); ++i) (*dones)[i].done(std::move((*results)[i]));
+    for (size_t i = 0; i < dones->size(); ++i) (*dones)[i](std::move((*results)[i]));
   };
   if (after_batch_) {
     after_batch_(*registry_, std::move(completions), commit.ok());
