@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "store/migrations.h"
+#include "store/wal_write_vfs.h"
 
 namespace roster::store {
 
@@ -82,7 +83,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
     int flags =
         options.read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread
-    auto db = std::make_unique<SQLite::Database>(options.path, flags, options.busy_timeout_ms);
+    // Each commit's WAL frames reach the file in one write (wal_write_vfs.h).
+    auto db = std::make_unique<SQLite::Database>(options.path, flags, options.busy_timeout_ms,
+                                                 WalWriteVfsName());
     // Refuse a newer file before writing anything to it (even the WAL switch).
     int version = UserVersion(*db);
     if (version > LatestSchemaVersion()) return NewerSchemaError(options.path, version);
