@@ -19,15 +19,18 @@ void Writer::Start() {
 }
 
 void Writer::Submit(WriteOp op, WriteDone done) {
-  {
-    std::lock_guard lock(mu_);
-    if (!exited_) {
-      queue_.push_back({std::move(op), std::move(done)});
-      if (queue_.size() >= wake_at_) cv_.notify_one();
-      return;
-    }
+  std::unique_lock lock(mu_);
+  if (exited_) {
+    lock.unlock();
+    done(Status::Unavailable("rosterd is shutting down; retry when it is back"));
+    return;
   }
-  done(Status::Unavailable("rosterd is shutting down; retry when it is back"));
+  queue_.push_back({std::move(op), std::move(done)});
+  const bool wake = queue_.size() >= wake_at_;
+  lock.unlock();
+  // Notified after unlocking: a writer woken while the lock is still held
+  // blocks on it at once (a second futex call and context switch per write).
+  if (wake) cv_.notify_one();
 }
 
 void Writer::SubmitIdle(IdleOp op) {
