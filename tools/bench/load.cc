@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <thread>
 
 #include "util/big_buffer.h"
 
@@ -168,30 +171,64 @@ LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t tota
   return result;
 }
 
+namespace {
+
+int64_t NowNs() { return Clock::now().time_since_epoch() / std::chrono::nanoseconds(1); }
+
+// Reads `total` reply lines in order and times each from its request's send.
+void ReadReplies(int fd, int64_t total, std::string* in,
+                 const std::vector<std::atomic<int64_t>>& sent_ns, LoadResult* result) {
+  for (int64_t i = 0; i < total; ++i) {
+    const size_t nl = RecvLine(fd, in);
+    const std::string_view line(in->data(), nl);
+    if (line.find("\"error\"") != std::string_view::npos) {
+      if (result->errors++ == 0) result->first_error = std::string(line.substr(0, 300));
+    } else {
+      ++result->ok;
+    }
+    const int64_t at = sent_ns[static_cast<size_t>(i)].load(std::memory_order_acquire);
+    result->latency_us.push_back(static_cast<double>(NowNs() - at) / 1000.0);
+    in->erase(0, nl + 1);
+  }
+}
+
+}  // namespace
+
+// Open loop: requests leave on schedule whether or not earlier replies are
+// in, so the offered rate does not depend on the daemon's latency; a second
+// thread reads the replies (in order, one connection) and times each.
 LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
                     const std::function<std::string(int64_t)>& make) {
   LoadResult result;
   result.latency_us.reserve(static_cast<size_t>(total));
   const int fd = ConnectFd(socket);
-  std::string in;
+  std::vector<std::atomic<int64_t>> sent_ns(static_cast<size_t>(total));
   const auto start = Clock::now();
-  for (int64_t i = 0; i < total; ++i) {
-    std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
-    const auto sent = Clock::now();
-    SendAll(fd, make(i) + "\n");
-    const size_t nl = RecvLine(fd, &in);
-    const std::string_view line(in.data(), nl);
-    if (line.find("\"error\"") != std::string_view::npos) {
-      if (result.errors++ == 0) result.first_error = std::string(line.substr(0, 300));
-    } else {
-      ++result.ok;
+  std::exception_ptr read_error;
+  std::thread reader([&] {
+    std::string in;
+    try {
+      ReadReplies(fd, total, &in, sent_ns, &result);
+    } catch (...) {
+      read_error = std::current_exception();
     }
-    result.latency_us.push_back(
-        std::chrono::duration<double, std::micro>(Clock::now() - sent).count());
-    in.erase(0, nl + 1);
+  });
+  try {
+    for (int64_t i = 0; i < total; ++i) {
+      std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
+      sent_ns[static_cast<size_t>(i)].store(NowNs(), std::memory_order_release);
+      SendAll(fd, make(i) + "\n");
+    }
+  } catch (...) {
+    ::shutdown(fd, SHUT_RDWR);  // unblocks the reader
+    reader.join();
+    ::close(fd);
+    throw;
   }
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  reader.join();
   ::close(fd);
+  if (read_error) std::rethrow_exception(read_error);
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
 }
 

@@ -42,9 +42,9 @@ struct LoadResult {
 LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,
                    const std::function<std::string(int64_t)>& make);
 
-// Sends `total` requests one at a time over one connection, request i not
-// before start + i / rate (a steady rate, so delivery delay is measured
-// without a backlog behind it); slower if the daemon cannot keep up.
+// Sends `total` requests over one connection, request i at start + i / rate
+// whether or not earlier replies are in (open loop: the offered rate does not
+// depend on the daemon's latency), and times each reply.
 LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
                     const std::function<std::string(int64_t)>& make);
 
