@@ -153,6 +153,30 @@ TEST(DaemonInput, BadInputGetsErrorsAndTheDaemonKeepsServing) {
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sessions").getInt(), 1);
 }
 
+// More requests in one burst than a connection may have in flight (1,024):
+// the daemon stops framing lines at the bound, resumes as replies go out, and
+// answers every request once, in order.
+TEST(DaemonInput, BurstBeyondTheInFlightBoundIsAnsweredInOrder) {
+  Daemon d;
+  d.Start();
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "busy"}});
+  constexpr int kRequests = 3000;
+  std::string burst;
+  for (int i = 1; i <= kRequests; ++i) {
+    burst += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) +
+             R"(,"method":"session.heartbeat","params":{"session":"busy"}})" +
+             (i % 7 == 0 ? "\r\n\n" : "\n");  // CRLF and blank lines mixed in
+  }
+  c.SendRaw(burst);
+  for (int i = 1; i <= kRequests; ++i) {
+    bj::value r = c.ReadResponse();
+    ASSERT_EQ(r.at("id").as_int64(), i);
+    ASSERT_TRUE(r.as_object().contains("result")) << bj::serialize(r);
+  }
+  EXPECT_EQ(c.Ok("session.get", {{"session", "busy"}}).at("status"), "active");
+}
+
 TEST(DaemonInput, ConnectionsPastTheLimitAreRefusedWithAnError) {
   Daemon d;
   d.Config({{"max_connections", 2}});

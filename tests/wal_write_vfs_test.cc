@@ -5,6 +5,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,6 +110,56 @@ TEST(WalWriteVfs, EveryAcknowledgedCommitSurvivesKillNine) {
   const int64_t max_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM t").getInt64();
   EXPECT_GE(max_id, acked);
   EXPECT_EQ(Count(db), max_id);  // no hole: every commit before the last is there
+}
+
+// The gathered frames reach the file inside the commit frame's write, so a
+// write error there fails that commit. A child writes under a file-size limit
+// until a commit fails; what it saw committed is exactly what is there.
+TEST(WalWriteVfs, AWriteErrorAtCommitFailsThatCommitAndKeepsEveryEarlierOne) {
+  TempDir dir;
+  const std::string path = dir.File("g.db");
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    signal(SIGXFSZ, SIG_IGN);  // an oversized write fails with EFBIG instead
+    auto db = OpenGathering(path);
+    db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)");
+    const rlimit limit{2 << 20, 2 << 20};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);
+    int64_t committed = 0;
+    try {
+      for (int64_t batch = 0;; ++batch) {
+        SQLite::Transaction txn(*db);
+        SQLite::Statement ins(*db, "INSERT INTO t (id, body) VALUES (?, ?)");
+        for (int64_t i = 1; i <= 20; ++i) {
+          ins.bind(1, batch * 20 + i);
+          ins.bind(2, std::string(3000, 'z'));
+          ins.exec();
+          ins.reset();
+        }
+        txn.commit();
+        committed = batch * 20 + 20;
+      }
+    } catch (const SQLite::Exception&) {
+      // the failed commit: report what was committed before it
+    }
+    _exit(write(fds[1], &committed, sizeof committed) == sizeof committed ? 0 : 1);
+  }
+  close(fds[1]);
+  int64_t committed = -1;
+  ASSERT_EQ(read(fds[0], &committed, sizeof committed), static_cast<ssize_t>(sizeof committed));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_GT(committed, 0);
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  EXPECT_EQ(db.execAndGet("SELECT coalesce(max(id), 0) FROM t").getInt64(), committed);
+  EXPECT_EQ(Count(db), committed);
 }
 
 }  // namespace
