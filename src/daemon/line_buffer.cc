@@ -11,7 +11,8 @@ LineBuffer::LineBuffer(size_t max_line) : max_line_(max_line) {}
 LineBuffer::Next LineBuffer::Pop(std::string_view* line) {
   const char* base = buf_.data() + begin_;
   const size_t avail = end_ - begin_;
-  const void* nl = std::memchr(base + scanned_, '\n', avail - scanned_);
+  const void* nl =
+      scanned_ < avail ? std::memchr(base + scanned_, '\n', avail - scanned_) : nullptr;
   if (nl == nullptr) {
     scanned_ = avail;
     return avail > max_line_ ? Next::kTooLong : Next::kNeedMore;
