@@ -6,8 +6,10 @@
 // faults alone. Buffers of 4 MiB and more are therefore advised to use
 // transparent huge pages (one fault per 2 MiB; ~8 ms for the same buffer)
 // when the kernel allows it (THP "madvise" or "always"); otherwise the advice
-// is a no-op. The daemon returns such buffers to the kernel when freed
-// (fixed malloc thresholds in rosterd's main), so they never pin memory.
+// is a no-op. Freed, such a buffer goes back to rosterd's allocator
+// (mimalloc), which keeps little of it: with 100,000 sessions the daemon's RSS
+// is 19 MiB before the first full list and 41 MiB after it and after any
+// number of further lists (the serving reader's 8 MiB page cache included).
 #pragma once
 
 #include <string>
