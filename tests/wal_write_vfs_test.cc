@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
+#include <stdexcept>
+
 #include "test_util.h"
 
 namespace roster {
@@ -33,6 +36,43 @@ void InsertRows(SQLite::Database& db, int rows, int bytes) {
     ins.exec();
     ins.reset();
   }
+}
+
+// A forked child that opens `path` through the VFS, creates table t and runs
+// `body`, which reports numbers to the parent through `report`.
+struct Child {
+  pid_t pid;
+  int reports;  // the read end of the child's reports
+};
+Child ForkWriter(const std::string& path,
+                 const std::function<void(SQLite::Database& db, int report)>& body) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    close(fds[0]);
+    auto db = OpenGathering(path);
+    db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)");
+    body(*db, fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  return {pid, fds[0]};
+}
+
+void Report(int fd, int64_t n) {
+  if (write(fd, &n, sizeof n) != sizeof n) _exit(1);
+}
+
+// Reopens the file (recovering from the WAL): intact, and rows 1..n with no
+// hole. Returns n.
+int64_t RecoveredRows(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  const int64_t max_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM t").getInt64();
+  EXPECT_EQ(Count(db), max_id);
+  return max_id;
 }
 
 TEST(WalWriteVfs, ACommitReachesTheWalInAFewWritesAndOtherConnectionsSeeItAtOnce) {
@@ -77,39 +117,25 @@ TEST(WalWriteVfs, ATransactionLargerThanBufferAndCacheCommitsWholeOrNotAtAll) {
   EXPECT_EQ(Count(reopened), 3000);
 }
 
-// A child commits one row per transaction and reports each commit through a
-// pipe; it is killed with SIGKILL mid-stream. Every reported row must be there.
+// A child commits one row per transaction and reports each commit; it is
+// killed with SIGKILL mid-stream. Every reported row must be there.
 TEST(WalWriteVfs, EveryAcknowledgedCommitSurvivesKillNine) {
   TempDir dir;
   const std::string path = dir.File("g.db");
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(fds[0]);
-    auto db = OpenGathering(path);
-    db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)");
+  Child child = ForkWriter(path, [](SQLite::Database& db, int report) {
     for (int64_t i = 1;; ++i) {
-      db->exec("INSERT INTO t (id, body) VALUES (" + std::to_string(i) + ", '" +
-               std::string(3000, 'y') + "')");
-      if (write(fds[1], &i, sizeof i) != sizeof i) _exit(1);
+      InsertRows(db, 1, 3000);  // row i, in its own transaction
+      Report(report, i);
     }
-  }
-  close(fds[1]);
+  });
   int64_t acked = 0, id = 0;
-  while (acked < 2000 && read(fds[0], &id, sizeof id) == sizeof id) acked = id;
-  kill(child, SIGKILL);
-  while (read(fds[0], &id, sizeof id) == sizeof id) acked = id;  // drain what was reported
-  close(fds[0]);
-  int status = 0;
-  waitpid(child, &status, 0);
+  while (acked < 2000 && read(child.reports, &id, sizeof id) == sizeof id) acked = id;
+  kill(child.pid, SIGKILL);
+  while (read(child.reports, &id, sizeof id) == sizeof id) acked = id;  // drain what was reported
+  close(child.reports);
+  waitpid(child.pid, nullptr, 0);
   ASSERT_GE(acked, 2000);
-  SQLite::Database db(path, SQLite::OPEN_READWRITE);  // recovers from the WAL
-  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
-  const int64_t max_id = db.execAndGet("SELECT coalesce(max(id), 0) FROM t").getInt64();
-  EXPECT_GE(max_id, acked);
-  EXPECT_EQ(Count(db), max_id);  // no hole: every commit before the last is there
+  EXPECT_GE(RecoveredRows(path), acked);
 }
 
 // The gathered frames reach the file inside the commit frame's write, so a
@@ -118,48 +144,32 @@ TEST(WalWriteVfs, EveryAcknowledgedCommitSurvivesKillNine) {
 TEST(WalWriteVfs, AWriteErrorAtCommitFailsThatCommitAndKeepsEveryEarlierOne) {
   TempDir dir;
   const std::string path = dir.File("g.db");
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(fds[0]);
+  Child child = ForkWriter(path, [](SQLite::Database& db, int report) {
     signal(SIGXFSZ, SIG_IGN);  // an oversized write fails with EFBIG instead
-    auto db = OpenGathering(path);
-    db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)");
     const rlimit limit{2 << 20, 2 << 20};
     if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(2);
     int64_t committed = 0;
     try {
-      for (int64_t batch = 0;; ++batch) {
-        SQLite::Transaction txn(*db);
-        SQLite::Statement ins(*db, "INSERT INTO t (id, body) VALUES (?, ?)");
-        for (int64_t i = 1; i <= 20; ++i) {
-          ins.bind(1, batch * 20 + i);
-          ins.bind(2, std::string(3000, 'z'));
-          ins.exec();
-          ins.reset();
-        }
+      for (;;) {
+        SQLite::Transaction txn(db);
+        InsertRows(db, 20, 3000);
         txn.commit();
-        committed = batch * 20 + 20;
+        committed += 20;
       }
     } catch (const SQLite::Exception&) {
       // the failed commit: report what was committed before it
     }
-    _exit(write(fds[1], &committed, sizeof committed) == sizeof committed ? 0 : 1);
-  }
-  close(fds[1]);
+    Report(report, committed);
+  });
   int64_t committed = -1;
-  ASSERT_EQ(read(fds[0], &committed, sizeof committed), static_cast<ssize_t>(sizeof committed));
-  close(fds[0]);
+  ASSERT_EQ(read(child.reports, &committed, sizeof committed),
+            static_cast<ssize_t>(sizeof committed));
+  close(child.reports);
   int status = 0;
-  waitpid(child, &status, 0);
+  waitpid(child.pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   ASSERT_GT(committed, 0);
-  SQLite::Database db(path, SQLite::OPEN_READWRITE);
-  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
-  EXPECT_EQ(db.execAndGet("SELECT coalesce(max(id), 0) FROM t").getInt64(), committed);
-  EXPECT_EQ(Count(db), committed);
+  EXPECT_EQ(RecoveredRows(path), committed);
 }
 
 }  // namespace

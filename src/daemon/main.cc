@@ -13,7 +13,8 @@
 // process. glibc's arenas cost the io thread a quarter of its time: requests
 // are parsed there and freed on the writer thread, replies the other way round,
 // and every such free took the owning arena's lock. mimalloc frees
-// cross-thread without a lock and returns large blocks to the kernel itself.
+// cross-thread without a lock (what it keeps of a freed big reply buffer:
+// util/big_buffer.h).
 
 int main(int argc, char** argv) {
   using namespace roster;

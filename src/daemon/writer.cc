@@ -28,8 +28,8 @@ void Writer::Submit(WriteOp op, WriteDone done) {
   queue_.push_back({std::move(op), std::move(done)});
   const bool wake = queue_.size() >= wake_at_;
   lock.unlock();
-  // Notified after unlocking: a writer woken while the lock is still held
-  // blocks on it at once (a second futex call and context switch per write).
+  // Notified after unlocking, so the woken writer does not find the lock
+  // still held (no throughput change measured on 2 cores; the usual form).
   if (wake) cv_.notify_one();
 }
 

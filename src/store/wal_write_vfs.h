@@ -2,8 +2,8 @@
 // the file in a few large writes instead of two system calls per page.
 //
 // SQLite appends a WAL frame as two writes (24-byte header, then the page),
-// so a commit of N pages costs 2N pwrite calls; on the 2-core VM Roster is
-// measured on, those calls were a third of the writer thread's time. This VFS
+// so a commit of N pages costs 2N pwrite calls: 596,000 of them for the
+// 200,000 appends of `roster-bench logs` (132,000 with this VFS). This VFS
 // wraps the default one and, for WAL files only, gathers consecutive writes
 // in a buffer that reaches the file:
 //   * when the commit frame has been written (its header's "database size"
