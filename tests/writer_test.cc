@@ -41,7 +41,7 @@ daemon::WriteOp Noop() {
 // returns how many batches the writer committed in all.
 uint64_t BatchesForOneThenTwo(std::chrono::microseconds group_wait) {
   testing::RegistryHarness h;
-  daemon::Writer w(std::move(h.reg), 100, nullptr, group_wait);
+  daemon::Writer w(std::move(h.reg), 100, {}, group_wait);
   Completions c;
   for (int i = 0; i < 3; ++i) w.Submit(Noop(), c.Done());
   w.Start();  // the three queued before the start make one batch
@@ -65,7 +65,7 @@ TEST(Writer, WithoutGroupWaitALoneWriteCommitsAtOnce) {
 
 TEST(Writer, GroupWaitGivesUpAfterItsTime) {
   testing::RegistryHarness h;
-  daemon::Writer w(std::move(h.reg), 100, nullptr, std::chrono::microseconds(20ms));
+  daemon::Writer w(std::move(h.reg), 100, {}, std::chrono::microseconds(20ms));
   Completions c;
   for (int i = 0; i < 3; ++i) w.Submit(Noop(), c.Done());
   w.Start();

@@ -141,13 +141,11 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
       config.notify_poll_ms, publisher);
   Writer writer(
       std::move(recovered.registry), config.limits.max_write_batch,
-      [&publisher, &post](store::Registry& reg, std::function<void()> completions, bool committed) {
-        if (committed) {
-          publisher.DrainAndPost(reg, std::move(completions));
-        } else {
-          post(std::move(completions));
-        }
-      },
+      {.before_commit = [&publisher](store::Registry& reg) { publisher.CollectInBatch(reg); },
+       .after_batch =
+           [&publisher](std::function<void()> completions, bool committed) {
+             publisher.PublishCollected(committed, std::move(completions));
+           }},
       std::chrono::microseconds(
           config.sync == store::SyncMode::kFull ? config.limits.group_commit_wait_us : 0));
   Dispatcher dispatcher(io, writer, readers, hub, config);

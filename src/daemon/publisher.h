@@ -1,14 +1,23 @@
 // publisher.h — hands committed `changes` rows to the io thread in rev order,
-// as contiguous FeedBatches. Two threads publish: the writer right after each
-// of its commits (reading the rows it just wrote on its own connection, so
-// the reply and the events leave in one hand-off), and the notifier when
-// PRAGMA data_version shows another process committed. A mutex orders them:
-// each publish reads everything above the last published rev and posts it
-// before releasing the lock, so batches reach the io thread contiguous.
+// as contiguous FeedBatches. Two threads publish:
+//  - the writer, for its own batches: it reads the new rows inside the
+//    batch's write transaction, just before COMMIT (CollectInBatch), and
+//    posts them with the batch's replies once the COMMIT succeeded
+//    (PublishCollected) — so a batch costs no second, read-only transaction;
+//  - the notifier, when PRAGMA data_version shows another process committed
+//    (DrainAndPost, through its own connection).
+// A mutex orders them: each post carries only changes above the last
+// published rev and is made before the lock is released, so batches reach
+// the io thread contiguous and no change is posted twice (the notifier may
+// publish a writer batch's rows between its COMMIT and PublishCollected).
+//
+// Thread-safety: DrainAndPost from any thread; CollectInBatch and
+// PublishCollected from the writer thread only.
 #pragma once
 
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "daemon/notifier.h"
 #include "store/registry.h"
@@ -26,9 +35,29 @@ class FeedPublisher {
   // that publishes them and then runs `then` (may be empty).
   void DrainAndPost(store::Registry& registry, std::function<void()> then);
 
+  // REQUIRES: `registry` (the writer's) is inside its batch transaction.
+  // Reads every change above the last published rev: the batch's own rows
+  // and any outside commit not published yet. Kept until PublishCollected.
+  void CollectInBatch(store::Registry& registry);
+
+  // After the batch: if it committed, posts what CollectInBatch read (less
+  // anything published meanwhile), then `then`; if not, drops it (those rows
+  // never existed) and posts only `then`.
+  void PublishCollected(bool committed, std::function<void()> then);
+
  private:
+  using Page = std::vector<Change>;
+
+  // Reads the changes above `after`, a page at a time. A failed read keeps
+  // the pages before it: the rest is picked up by the next drain.
+  static std::vector<Page> ReadAbove(store::Registry& registry, int64_t after);
+  // REQUIRES: mu_ held. Posts `pages` (changes above published_rev_ only,
+  // in rev order) and `then` in one function; advances published_rev_.
+  void PostLocked(std::vector<Page> pages, std::function<void()> then);
+
   std::mutex mu_;
   int64_t published_rev_;
+  std::vector<Page> collected_;  // writer thread only
   std::function<void(std::function<void()>)> post_;
   std::function<void(const FeedBatch&)> publish_;
 };

@@ -5,11 +5,11 @@
 
 namespace roster::daemon {
 
-Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch,
+Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hooks hooks,
                std::chrono::microseconds group_wait)
     : registry_(std::move(registry)),
       max_batch_(max_batch),
-      after_batch_(std::move(after_batch)),
+      hooks_(std::move(hooks)),
       group_wait_(group_wait) {}
 
 Writer::~Writer() { Stop(); }
@@ -92,6 +92,7 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
   Status begin = registry_->BeginBatch();
   if (begin.ok()) {
     for (auto& t : tasks) results->push_back(t.op(*registry_));
+    if (hooks_.before_commit) hooks_.before_commit(*registry_);
   }
   Status commit = begin.ok() ? registry_->CommitBatch() : begin;
   if (!commit.ok()) {
@@ -111,8 +112,8 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
   auto completions = [dones, results] {
     for (size_t i = 0; i < dones->size(); ++i) (*dones)[i](std::move((*results)[i]));
   };
-  if (after_batch_) {
-    after_batch_(*registry_, std::move(completions), commit.ok());
+  if (hooks_.after_batch) {
+    hooks_.after_batch(std::move(completions), commit.ok());
   } else {
     completions();
   }

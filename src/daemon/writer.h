@@ -15,9 +15,12 @@
 // share one fsync instead of alternating between small batches. Zero turns
 // it off; a wrong guess costs at most `group_wait` once or twice.
 //
-// After each batch the writer calls `after_batch` once with the batch's
-// completions bundled into one function; the daemon publishes the new feed
-// rows and runs that function on the io thread in a single hand-off.
+// Two hooks run on the writer thread around every batch: `before_commit`
+// inside the batch's transaction after its operations (the daemon reads the
+// batch's new feed rows there), and `after_batch` once the COMMIT succeeded
+// or failed, with the batch's completions bundled into one function (the
+// daemon publishes the rows and runs that function on the io thread in a
+// single hand-off).
 //
 // Thread-safety: Submit/SubmitIdle/Stop may be called from any thread;
 // operations run on the writer thread, completions wherever after_batch runs them.
@@ -44,10 +47,17 @@ using IdleOp = std::function<void(store::Registry&)>;
 
 class Writer {
  public:
-  // `after_batch(registry, completions, committed)` runs on the writer thread
-  // after every batch; it must arrange for `completions` to run.
-  using AfterBatch = std::function<void(store::Registry&, std::function<void()>, bool)>;
-  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, AfterBatch after_batch,
+  // Both run on the writer thread; either may be empty.
+  struct Hooks {
+    // Inside every batch's transaction, after its operations, before COMMIT
+    // (not run when BEGIN failed).
+    std::function<void(store::Registry&)> before_commit;
+    // After every batch: `committed` says whether its COMMIT succeeded. Must
+    // arrange for `completions` to run. Empty: the writer runs them itself.
+    std::function<void(std::function<void()> completions, bool committed)> after_batch;
+  };
+
+  Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hooks hooks,
          std::chrono::microseconds group_wait = std::chrono::microseconds(0));
   ~Writer();  // Stop()s
 
@@ -76,7 +86,7 @@ class Writer {
 
   std::unique_ptr<store::Registry> registry_;
   const size_t max_batch_;
-  AfterBatch after_batch_;
+  Hooks hooks_;
   const std::chrono::microseconds group_wait_;
   size_t last_batches_[2] = {0, 0};  // sizes of the last two batches (writer thread)
   size_t wake_at_ = 1;               // queue size at which Submit wakes the writer
