@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 4),
+-- roster.sql — the full current schema of Roster's database (schema version 5),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -25,6 +25,9 @@
 --                (expired: status_reason 'ttl' or 'process_exited').
 --                pid_start is the pid's start time (clock ticks since boot, from
 --                /proc/PID/stat) so a reused pid is not taken for the session.
+--                expiry_check_at is when the cleanup sweep next looks at the
+--                session: never after its expiry (a trigger keeps it so); the
+--                sweep marks it stale or moves the check to the expiry.
 --   pauses       pause history; resumed_at IS NULL marks the (single) open pause.
 --   teams        a team of agents keyed (project_id, root); started_at survives
 --                an idempotent re-up. team_agents lists its agents.
@@ -46,7 +49,7 @@
 --   recent_changes  the newest 100 feed rows with ISO times.
 --   feed_*          each table's rows in the change feed's JSON shape.
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -68,13 +71,25 @@ CREATE TABLE sessions (
   last_seen     INTEGER NOT NULL,
   ttl_ms        INTEGER NOT NULL CHECK (ttl_ms > 0),
   meta          TEXT NOT NULL DEFAULT '{}'
-                CHECK (json_valid(meta) AND json_type(meta) = 'object')
+                CHECK (json_valid(meta) AND json_type(meta) = 'object'),
+  expiry_check_at INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
-CREATE INDEX sessions_expiry ON sessions (last_seen + ttl_ms)
-  WHERE status IN ('active', 'idle');
 CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
 CREATE INDEX sessions_root ON sessions (root);
+
+-- The expiry sweep's index (migration 0005). Heartbeats leave expiry_check_at
+-- alone, so they move no entry here; the sweep moves a live session's check
+-- to its expiry when the check comes due.
+CREATE INDEX sessions_expiry_check ON sessions (expiry_check_at)
+  WHERE status IN ('active', 'idle');
+
+-- Keeps expiry_check_at <= last_seen + ttl_ms when a write (a shell's too)
+-- brings a session's expiry closer.
+CREATE TRIGGER sessions_expiry_check AFTER UPDATE OF last_seen, ttl_ms ON sessions
+WHEN NEW.expiry_check_at > NEW.last_seen + NEW.ttl_ms BEGIN
+  UPDATE sessions SET expiry_check_at = NEW.last_seen + NEW.ttl_ms WHERE id = NEW.id;
+END;
 
 CREATE TABLE pauses (
   id         INTEGER PRIMARY KEY,
@@ -185,7 +200,9 @@ CREATE TRIGGER sessions_insert AFTER INSERT ON sessions BEGIN
 END;
 
 -- A pure heartbeat (only last_seen, updated_at or pid_start moved) is not a change.
-CREATE TRIGGER sessions_update AFTER UPDATE ON sessions
+CREATE TRIGGER sessions_update
+AFTER UPDATE OF id, name, root, pid, tmux_session, status, status_reason, created_at, ttl_ms, meta
+ON sessions
 WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.root IS NOT NEW.root
   OR OLD.pid IS NOT NEW.pid OR OLD.tmux_session IS NOT NEW.tmux_session
   OR OLD.status IS NOT NEW.status OR OLD.status_reason IS NOT NEW.status_reason

@@ -25,9 +25,9 @@ TEST(Maintenance, ExpiryMarksOnlyActiveAndIdleSessionsPastTheirTtl) {
   ASSERT_OK(h.reg->Stop("s", std::nullopt));
   int64_t rev = h.Rev();
   *h.now += 100;
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 0);  // exactly at expiry: still alive
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 0);  // exactly at expiry: still alive
   *h.now += 1;
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 2);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 2);
   V changes = h.ChangesAfter(rev);
   std::sort(changes.begin(), changes.end());  // same expiry instant: any order
   EXPECT_EQ(changes, (V{"session update idle", "session update old"}));
@@ -42,10 +42,82 @@ TEST(Maintenance, ExpiryWorksInBoundedBatches) {
   for (int i = 0; i < 25; ++i)
     ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i), .ttl_ms = 1}));
   *h.now += 2;
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 10);
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 5);
-  EXPECT_EQ(h.reg->ExpireSessions(10).value(), 0);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 10);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 10);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 5);
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 0);
+}
+
+// Heartbeats leave a session's expiry check where registration put it; the
+// sweep that finds the check due moves it to the session's expiry instead.
+TEST(Maintenance, ExpiryRechecksASessionThatHeartbeatSinceItsCheck) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a", .ttl_ms = 100}));
+  *h.now += 60;
+  ASSERT_OK(h.reg->Heartbeat({.session = "a"}));  // expires at start + 160 now
+  *h.now += 41;                                   // start + 101: the first check is due
+  auto pass = h.reg->ExpireSessions(10).value();
+  EXPECT_EQ(pass.expired, 0);
+  EXPECT_EQ(pass.checked, 1);
+  EXPECT_EQ(h.reg->Get("a").value().status, "active");
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().checked, 0);  // next check: at its expiry
+  *h.now += 59;                                             // start + 160: exactly at expiry
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 0);
+  *h.now += 1;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 1);
+  EXPECT_EQ(h.reg->Get("a").value().status, "stale");
+}
+
+TEST(Maintenance, ExpiryTakesAtMostABatchOfDueSessionsAlivesIncluded) {
+  RegistryHarness h;
+  for (int i = 0; i < 25; ++i)
+    ASSERT_OK(h.reg->Register({.name = "s" + std::to_string(i), .ttl_ms = 100}));
+  *h.now += 50;
+  for (int i = 0; i < 25; ++i) ASSERT_OK(h.reg->Heartbeat({.session = "s" + std::to_string(i)}));
+  *h.now += 51;  // every check is due, nobody has expired
+  for (int64_t want : {10, 10, 5, 0}) {
+    auto pass = h.reg->ExpireSessions(10).value();
+    EXPECT_EQ(pass.checked, want);
+    EXPECT_EQ(pass.expired, 0);
+  }
+  *h.now += 50;  // now all have expired
+  for (int64_t want : {10, 10, 5, 0}) EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, want);
+}
+
+// A shell write that brings an expiry closer must not wait for the old check.
+TEST(Maintenance, ShellWriteThatShortensALifeExpiresTheSessionAtTheNextSweep) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "ttl", .name = "ttl", .ttl_ms = 60'000}));
+  ASSERT_OK(h.reg->Register({.id = "seen", .name = "seen", .ttl_ms = 60'000}));
+  ASSERT_OK(h.reg->Register({.id = "kept", .name = "kept", .ttl_ms = 60'000}));
+  {
+    SQLite::Database shell(h.db, SQLite::OPEN_READWRITE);
+    shell.exec("UPDATE sessions SET ttl_ms = 100 WHERE id = 'ttl'");
+    shell.exec("UPDATE sessions SET last_seen = 0 WHERE id = 'seen'");
+  }
+  *h.now += 101;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 2);
+  EXPECT_EQ(h.reg->Get("ttl").value().status, "stale");
+  EXPECT_EQ(h.reg->Get("seen").value().status, "stale");
+  EXPECT_EQ(h.reg->Get("kept").value().status, "active");
+}
+
+TEST(Maintenance, SessionInsertedByTheShellIsCheckedAtTheNextSweep) {
+  RegistryHarness h;
+  {
+    SQLite::Database shell(h.db, SQLite::OPEN_READWRITE);
+    shell.exec(
+        "INSERT INTO sessions (id, name, created_at, updated_at, last_seen, ttl_ms) "
+        "VALUES ('old', 'old', 1, 1, 1, 10), ('new', 'new', 1, 1, " +
+        std::to_string(*h.now) + ", 1000)");
+  }
+  auto pass = h.reg->ExpireSessions(10).value();
+  EXPECT_EQ(pass.checked, 2);
+  EXPECT_EQ(pass.expired, 1);
+  EXPECT_EQ(h.reg->Get("old").value().status, "stale");
+  EXPECT_EQ(h.reg->Get("new").value().status, "active");
+  *h.now += 1001;
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().expired, 1);
 }
 
 TEST(Maintenance, DeadProcessesAreMarkedStaleIncludingReusedPids) {
@@ -157,11 +229,11 @@ TEST(Maintenance, RestartGraceGivesLiveSessionsOneFullTtlWithoutAChange) {
   *h.now += 50'000;  // the daemon was down for 50 s
   h.Open();          // restart
   EXPECT_EQ(h.reg->GrantRestartGrace().value(), 1);
-  EXPECT_EQ(h.reg->ExpireSessions(100).value(), 0);
+  EXPECT_EQ(h.reg->ExpireSessions(100).value().expired, 0);
   EXPECT_EQ(h.reg->Get("a").value().expires_at(), *h.now + 1000);
   EXPECT_EQ(h.ChangesAfter(rev), V{});
   *h.now += 1001;
-  EXPECT_EQ(h.reg->ExpireSessions(100).value(), 1);
+  EXPECT_EQ(h.reg->ExpireSessions(100).value().expired, 1);
 }
 
 TEST(Maintenance, AFailedOperationInsideABatchLeavesItsNeighbours) {

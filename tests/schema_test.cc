@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "store/migrations.h"
@@ -94,7 +95,7 @@ TEST(Schema, FileIsWalWithStrictTablesTriggersAndViews) {
                 .getInt(),
             0);
   EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'").getInt(),
-            18);
+            19);
   for (const char* view :
        {"sessions_view", "live_sessions", "open_pauses", "team_roster", "recent_changes"}) {
     EXPECT_EQ(db.execAndGet(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'view' "
@@ -277,8 +278,6 @@ TEST(Schema, MigratingAVersion2FeedKeepsEveryRowAndItsRevSequence) {
                SQLite::Exception);
 }
 
-// An IN list of more than two constants in a CHECK makes SQLite build a
-// temporary index on every insert; the feed table must not pay that per event.
 // The log triggers splice the body into the row JSON as stored (no json()
 // re-render), so text fields must still be quoted and any valid body, even
 // one written with whitespace from the shell, must give parseable JSON.
@@ -303,6 +302,8 @@ TEST(Schema, LogFeedJsonQuotesTextAndCarriesAnyValidBody) {
   }
 }
 
+// An IN list of more than two constants in a CHECK makes SQLite build a
+// temporary index on every insert; the feed table must not pay that per event.
 TEST(Schema, FeedInsertBuildsNoTemporaryIndex) {
   RegistryHarness h;
   SQLite::Database db(h.db);
@@ -316,6 +317,54 @@ TEST(Schema, FeedInsertBuildsNoTemporaryIndex) {
   }
   EXPECT_GT(ops, 0);
   EXPECT_EQ(ephemeral, 0);
+}
+
+// Counts the opcodes named in `ops` in the program SQLite compiles for `sql`
+// itself. EXPLAIN lists the trigger programs after it, each numbered from 0
+// again; those run only when their WHEN holds, so they are left out.
+int CountOpcodes(SQLite::Database& db, const std::string& sql, const std::set<std::string>& ops) {
+  SQLite::Statement plan(db, "EXPLAIN " + sql);
+  int n = 0;
+  for (int64_t last = -1; plan.executeStep(); last = plan.getColumn(0).getInt64()) {
+    if (plan.getColumn(0).getInt64() < last) break;
+    n += ops.count(plan.getColumn(1).getString()) ? 1 : 0;
+  }
+  return n;
+}
+
+// The daemon's plain heartbeat statement. It moves no index entry (the expiry
+// index is on expiry_check_at, not last_seen) and runs one trigger program,
+// the guard that keeps expiry_check_at under the expiry, not the feed trigger.
+TEST(Schema, HeartbeatMovesNoIndexEntryAndRunsOnlyTheExpiryGuard) {
+  RegistryHarness h;
+  SQLite::Database db(h.db);
+  const std::string heartbeat = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1";
+  EXPECT_EQ(CountOpcodes(db, heartbeat, {"IdxInsert", "IdxDelete"}), 0);
+  EXPECT_EQ(CountOpcodes(db, heartbeat, {"Program"}), 1);
+  // What a status change costs, for contrast: both triggers and index moves.
+  const std::string status = "UPDATE sessions SET status = ?2 WHERE id = ?1";
+  EXPECT_GT(CountOpcodes(db, status, {"IdxInsert", "IdxDelete"}), 0);
+  EXPECT_GT(CountOpcodes(db, status, {"Program"}), 1);
+}
+
+TEST(Schema, MigratingAVersion4DatabaseSetsEachSessionsExpiryCheckToItsExpiry) {
+  TempDir dir;
+  const std::string path = dir.File("v4.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    for (size_t i = 0; i < 4; ++i) db.exec(store::EmbeddedMigrations().at(i).sql);
+    db.exec("PRAGMA user_version = 4");
+    db.exec(
+        "INSERT INTO sessions (id, name, created_at, updated_at, last_seen, ttl_ms) "
+        "VALUES ('a', 'a', 1, 1, 5, 10), ('b', 'b', 1, 1, 7, 100)");
+  }
+  ASSERT_TRUE(store::Connection::Open({.path = path}).ok());
+  SQLite::Database db(path);
+  EXPECT_EQ(db.execAndGet("SELECT group_concat(id || '=' || expiry_check_at, ' ') FROM "
+                          "(SELECT * FROM sessions ORDER BY id)")
+                .getString(),
+            "a=15 b=107");
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM changes").getInt(), 2);  // no new feed rows
 }
 
 }  // namespace

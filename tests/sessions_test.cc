@@ -148,7 +148,7 @@ TEST(SessionStore, HeartbeatRevivesAStaleSession) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.name = "s", .ttl_ms = 100}));
   *h.now += 101;
-  ASSERT_EQ(h.reg->ExpireSessions(100).value(), 1);
+  ASSERT_EQ(h.reg->ExpireSessions(100).value().expired, 1);
   EXPECT_EQ(h.reg->Get("s").value().status, "stale");
   ASSERT_OK(h.reg->Heartbeat({.session = "s"}));
   auto s = h.reg->Get("s");
@@ -324,7 +324,7 @@ TEST(SessionStore, PausedSessionsIgnoreStatusHeartbeatsAndNeverExpire) {
             Code::kInvalidState);
   ASSERT_OK(h.reg->Heartbeat({.session = "pz"}));
   *h.now += 1'000'000;
-  EXPECT_EQ(h.reg->ExpireSessions(100).value(), 0);
+  EXPECT_EQ(h.reg->ExpireSessions(100).value().expired, 0);
   EXPECT_EQ(h.reg->Get("pz").value().status, "paused");
 }
 

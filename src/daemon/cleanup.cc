@@ -53,7 +53,12 @@ void CleanupStrand::RunStep(size_t step) {
   }
   switch (step) {
     case 0:
-      return WriteStep(step, "expired", [b](store::Registry& r) { return r.ExpireSessions(b); });
+      return WriteStep(step, "checked for expiry", [b](store::Registry& r) -> Result<int64_t> {
+        auto pass = r.ExpireSessions(b);
+        if (!pass.ok()) return pass.status();
+        if (pass->expired > 0) LogDebug("cleanup: expired " + std::to_string(pass->expired));
+        return pass->checked;
+      });
     case 1:
       return ProbeProcesses(step);
     case 2:

@@ -7,15 +7,33 @@
 
 namespace roster::store {
 
-Result<int64_t> Registry::ExpireSessions(int64_t batch) {
-  return Write<int64_t>([&]() -> Result<int64_t> {
-    auto& q = Stmt(
+// The due sessions are the first `batch` of sessions_expiry_check: the expired
+// ones among them leave it (they turn stale), so the re-check that follows
+// takes exactly the rest of them. INDEXED BY, because without statistics the
+// planner prefers sessions_status_updated for `status IN (...)` and then reads
+// every live session: with 100,000 of them, 16-27 ms per sweep when none is
+// due (the sweep of schema 4 did exactly that, every second).
+Result<Registry::ExpiryPass> Registry::ExpireSessions(int64_t batch) {
+  return Write<ExpiryPass>([&]() -> Result<ExpiryPass> {
+    const int64_t now = Now();
+    auto& expire = Stmt(
         "UPDATE sessions SET status = 'stale', status_reason = 'ttl', updated_at = ?1 "
-        "WHERE id IN (SELECT id FROM sessions WHERE status IN ('active', 'idle') "
-        "AND last_seen + ttl_ms < ?1 LIMIT ?2)");
-    q.bind(1, Now());
-    q.bind(2, batch);
-    return static_cast<int64_t>(q.exec());
+        "WHERE id IN (SELECT id FROM sessions INDEXED BY sessions_expiry_check "
+        "WHERE status IN ('active', 'idle') AND expiry_check_at < ?1 "
+        "ORDER BY expiry_check_at LIMIT ?2) AND last_seen + ttl_ms < ?1");
+    expire.bind(1, now);
+    expire.bind(2, batch);
+    ExpiryPass pass;
+    pass.expired = expire.exec();
+    auto& recheck = Stmt(
+        "UPDATE sessions SET expiry_check_at = last_seen + ttl_ms "
+        "WHERE id IN (SELECT id FROM sessions INDEXED BY sessions_expiry_check "
+        "WHERE status IN ('active', 'idle') AND expiry_check_at < ?1 "
+        "ORDER BY expiry_check_at LIMIT ?2)");
+    recheck.bind(1, now);
+    recheck.bind(2, batch - pass.expired);
+    pass.checked = pass.expired + recheck.exec();
+    return pass;
   });
 }
 
@@ -124,8 +142,8 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
 Result<int64_t> Registry::GrantRestartGrace() {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& q = Stmt(
-        "UPDATE sessions SET last_seen = ?1 WHERE status IN ('active', 'idle') "
-        "AND last_seen < ?1");
+        "UPDATE sessions SET last_seen = ?1, expiry_check_at = ?1 + ttl_ms "
+        "WHERE status IN ('active', 'idle') AND last_seen < ?1");
     q.bind(1, Now());
     return static_cast<int64_t>(q.exec());
   });

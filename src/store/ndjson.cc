@@ -22,7 +22,9 @@ using namespace file_tools;
 
 // Exports from this schema version on have the tables and columns an import
 // writes: 0003 changed only how two CHECKs are spelled, 0004 only how the log
-// triggers and feed_logs build their JSON.
+// triggers and feed_logs build their JSON, and 0005 added
+// sessions.expiry_check_at, which an older export's rows get by its default
+// (0: checked at the next sweep).
 constexpr int64_t kOldestImportableSchema = 2;
 
 Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {

@@ -148,8 +148,16 @@ class Registry {
   Result<int64_t> DataVersion();
 
   // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
-  // Marks active/idle sessions with last_seen + ttl < now as stale (reason "ttl").
-  Result<int64_t> ExpireSessions(int64_t batch);
+  // Takes the active/idle sessions whose expiry check is due (at most
+  // `batch`, earliest first): those with last_seen + ttl < now turn stale
+  // (reason "ttl"), the others (they heartbeat since) get their next check at
+  // their expiry. `checked` says how many were taken (a full batch: more may
+  // be due).
+  struct ExpiryPass {
+    int64_t expired = 0;
+    int64_t checked = 0;
+  };
+  Result<ExpiryPass> ExpireSessions(int64_t batch);
   // A session whose process was found gone, as it was when probed.
   struct DeadProcess {
     std::string id;

@@ -136,7 +136,8 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   const int64_t now = Now();
   auto& q = Stmt(
       "INSERT INTO sessions (id, name, root, pid, tmux_session, status, created_at, updated_at, "
-      "last_seen, ttl_ms, meta) VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6, ?6, ?7, ?8)");
+      "last_seen, ttl_ms, meta, expiry_check_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6, ?6, ?7, ?8, ?6 + ?7)");
   q.bind(1, id);
   q.bind(2, name);
   q.bind(3, p.root.value_or(""));
