@@ -2,6 +2,7 @@
 #include "daemon/cleanup.h"
 
 #include <boost/asio/post.hpp>
+#include <chrono>
 
 #include "util/log.h"
 
@@ -113,26 +114,51 @@ void CleanupStrand::ProbeProcesses(size_t step) {
 }
 
 // The bulk of the checkpoint (copying WAL pages into the database file) runs
-// on a reader connection beside the writes, in passes until little is left
-// (writes go on meanwhile); a last pass on the writer thread, between batches,
-// copies the rest, so the checkpoint completes and the next write restarts the
-// WAL from its beginning. The writer's journal_size_limit then cuts the file
-// back to wal_truncate_bytes; a WAL under that is reused, never regrown.
+// on a reader connection beside the writes, in passes: each copies what was
+// written during the one before, until a pass finds little new (writes go on
+// meanwhile). The reader then syncs the database file, since a pass that stops
+// short of the WAL's end never does. A last pass on the writer thread, between
+// batches, copies the rest, so the checkpoint completes (and syncs what it
+// copied) and the next write restarts the WAL from its beginning. The
+// writer's journal_size_limit then cuts the file back to wal_truncate_bytes;
+// a WAL under that is reused, never regrown.
 void CleanupStrand::Checkpoint() {
-  constexpr int kMaxReaderPasses = 4;
-  constexpr int64_t kWriterPassFrames = 256;  // 1 MiB of 4 KiB pages
   readers_.Submit([this](store::Registry& reader) {
-    for (int pass = 0; pass < kMaxReaderPasses; ++pass) {
-      auto bulk = reader.connection().Checkpoint("PASSIVE");
-      if (!bulk.ok()) LogDebug("cleanup: background checkpoint: " + bulk.status().ToString());
-      if (!bulk.ok() || bulk->left() <= kWriterPassFrames) break;
-    }
+    CopyBesideWrites(reader.connection());
     writer_.SubmitIdle([this](store::Registry& reg) {
+      const auto start = std::chrono::steady_clock::now();
       auto last = reg.connection().Checkpoint("PASSIVE");
-      if (!last.ok()) LogWarn("cleanup: checkpoint failed: " + last.status().ToString());
+      if (!last.ok()) {
+        LogWarn("cleanup: checkpoint failed: " + last.status().ToString());
+      } else {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - start);
+        LogDebug("cleanup: checkpoint of " + std::to_string(last->wal_frames) +
+                 " frames completed; its last pass held writes for " + std::to_string(us.count()) +
+                 " us");
+      }
       tick_in_flight_ = false;
     });
   });
+}
+
+void CleanupStrand::CopyBesideWrites(store::Connection& reader) {
+  constexpr int kMaxPasses = 8;
+  constexpr int64_t kSmall = 256;  // frames: 1 MiB of 4 KiB pages
+  int64_t copied = -1;
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    auto bulk = reader.Checkpoint("PASSIVE");
+    if (!bulk.ok()) {
+      LogDebug("cleanup: background checkpoint: " + bulk.status().ToString());
+      break;
+    }
+    // What this pass had to copy: for the first, the whole backlog; for the
+    // others, what was written while the pass before it ran.
+    const int64_t fresh = copied < 0 ? bulk->wal_frames : bulk->copied_frames - copied;
+    copied = bulk->copied_frames;
+    if (bulk->left() <= kSmall && fresh <= kSmall) break;
+  }
+  if (Status s = reader.SyncDatabaseFile(); !s.ok()) LogDebug("cleanup: " + s.message());
 }
 
 }  // namespace roster::daemon

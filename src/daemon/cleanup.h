@@ -8,9 +8,10 @@
 //
 // Then the WAL is checkpointed: the writer's automatic checkpoints (every
 // 1000 pages, inside a commit) are off, so commits never pay for one. The
-// bulk of the copying runs on a reader connection beside the writes (in
-// passes, until under 1 MiB is left); a short last pass on the writer thread,
-// between batches, completes it so the WAL restarts from its beginning. The
+// bulk of the copying, and the sync of the database file, run on a reader
+// connection beside the writes (in passes, until a pass finds under 1 MiB
+// new); a short last pass on the writer thread, between batches, completes
+// it so the WAL restarts from its beginning. The
 // file is reused, not regrown; journal_size_limit cuts it back to
 // wal_truncate_bytes after a burst. The WAL thus holds about one interval of
 // writes.
@@ -42,6 +43,9 @@ class CleanupStrand {
   void WriteStep(size_t step, const char* what, StepFn fn, bool repeat_when_full = true);
   void ProbeProcesses(size_t step);
   void Checkpoint();
+  // Runs on a reader: the checkpoint passes beside the writes, then a sync
+  // of the database file.
+  static void CopyBesideWrites(store::Connection& reader);
 
   boost::asio::steady_timer timer_;
   Writer& writer_;

@@ -156,4 +156,16 @@ Result<CheckpointProgress> Connection::Checkpoint(const char* mode) {
   }
 }
 
+Status Connection::SyncDatabaseFile() {
+  sqlite3_file* file = nullptr;
+  int rc = sqlite3_file_control(db_->getHandle(), "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc == SQLITE_OK && file && file->pMethods)
+    rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK) {
+    return Status::Unavailable(std::string("could not sync the database file: ") +
+                               sqlite3_errstr(rc));
+  }
+  return Status::Ok();
+}
+
 }  // namespace roster::store

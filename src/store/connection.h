@@ -61,6 +61,11 @@ class Connection {
   Status SetAutoCheckpoint(bool on);
   // PRAGMA wal_checkpoint(mode): mode is PASSIVE, FULL, RESTART or TRUNCATE.
   Result<CheckpointProgress> Checkpoint(const char* mode);
+  // Flushes the database file's written pages to the disk (fdatasync through
+  // the connection's own file handle). A checkpoint syncs the database file
+  // only when it copies the WAL to its end; passes that run beside writes
+  // never do, so the pages they copied wait for the pass that completes.
+  Status SyncDatabaseFile();
 
   // For the store layer only.
   SQLite::Database& db() { return *db_; }
