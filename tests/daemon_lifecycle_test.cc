@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 
 #include "daemon_harness.h"
 
@@ -312,6 +314,22 @@ TEST(DaemonLifecycle, SecondDaemonOnTheSameDatabaseExitsNamingTheHolder) {
   EXPECT_NE(second.RunToExit(), 0);
   EXPECT_NE(second.Log().find("pid " + std::to_string(d.pid())), std::string::npos) << second.Log();
   EXPECT_EQ(d.Client().Ok("status").at("sync"), "full");
+}
+
+// Profilers and roster-bench tell the daemon's threads apart by name.
+TEST(DaemonLifecycle, WorkerThreadsAreNamedForProfiling) {
+  Daemon d;
+  d.Start();
+  std::multiset<std::string> names;
+  for (const auto& t :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(d.pid()) + "/task")) {
+    std::string name;
+    std::getline(std::ifstream(t.path() / "comm"), name);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.count("roster-writer"), 1u);
+  EXPECT_EQ(names.count("roster-notify"), 1u);
+  EXPECT_GE(names.count("roster-reader"), 1u);
 }
 
 TEST(DaemonLifecycle, LiveSocketIsNotTakenOverButAStaleOneIsReplaced) {

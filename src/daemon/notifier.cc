@@ -2,6 +2,7 @@
 #include "daemon/notifier.h"
 
 #include "daemon/publisher.h"
+#include "util/thread_name.h"
 
 namespace roster::daemon {
 
@@ -12,7 +13,10 @@ Notifier::Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms,
 Notifier::~Notifier() { Stop(); }
 
 void Notifier::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("roster-notify");
+    Loop();
+  });
 }
 
 void Notifier::Stop() {

@@ -1,6 +1,8 @@
 // readers.cc — the read pool.
 #include "daemon/readers.h"
 
+#include "util/thread_name.h"
+
 namespace roster::daemon {
 
 ReaderPool::~ReaderPool() { Stop(); }
@@ -12,7 +14,12 @@ Status ReaderPool::Start(const std::string& db, int threads,
     if (!conn.ok()) return conn.status();
     registries_.push_back(std::make_unique<store::Registry>(std::move(conn).value(), options));
   }
-  for (auto& r : registries_) threads_.emplace_back([this, reg = r.get()] { Loop(reg); });
+  for (auto& r : registries_) {
+    threads_.emplace_back([this, reg = r.get()] {
+      NameThisThread("roster-reader");
+      Loop(reg);
+    });
+  }
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 #include "daemon/writer.h"
 
 #include "util/log.h"
+#include "util/thread_name.h"
 
 namespace roster::daemon {
 
@@ -15,7 +16,10 @@ Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hook
 Writer::~Writer() { Stop(); }
 
 void Writer::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("roster-writer");
+    Loop();
+  });
 }
 
 void Writer::Submit(WriteOp op, WriteDone done) {

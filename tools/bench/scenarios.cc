@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <iostream>
+#include <map>
 
 #include "store/connection.h"
 
@@ -40,6 +42,19 @@ void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
   r[std::string(prefix) + "_p999_ms"] = Ms(p.p999);
 }
 
+// Adds daemon_cpu_us_per_op: each daemon thread's CPU time between two
+// ThreadCpuUs() readings, per operation (none for a daemon given with --socket).
+void AddCpu(json::object& r, const std::map<std::string, double>& before,
+            const std::map<std::string, double>& after, int64_t ops) {
+  if (after.empty() || ops <= 0) return;
+  json::object per_op;
+  for (const auto& [name, us] : after) {
+    auto it = before.find(name);
+    per_op[name] = std::round((us - (it == before.end() ? 0 : it->second)) / ops * 100) / 100;
+  }
+  r["daemon_cpu_us_per_op"] = std::move(per_op);
+}
+
 LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0) {
   return RunLoad(socket, 4, 16, n, [ttl_ms, offset](int64_t i) {
     return Req(i, "session.register",
@@ -55,6 +70,7 @@ int Fleet(Options& o, int depth) {
   Watcher w(d.socket(), {});
   LoadResult reg = Register(d.socket(), o.sessions, 30'000);
   const int64_t sessions = o.sessions;
+  const auto cpu0 = d.ThreadCpuUs();
   LoadResult hb =
       RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
         json::object p{{"session", "s" + std::to_string(i % sessions)}};
@@ -62,6 +78,7 @@ int Fleet(Options& o, int depth) {
         return Req(i, "session.heartbeat", p);
       });
   const int64_t expected = o.sessions + (o.ops + 9) / 10;
+  const auto cpu1 = d.ThreadCpuUs();
   int64_t delivered = w.WaitFor(expected, 30'000);
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
@@ -77,6 +94,7 @@ int Fleet(Options& o, int depth) {
   r["events_delivered"] = delivered;
   auto delays = w.TakeDelays();
   AddLatency(r, "delivery", delays);
+  AddCpu(r, cpu0, cpu1, hb.ok);
   r["rss_kib"] = d.RssKiB();
   r["db_bytes"] = d.FileBytes("");
   r["wal_bytes"] = d.FileBytes("-wal");
@@ -91,6 +109,7 @@ int Logs(Options& o) {
   Register(d.socket(), 4, 600'000);
   Watcher w(d.socket(), {{"entities", json::array{"log"}}, {"session", "s0"}});
   const std::string filler(static_cast<size_t>(std::max<int64_t>(o.body_bytes - 40, 0)), 'x');
+  const auto cpu0 = d.ThreadCpuUs();
   LoadResult r0 = RunLoad(d.socket(), static_cast<int>(o.conns), static_cast<int>(o.depth), o.ops,
                           [&filler](int64_t i) {
                             return Req(i, "log.append",
@@ -98,6 +117,7 @@ int Logs(Options& o) {
                                         {"kind", "bench"},
                                         {"body", {{"t_us", NowUs()}, {"text", filler}}}});
                           });
+  const auto cpu1 = d.ThreadCpuUs();
   const int64_t expected = (o.ops + 3) / 4;
   int64_t delivered = w.WaitFor(expected, 30'000);
   json::object r{{"scenario", o.scenario},
@@ -111,6 +131,7 @@ int Logs(Options& o) {
   AddLatency(r, "latency", r0.latency_us);
   auto delays = w.TakeDelays();
   AddLatency(r, "delivery", delays);
+  AddCpu(r, cpu0, cpu1, r0.ok);
   r["rss_kib"] = d.RssKiB();
   r["db_bytes"] = d.FileBytes("");
   Report(o, r);
@@ -127,10 +148,12 @@ int Fanout(Options& o) {
     return Req(i, "session.heartbeat",
                {{"session", "s" + std::to_string(i % 100)}, {"meta", {{"t_us", NowUs()}}}});
   };
+  const auto cpu0 = d.ThreadCpuUs();
   LoadResult r0 = o.rate > 0 ? RunPaced(d.socket(), o.rate, o.ops, change)
                              : RunLoad(d.socket(), static_cast<int>(o.conns),
                                        static_cast<int>(o.depth), o.ops, change);
   const int64_t delivered = ws.WaitFor(o.watchers * o.ops, 60'000);
+  const auto cpu1 = d.ThreadCpuUs();  // after the deliveries, which are most of the work
   std::vector<double> delays = ws.TakeDelays();
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
@@ -141,6 +164,7 @@ int Fanout(Options& o) {
                  {"events_expected", o.watchers * o.ops},
                  {"events_delivered", delivered}};
   AddLatency(r, "delivery", delays);
+  AddCpu(r, cpu0, cpu1, r0.ok);
   r["rss_kib"] = d.RssKiB();
   Report(o, r);
   return delivered == o.watchers * o.ops ? 0 : 1;
