@@ -113,19 +113,30 @@ TEST(SessionStore, EveryOperationResolvesByIdOrName) {
   EXPECT_EQ(h.reg->Heartbeat({.session = "nobody"}).status().code(), Code::kNotFound);
 }
 
-TEST(SessionStore, PureHeartbeatWritesNoChange) {
+// By name a heartbeat reads the session first; by the id of a live session it
+// is one UPDATE (TouchLive). Both answer and store the same.
+TEST(SessionStore, PureHeartbeatWritesNoChangeByNameOrById) {
   RegistryHarness h;
   auto s = h.reg->Register({.name = "hb", .ttl_ms = 1000});
   ASSERT_OK(s);
-  int64_t rev = h.Rev();
-  *h.now += 400;
-  auto hb = h.reg->Heartbeat({.session = "hb"});
-  ASSERT_OK(hb);
-  EXPECT_EQ(hb->last_seen, *h.now);
-  EXPECT_EQ(hb->expires_at, *h.now + 1000);
-  EXPECT_EQ(hb->rev, rev);
-  EXPECT_EQ(h.ChangesAfter(rev), V{});
-  EXPECT_EQ(h.reg->Get("hb").value().last_seen, *h.now);
+  ASSERT_OK(h.reg->Heartbeat({.session = "hb", .status = "idle"}));
+  const int64_t updated_at = h.reg->Get("hb").value().updated_at;
+  for (const std::string& session : {std::string("hb"), s->id}) {
+    SCOPED_TRACE(session);
+    int64_t rev = h.Rev();
+    *h.now += 400;
+    auto hb = h.reg->Heartbeat({.session = session});
+    ASSERT_OK(hb);
+    EXPECT_EQ(hb->id, s->id);
+    EXPECT_EQ(hb->last_seen, *h.now);
+    EXPECT_EQ(hb->expires_at, *h.now + 1000);
+    EXPECT_EQ(hb->rev, rev);
+    EXPECT_EQ(h.ChangesAfter(rev), V{});
+    auto now = h.reg->Get("hb").value();
+    EXPECT_EQ(now.last_seen, *h.now);
+    EXPECT_EQ(now.updated_at, updated_at);
+    EXPECT_EQ(now.status, "idle");
+  }
 }
 
 TEST(SessionStore, HeartbeatWithMetaOrStatusIsAChange) {
@@ -146,11 +157,11 @@ TEST(SessionStore, HeartbeatWithMetaOrStatusIsAChange) {
 
 TEST(SessionStore, HeartbeatRevivesAStaleSession) {
   RegistryHarness h;
-  ASSERT_OK(h.reg->Register({.name = "s", .ttl_ms = 100}));
+  ASSERT_OK(h.reg->Register({.id = "s", .name = "s", .ttl_ms = 100}));
   *h.now += 101;
   ASSERT_EQ(h.reg->ExpireSessions(100).value().expired, 1);
   EXPECT_EQ(h.reg->Get("s").value().status, "stale");
-  ASSERT_OK(h.reg->Heartbeat({.session = "s"}));
+  ASSERT_OK(h.reg->Heartbeat({.session = "s"}));  // by id: not live, so the general path
   auto s = h.reg->Get("s");
   EXPECT_EQ(s->status, "active");
   EXPECT_FALSE(s->status_reason.has_value());

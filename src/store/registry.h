@@ -211,6 +211,10 @@ class Registry {
   Status ClosePause(const std::string& id, int64_t now);
   // Writes every column of `s`; meta only when `meta_changed`.
   Status SaveSession(const Session& s, bool meta_changed);
+  // The common heartbeat in one statement: moves last_seen of the active or
+  // idle session whose id is `id`. Nothing when there is no such session (a
+  // name, a stale, paused or stopped one): the caller takes the general path.
+  std::optional<HeartbeatResult> TouchLive(const std::string& id);
   // Records the start time of the session's (new) pid.
   void SetPidStart(const std::string& id, std::optional<int64_t> pid);
   Status ValidateCommon(const std::optional<std::string>& root,

