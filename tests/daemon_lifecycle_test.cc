@@ -320,6 +320,7 @@ TEST(DaemonLifecycle, SecondDaemonOnTheSameDatabaseExitsNamingTheHolder) {
 TEST(DaemonLifecycle, WorkerThreadsAreNamedForProfiling) {
   Daemon d;
   d.Start();
+  d.Client().Ok("status");  // serving: every thread has started (a connect alone is not enough)
   std::multiset<std::string> names;
   for (const auto& t :
        std::filesystem::directory_iterator("/proc/" + std::to_string(d.pid()) + "/task")) {

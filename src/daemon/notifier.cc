@@ -13,10 +13,8 @@ Notifier::Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms,
 Notifier::~Notifier() { Stop(); }
 
 void Notifier::Start() {
-  thread_ = std::thread([this] {
-    NameThisThread("roster-notify");
-    Loop();
-  });
+  thread_ = std::thread([this] { Loop(); });
+  NameThread(thread_, "roster-notify");
 }
 
 void Notifier::Stop() {

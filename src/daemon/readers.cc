@@ -15,10 +15,8 @@ Status ReaderPool::Start(const std::string& db, int threads,
     registries_.push_back(std::make_unique<store::Registry>(std::move(conn).value(), options));
   }
   for (auto& r : registries_) {
-    threads_.emplace_back([this, reg = r.get()] {
-      NameThisThread("roster-reader");
-      Loop(reg);
-    });
+    threads_.emplace_back([this, reg = r.get()] { Loop(reg); });
+    NameThread(threads_.back(), "roster-reader");
   }
   return Status::Ok();
 }

@@ -16,10 +16,8 @@ Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hook
 Writer::~Writer() { Stop(); }
 
 void Writer::Start() {
-  thread_ = std::thread([this] {
-    NameThisThread("roster-writer");
-    Loop();
-  });
+  thread_ = std::thread([this] { Loop(); });
+  NameThread(thread_, "roster-writer");
 }
 
 void Writer::Submit(WriteOp op, WriteDone done) {
