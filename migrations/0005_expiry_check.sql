@@ -20,16 +20,7 @@
 -- what it writes is unchanged.
 
 ALTER TABLE sessions ADD COLUMN expiry_check_at INTEGER NOT NULL DEFAULT 0;
-UPDATE sessions SET expiry_check_at = last_seen + ttl_ms;
-
 DROP INDEX sessions_expiry;
-CREATE INDEX sessions_expiry_check ON sessions (expiry_check_at)
-  WHERE status IN ('active', 'idle');
-
-CREATE TRIGGER sessions_expiry_check AFTER UPDATE OF last_seen, ttl_ms ON sessions
-WHEN NEW.expiry_check_at > NEW.last_seen + NEW.ttl_ms BEGIN
-  UPDATE sessions SET expiry_check_at = NEW.last_seen + NEW.ttl_ms WHERE id = NEW.id;
-END;
 
 DROP TRIGGER sessions_update;
 -- A pure heartbeat (only last_seen, updated_at or pid_start moved) is not a change.
@@ -51,4 +42,16 @@ BEGIN
                       'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
                       'ttl_ms', NEW.ttl_ms, 'expires_at', NEW.last_seen + NEW.ttl_ms,
                       'meta', json(NEW.meta)));
+END;
+
+-- Every existing row's check at its expiry, before the index and the guard
+-- exist (one bulk index build instead of a move per row).
+UPDATE sessions SET expiry_check_at = last_seen + ttl_ms;
+
+CREATE INDEX sessions_expiry_check ON sessions (expiry_check_at)
+  WHERE status IN ('active', 'idle');
+
+CREATE TRIGGER sessions_expiry_check AFTER UPDATE OF last_seen, ttl_ms ON sessions
+WHEN NEW.expiry_check_at > NEW.last_seen + NEW.ttl_ms BEGIN
+  UPDATE sessions SET expiry_check_at = NEW.last_seen + NEW.ttl_ms WHERE id = NEW.id;
 END;
