@@ -75,17 +75,40 @@ class Conn : public std::enable_shared_from_this<Conn> {
     });
   }
 
+  // Reads what has arrived and answers every complete reply line in it; then
+  // tops the connection up with one write for all the replies just taken.
   void Read() {
-    asio::async_read_until(socket_, asio::dynamic_buffer(in_), '\n',
-                           [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                             if (ec) return;
-                             self->OnLine(n);
-                           });
+    if (in_.size() - filled_ < kReadChunk) in_.resize(filled_ + kReadChunk);
+    socket_.async_read_some(asio::buffer(in_.data() + filled_, in_.size() - filled_),
+                            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                              if (ec) return;
+                              self->filled_ += n;
+                              if (self->TakeLines()) return;  // done
+                              self->Fill();
+                              self->Read();
+                            });
   }
 
-  void OnLine(size_t n) {
-    auto now = Clock::now();
-    std::string_view line(in_.data(), n - 1);
+  // Consumes every complete line in in_[0, filled_); true when all is done.
+  bool TakeLines() {
+    const auto now = Clock::now();
+    size_t start = 0;
+    while (const void* p = std::memchr(in_.data() + start, '\n', filled_ - start)) {
+      const size_t nl = static_cast<size_t>(static_cast<const char*>(p) - in_.data());
+      OnLine(std::string_view(in_.data() + start, nl - start), now);
+      start = nl + 1;
+    }
+    std::memmove(in_.data(), in_.data() + start, filled_ - start);
+    filled_ -= start;
+    return sent_.empty() && next_ >= total_;
+  }
+
+  void OnLine(std::string_view line, Clock::time_point now) {
+    if (sent_.empty()) {  // a line nobody asked for
+      if (result_.errors++ == 0)
+        result_.first_error = "unexpected: " + std::string(line.substr(0, 300));
+      return;
+    }
     if (line.find("\"error\"") != std::string_view::npos) {
       if (result_.errors++ == 0) result_.first_error = std::string(line.substr(0, 300));
     } else {
@@ -94,12 +117,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
     result_.latency_us.push_back(
         std::chrono::duration<double, std::micro>(now - sent_.front()).count());
     sent_.pop_front();
-    in_.erase(0, n);
-    if (sent_.empty() && next_ >= total_) return;  // done
-    Fill();
-    Read();
   }
 
+  static constexpr size_t kReadChunk = 64 * 1024;
   Socket socket_;
   int depth_;
   int64_t& next_;
@@ -108,6 +128,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
   LoadResult& result_;
   std::deque<Clock::time_point> sent_;
   std::string in_, out_, pending_;
+  size_t filled_ = 0;  // bytes of in_ read and not yet consumed
   bool writing_ = false;
 };
 
