@@ -24,6 +24,17 @@ TEST(LogStore, AppendNumbersEntriesPerSessionAndEmitsOneChangeEach) {
   EXPECT_EQ(h.ChangesAfter(rev), (V{"log insert a:1", "log insert a:2", "log insert b:1"}));
 }
 
+TEST(LogStore, AppendNamesItsSessionByIdOrNameAndRefusesAnUnknownOne) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "id-1", .name = "worker"}));
+  const int64_t rev = h.Rev();
+  ASSERT_OK(h.reg->LogAppend("id-1", "k", json::value(1)));
+  ASSERT_OK(h.reg->LogAppend("worker", "k", json::value(2)));
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log insert id-1:1", "log insert id-1:2"}));
+  EXPECT_EQ(h.reg->LogAppend("nobody", "k", json::value(3)).status().code(), Code::kNotFound);
+  EXPECT_EQ(h.ChangesAfter(rev).size(), 2u);
+}
+
 TEST(LogStore, ReadReturnsARangeOfTheCurrentEpoch) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.name = "a"}));

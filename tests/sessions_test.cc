@@ -207,6 +207,9 @@ TEST(SessionStore, StoppedSessionRefusesEverythingButRemove) {
   EXPECT_EQ(h.reg->Resume("st").status().code(), Code::kInvalidState);
   EXPECT_EQ(h.reg->Stop("st", std::nullopt).status().code(), Code::kInvalidState);
   EXPECT_EQ(h.reg->LogAppend("st", "k", json::value(1)).status().code(), Code::kInvalidState);
+  // By id too (heartbeats and appends have a shorter path for ids).
+  EXPECT_EQ(h.reg->Heartbeat({.session = "x"}).status().code(), Code::kInvalidState);
+  EXPECT_EQ(h.reg->LogAppend("x", "k", json::value(1)).status().code(), Code::kInvalidState);
   EXPECT_EQ(h.ChangesAfter(rev), V{});
   ASSERT_TRUE(h.reg->Remove("st").ok());
   EXPECT_EQ(h.ChangesAfter(rev), V{"session delete x"});

@@ -204,6 +204,9 @@ class Registry {
 
   // Session helpers (sessions.cc); REQUIRE a transaction.
   Result<Session> Resolve(const std::string& session);
+  // The id of the session `session` names (id or name), unless it is stopped
+  // (logs.cc).
+  Result<std::string> WritableSessionId(const std::string& session);
   Result<Session> ReviveExisting(Session s, const RegisterParams& p);
   Result<Session> InsertNew(const RegisterParams& p);
   Status CheckLiveLimit();
