@@ -23,7 +23,8 @@ struct FeedBatch {
   int64_t from_rev = 0;
   int64_t to_rev = 0;
   std::shared_ptr<const std::vector<Change>> changes;
-  std::shared_ptr<const std::vector<std::string>> tails;  // EventTail of each change
+  // EventTail of each change; made by Hub::Publish when it has subscribers.
+  std::shared_ptr<const std::vector<std::string>> tails;
 };
 
 class FeedPublisher;

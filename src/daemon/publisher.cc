@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "daemon/watch.h"
 #include "util/log.h"
 
 namespace roster::daemon {
@@ -63,11 +62,10 @@ void FeedPublisher::PostLocked(std::vector<Page> pages, std::function<void()> th
                               [&](const Change& c) { return c.rev > published_rev_; });
     page.erase(page.begin(), fresh);
     if (page.empty()) continue;
-    auto tails = std::make_shared<std::vector<std::string>>();
-    tails->reserve(page.size());
-    for (const auto& c : page) tails->push_back(EventTail(c));
+    // The event text (tails) is left to the io thread's hub, which makes it
+    // only when someone watches: not on the writer, the busiest thread.
     FeedBatch b{published_rev_, page.back().rev,
-                std::make_shared<const std::vector<Change>>(std::move(page)), std::move(tails)};
+                std::make_shared<const std::vector<Change>>(std::move(page)), nullptr};
     published_rev_ = b.to_rev;
     batches.push_back(std::move(b));
   }
