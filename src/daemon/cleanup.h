@@ -11,10 +11,9 @@
 // bulk of the copying, and the sync of the database file, run on a reader
 // connection beside the writes (in passes, until a pass finds under 1 MiB
 // new); a short last pass on the writer thread, between batches, completes
-// it so the WAL restarts from its beginning. The
-// file is reused, not regrown; journal_size_limit cuts it back to
-// wal_truncate_bytes after a burst. The WAL thus holds about one interval of
-// writes.
+// it so the WAL restarts from its beginning. The file is reused, not
+// regrown; journal_size_limit cuts it back to wal_truncate_bytes after a
+// burst. The WAL thus holds about one interval of writes.
 #pragma once
 
 #include <atomic>

@@ -284,13 +284,11 @@ void Hub::Remove(int64_t watch_id) { subs_.erase(watch_id); }
 void Hub::Publish(const FeedBatch& batch) {
   published_rev_ = std::max(published_rev_, batch.to_rev);
   if (subs_.empty()) return;
+  auto tails = std::make_shared<std::vector<std::string>>();
+  tails->reserve(batch.changes->size());
+  for (const auto& c : *batch.changes) tails->push_back(EventTail(c));
   FeedBatch b = batch;
-  if (!b.tails) {
-    auto tails = std::make_shared<std::vector<std::string>>();
-    tails->reserve(b.changes->size());
-    for (const auto& c : *b.changes) tails->push_back(EventTail(c));
-    b.tails = std::move(tails);
-  }
+  b.tails = std::move(tails);
   std::vector<std::shared_ptr<Subscriber>> subs;
   subs.reserve(subs_.size());
   for (auto& [id, s] : subs_) subs.push_back(s);

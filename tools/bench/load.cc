@@ -40,6 +40,15 @@ Percentiles Summarize(std::vector<double>& s) {
 
 namespace {
 
+// Counts one reply line as answered or failed (the first failure is kept).
+void CountReply(std::string_view line, LoadResult* result) {
+  if (line.find("\"error\"") == std::string_view::npos) {
+    ++result->ok;
+  } else if (result->errors++ == 0) {
+    result->first_error = std::string(line.substr(0, 300));
+  }
+}
+
 // One connection of the load: keeps `depth` requests in flight.
 class Conn : public std::enable_shared_from_this<Conn> {
  public:
@@ -109,11 +118,7 @@ class Conn : public std::enable_shared_from_this<Conn> {
         result_.first_error = "unexpected: " + std::string(line.substr(0, 300));
       return;
     }
-    if (line.find("\"error\"") != std::string_view::npos) {
-      if (result_.errors++ == 0) result_.first_error = std::string(line.substr(0, 300));
-    } else {
-      ++result_.ok;
-    }
+    CountReply(line, &result_);
     result_.latency_us.push_back(
         std::chrono::duration<double, std::micro>(now - sent_.front()).count());
     sent_.pop_front();
@@ -201,12 +206,7 @@ void ReadReplies(int fd, int64_t total, std::string* in,
                  const std::vector<std::atomic<int64_t>>& sent_ns, LoadResult* result) {
   for (int64_t i = 0; i < total; ++i) {
     const size_t nl = RecvLine(fd, in);
-    const std::string_view line(in->data(), nl);
-    if (line.find("\"error\"") != std::string_view::npos) {
-      if (result->errors++ == 0) result->first_error = std::string(line.substr(0, 300));
-    } else {
-      ++result->ok;
-    }
+    CountReply(std::string_view(in->data(), nl), result);
     const int64_t at = sent_ns[static_cast<size_t>(i)].load(std::memory_order_acquire);
     result->latency_us.push_back(static_cast<double>(NowNs() - at) / 1000.0);
     in->erase(0, nl + 1);
