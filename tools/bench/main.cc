@@ -4,7 +4,7 @@
 // restart). Each scenario prints a summary, or with --json one object on one
 // line.
 //
-//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli [options]
+//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip [options]
 #include <CLI/CLI.hpp>
 
 #include "scenarios.h"
@@ -14,10 +14,11 @@ using namespace roster::bench;
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"roster-bench — measure rosterd"};
-  app.add_option("scenario", o.scenario, "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli")
+  app.add_option("scenario", o.scenario,
+                 "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip")
       ->required()
-      ->check(
-          CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli"}));
+      ->check(CLI::IsMember(
+          {"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli", "roundtrip"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
   app.add_option("--sync", o.sync, "full or normal (default normal)")
       ->check(CLI::IsMember({"full", "normal"}));
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
   if (o.scenario == "fleet") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);
   if (o.scenario == "fleet-pipelined")
     return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 16);
+  if (o.scenario == "roundtrip") {
+    return Roundtrip(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);
+  }
   if (o.scenario == "logs") {
     set("--ops", o.ops, 200'000);
     set("--depth", o.depth, 16);

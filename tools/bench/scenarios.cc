@@ -11,58 +11,10 @@
 #include <iostream>
 #include <map>
 
+#include "common.h"
 #include "store/connection.h"
 
 namespace roster::bench {
-
-namespace {
-
-std::string Req(int64_t id, const char* method, const json::object& params) {
-  return json::serialize(
-      json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
-}
-
-double Ms(double us) { return us / 1000.0; }
-
-// Prints the summary (human) or one JSON line.
-void Report(const Options& o, const json::object& r) {
-  if (o.json) {
-    std::cout << json::serialize(r) << std::endl;
-    return;
-  }
-  std::cout << o.scenario << " (sync " << o.sync << ")\n";
-  for (const auto& [k, v] : r)
-    std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
-}
-
-void AddLatency(json::object& r, const char* prefix, std::vector<double>& us) {
-  Percentiles p = Summarize(us);
-  r[std::string(prefix) + "_p50_ms"] = Ms(p.p50);
-  r[std::string(prefix) + "_p99_ms"] = Ms(p.p99);
-  r[std::string(prefix) + "_p999_ms"] = Ms(p.p999);
-}
-
-// Adds daemon_cpu_us_per_op: each daemon thread's CPU time between two
-// ThreadCpuUs() readings, per operation (none for a daemon given with --socket).
-void AddCpu(json::object& r, const std::map<std::string, double>& before,
-            const std::map<std::string, double>& after, int64_t ops) {
-  if (after.empty() || ops <= 0) return;
-  json::object per_op;
-  for (const auto& [name, us] : after) {
-    auto it = before.find(name);
-    per_op[name] = std::round((us - (it == before.end() ? 0 : it->second)) / ops * 100) / 100;
-  }
-  r["daemon_cpu_us_per_op"] = std::move(per_op);
-}
-
-LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0) {
-  return RunLoad(socket, 4, 16, n, [ttl_ms, offset](int64_t i) {
-    return Req(i, "session.register",
-               {{"id", "s" + std::to_string(i + offset)}, {"ttl_ms", ttl_ms}});
-  });
-}
-
-}  // namespace
 
 int Fleet(Options& o, int depth) {
   Daemon d(o, {});
@@ -71,12 +23,8 @@ int Fleet(Options& o, int depth) {
   LoadResult reg = Register(d.socket(), o.sessions, 30'000);
   const int64_t sessions = o.sessions;
   const auto cpu0 = d.ThreadCpuUs();
-  LoadResult hb =
-      RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops, [sessions](int64_t i) {
-        json::object p{{"session", "s" + std::to_string(i % sessions)}};
-        if (i % 10 == 0) p["meta"] = json::object{{"t_us", NowUs()}};
-        return Req(i, "session.heartbeat", p);
-      });
+  LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops,
+                          [sessions](int64_t i) { return FleetHeartbeat(i, sessions); });
   const int64_t expected = o.sessions + (o.ops + 9) / 10;
   const auto cpu1 = d.ThreadCpuUs();
   int64_t delivered = w.WaitFor(expected, 30'000);

@@ -12,5 +12,7 @@ int Fanout(Options& o);
 int Scale(Options& o);
 int Expiry(Options& o);
 int CliScenario(Options& o);
+// roundtrip.cc
+int Roundtrip(Options& o, int depth);
 
 }  // namespace roster::bench
