@@ -175,6 +175,11 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
           ", rev " + std::to_string(start_rev));
   io.run();
 
+  // The readers first: one may be in the middle of the cleanup strand's
+  // checkpoint passes, and while it holds SQLite's checkpoint lock the final
+  // checkpoint below gets SQLITE_BUSY at once (no busy wait), so the stop
+  // would leave no clean-shutdown marker. Stop() lets queued reads finish.
+  readers.Stop();
   writer.SubmitIdle([shutdown](store::Registry& reg) {
     auto cp = reg.connection().Checkpoint("TRUNCATE");
     if (!cp.ok()) LogWarn("final checkpoint failed: " + cp.status().ToString());
@@ -185,7 +190,6 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   });
   writer.Stop();
   notifier.Stop();
-  readers.Stop();
   return 0;
 }
 
