@@ -4,6 +4,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,8 +59,11 @@ class Daemon {
   double Start() {
     auto t0 = Clock::now();
     if (external()) return WaitReady(t0);
+    const pid_t parent = getpid();
     pid_ = fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // an interrupted bench stops its daemon too
+      if (getppid() != parent) _exit(1);   // it died before the line above
       std::string log = (dir_ / "rosterd.log").string();
       freopen(log.c_str(), "a", stderr);
       execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket",

@@ -2,6 +2,7 @@
 #include "null_server.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,8 +142,11 @@ void Accept(asio::local::stream_protocol::acceptor& acceptor, Handoff* handoff) 
 
 pid_t StartNullServer(const std::string& socket_path, NullMode mode) {
   ::unlink(socket_path.c_str());
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive an interrupted bench
+    if (getppid() != parent) _exit(1);   // it died before the line above
     try {
       Serve(socket_path, mode);
     } catch (const std::exception&) {
