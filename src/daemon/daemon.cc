@@ -179,7 +179,9 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   // checkpoint passes, and while it holds SQLite's checkpoint lock the final
   // checkpoint below gets SQLITE_BUSY at once (no busy wait), so the stop
   // would leave no clean-shutdown marker. Stop() lets queued reads finish.
+  // The notifier too, so that only other processes can hold the WAL then.
   readers.Stop();
+  notifier.Stop();
   writer.SubmitIdle([shutdown](store::Registry& reg) {
     auto cp = reg.connection().Checkpoint("TRUNCATE");
     if (!cp.ok()) LogWarn("final checkpoint failed: " + cp.status().ToString());
@@ -189,7 +191,6 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
     shutdown->rev = rev.ok() ? *rev : 0;
   });
   writer.Stop();
-  notifier.Stop();
   return 0;
 }
 
