@@ -239,7 +239,7 @@ Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
       q.bind(2, now);
       q.bind(3, json::serialize(s.meta));
       q.exec();
-    } else {  // the common case: touch last_seen only (no index but expiry's moves)
+    } else {  // last_seen only (named by name, or paused): moves no index entry
       auto& q = Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1");
       q.bind(1, s.id);
       q.bind(2, now);

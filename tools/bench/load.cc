@@ -66,22 +66,11 @@ class Conn : public std::enable_shared_from_this<Conn> {
  private:
   void Fill() {
     while (static_cast<int>(sent_.size()) < depth_ && next_ < total_) {
-      pending_ += make_(next_++);
-      pending_ += '\n';
+      out_.pending() += make_(next_++);
+      out_.pending() += '\n';
       sent_.push_back(Clock::now());
     }
-    Flush();
-  }
-
-  void Flush() {
-    if (writing_ || pending_.empty()) return;
-    writing_ = true;
-    out_.swap(pending_);
-    pending_.clear();
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](auto ec, size_t) {
-      self->writing_ = false;
-      if (!ec) self->Flush();
-    });
+    out_.Flush(socket_, shared_from_this());
   }
 
   // Reads what has arrived and answers every complete reply line in it; then
@@ -132,9 +121,9 @@ class Conn : public std::enable_shared_from_this<Conn> {
   const std::function<std::string(int64_t)>& make_;
   LoadResult& result_;
   std::deque<Clock::time_point> sent_;
-  std::string in_, out_, pending_;
+  std::string in_;
   size_t filled_ = 0;  // bytes of in_ read and not yet consumed
-  bool writing_ = false;
+  OutBuffer out_;
 };
 
 int ConnectFd(const std::string& path) {

@@ -37,6 +37,29 @@ struct LoadResult {
   std::string first_error;
 };
 
+// Bytes to send on one socket with at most one async_write in flight: what is
+// appended while a write runs goes out, all together, in the next. `owner`
+// keeps the connection (and so this buffer, its member) alive meanwhile.
+class OutBuffer {
+ public:
+  std::string& pending() { return pending_; }
+  template <typename Owner>
+  void Flush(asio::local::stream_protocol::socket& socket, std::shared_ptr<Owner> owner) {
+    if (writing_ || pending_.empty()) return;
+    writing_ = true;
+    out_.swap(pending_);
+    pending_.clear();
+    asio::async_write(socket, asio::buffer(out_), [this, &socket, owner](auto ec, size_t) {
+      writing_ = false;
+      if (!ec) Flush(socket, owner);
+    });
+  }
+
+ private:
+  std::string out_, pending_;
+  bool writing_ = false;
+};
+
 // Sends `total` requests (request i is make(i), one JSON line without the
 // newline) over `conns` connections with `depth` in flight on each.
 LoadResult RunLoad(const std::string& socket, int conns, int depth, int64_t total,

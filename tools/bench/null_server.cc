@@ -73,8 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   // Queues one reply per line and writes them in one call.
   void Reply(size_t lines) {
-    for (size_t i = 0; i < lines; ++i) pending_ += kReply;
-    Flush();
+    for (size_t i = 0; i < lines; ++i) out_.pending() += kReply;
+    out_.Flush(socket_, shared_from_this());
   }
 
  private:
@@ -87,21 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     return lines;  // a line split across reads counts when its end arrives
   }
-  void Flush() {
-    if (writing_ || pending_.empty()) return;
-    writing_ = true;
-    out_.swap(pending_);
-    pending_.clear();
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](auto ec, size_t) {
-      self->writing_ = false;
-      if (!ec) self->Flush();
-    });
-  }
   Socket socket_;
   Handoff* handoff_;
   char in_[64 * 1024];
-  std::string out_, pending_;
-  bool writing_ = false;
+  OutBuffer out_;
 };
 
 void Handoff::Loop() {

@@ -7,9 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <iostream>
-#include <map>
 
 #include "common.h"
 #include "store/connection.h"
