@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "store/migrations.h"
+#include "store/sqlite_statement.h"
 #include "store/wal_write_vfs.h"
 
 namespace roster::store {
@@ -19,17 +20,24 @@ int LatestSchemaVersion() {
 
 Status FromSqliteError(const std::exception& e) {
   if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
-    int primary = se->getErrorCode() & 0xff;
-    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-      return Status::Unavailable(std::string("database is busy: ") + se->what());
-    }
-    if (primary == SQLITE_CONSTRAINT) {
-      return Status::Conflict(std::string("constraint failed: ") + se->what());
-    }
-    if (primary == SQLITE_FULL) return Status::Unavailable("disk is full");
+    return FromDbError(
+        DbError(SqliteFailure(se->getErrorCode()), se->getExtendedErrorCode(), se->what()));
   }
-  return Status::Internal(std::string("database error: ") + e.what());
+  return FromDbError(e);
 }
+
+std::unique_ptr<Statement> Connection::Prepare(const std::string& sql) {
+  return std::make_unique<SqliteStatement>(db_->getHandle(), sql);
+}
+
+void Connection::Exec(const std::string& sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db_->getHandle(), sql.c_str(), nullptr, nullptr, &message);
+  sqlite3_free(message);  // sqlite3_errmsg still holds it
+  if (rc != SQLITE_OK) ThrowSqlite(db_->getHandle(), rc);
+}
+
+bool Connection::InTransaction() const { return !sqlite3_get_autocommit(db_->getHandle()); }
 
 static Status NewerSchemaError(const std::string& path, int version) {
   return Status::Unavailable("database " + path + " has schema version " + std::to_string(version) +

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "store/sql.h"
 #include "util/status.h"
 
 namespace SQLite {
@@ -44,11 +45,11 @@ struct CheckpointProgress {
   int64_t left() const { return wal_frames - copied_frames; }
 };
 
-class Connection {
+class Connection final : public Database {
  public:
   // Opens (creating if needed) and prepares the database.
   static Result<std::unique_ptr<Connection>> Open(const ConnectionOptions& options);
-  ~Connection();
+  ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -67,6 +68,11 @@ class Connection {
   // never do, so the pages they copied wait for the pass that completes.
   Status SyncDatabaseFile();
 
+  // Database: statements straight on SQLite's C API (sqlite_statement.h).
+  std::unique_ptr<Statement> Prepare(const std::string& sql) override;
+  void Exec(const std::string& sql) override;
+  bool InTransaction() const override;
+
   // For the store layer only.
   SQLite::Database& db() { return *db_; }
   const ConnectionOptions& options() const { return options_; }
@@ -81,8 +87,8 @@ class Connection {
 // its own transaction. Refuses (unavailable) a file newer than this binary.
 Status Migrate(SQLite::Database& db);
 
-// Converts a SQLite exception into a Status (busy/locked -> unavailable,
-// constraint -> conflict, anything else -> internal). Store layer only.
+// FromDbError for SQLiteCpp's exceptions too (the file engine's open, pragmas
+// and file tools use SQLiteCpp). Store layer only.
 Status FromSqliteError(const std::exception& e);
 
 }  // namespace roster::store

@@ -7,7 +7,7 @@
 namespace roster::store {
 namespace {
 
-Change ReadChange(SQLite::Statement& q) {
+Change ReadChange(Statement& q) {
   return Change{q.getColumn(0).getInt64(),  q.getColumn(1).getInt64(),  q.getColumn(2).getString(),
                 q.getColumn(3).getString(), q.getColumn(4).getString(), OptText(q, 5),
                 q.getColumn(6).getString()};
@@ -123,7 +123,7 @@ Result<int64_t> Registry::DataVersion() {
     q.reset();
     return v;
   } catch (const std::exception& e) {
-    return FromSqliteError(e);
+    return FromDbError(e);
   }
 }
 

@@ -18,9 +18,9 @@ struct Head {
 #define ROSTER_LOG_HEAD \
   "SELECT seq, epoch FROM log_entries WHERE session_id = ?1 ORDER BY seq DESC LIMIT 1"
 
-static Result<AppendResult> AppendAt(SQLite::Statement& head, SQLite::Statement& ins,
-                                     const std::string& id, int64_t now, bool rotate,
-                                     const std::string& kind, const std::string& body) {
+static Result<AppendResult> AppendAt(Statement& head, Statement& ins, const std::string& id,
+                                     int64_t now, bool rotate, const std::string& kind,
+                                     const std::string& body) {
   head.bind(1, id);
   Head h;
   if (head.executeStep()) h = {head.getColumn(0).getInt64(), head.getColumn(1).getInt64()};

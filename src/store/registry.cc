@@ -3,9 +3,6 @@
 // in sessions.cc, teams.cc, logs.cc, feed.cc and maintenance.cc.
 #include "store/registry.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
-
 #include <chrono>
 
 namespace roster::store {
@@ -28,12 +25,10 @@ int64_t Registry::SystemNowMs() {
 
 int64_t Registry::Now() const { return options_.clock(); }
 
-SQLite::Statement& Registry::Stmt(const char* sql) {
+Statement& Registry::Stmt(const char* sql) {
   auto it = stmts_.find(sql);
-  if (it == stmts_.end()) {
-    it = stmts_.emplace(sql, std::make_unique<SQLite::Statement>(conn_->db(), sql)).first;
-  }
-  SQLite::Statement& q = *it->second;
+  if (it == stmts_.end()) it = stmts_.emplace(sql, conn_->Prepare(sql)).first;
+  Statement& q = *it->second;
   q.tryReset();  // never throws, even after a failed step
   q.clearBindings();
   return q;
@@ -77,18 +72,18 @@ void Registry::Control(TxnStep step, int depth) {
   if (depth < kDepths) {
     Stmt(named[depth]).exec();
   } else {
-    conn_->db().exec(verb + std::to_string(depth));
+    conn_->Exec(verb + std::to_string(depth));
   }
 }
 
-bool Registry::InBatch() const { return !sqlite3_get_autocommit(conn_->db().getHandle()); }
+bool Registry::InBatch() const { return conn_->InTransaction(); }
 
 Status Registry::BeginBatch() {
   try {
     Control(TxnStep::kBegin, 0);
     return Status::Ok();
   } catch (const std::exception& e) {
-    return FromSqliteError(e);
+    return FromDbError(e);
   }
 }
 
@@ -99,13 +94,20 @@ Status Registry::CommitBatch() {
     return Status::Ok();
   } catch (const std::exception& e) {
     RollbackBatch();
-    return FromSqliteError(e);
+    return FromDbError(e);
   }
 }
 
 void Registry::RollbackBatch() {
   ResetStatements();
-  if (InBatch()) conn_->db().tryExec("ROLLBACK");
+  if (InBatch()) TryRollback();
+}
+
+void Registry::TryRollback() {
+  try {
+    conn_->Exec("ROLLBACK");
+  } catch (const std::exception&) {  // nothing left to undo
+  }
 }
 
 int64_t Registry::LastRev() {

@@ -26,11 +26,8 @@
 #include "core/process_probe.h"
 #include "core/types.h"
 #include "store/connection.h"
+#include "store/sql.h"
 #include "util/status.h"
-
-namespace SQLite {
-class Statement;
-}
 
 namespace roster::store {
 
@@ -190,12 +187,14 @@ class Registry {
 
  private:
   int64_t Now() const;
-  SQLite::Statement& Stmt(const char* sql);
+  Statement& Stmt(const char* sql);
   template <typename T>
   Result<T> Write(const std::function<Result<T>()>& fn);
   template <typename T>
   Result<T> Read(const std::function<Result<T>()>& fn);
   void ResetStatements();
+  // ROLLBACK, ignoring a failure (there may be nothing left to undo).
+  void TryRollback();
   // Transaction control, run from statements prepared once (parsing
   // "SAVEPOINT opN" and friends on every write cost ~10 % of a log append).
   // `depth` names the savepoint (opN); depths past a few are run unprepared.
@@ -238,7 +237,7 @@ class Registry {
   // session count at kListRowGuessBytes per row: a row without meta is ~250).
   static constexpr size_t kListRowGuessBytes = 320;
   size_t full_list_bytes_ = 0;
-  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;
+  std::unordered_map<const char*, std::unique_ptr<Statement>> stmts_;
   int savepoint_depth_ = 0;
 };
 

@@ -4,8 +4,6 @@
 // Both turn any SQLite exception into a Status, so none escapes the layer.
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "store/registry.h"
 
 namespace roster::store {
@@ -17,14 +15,14 @@ Result<T> Registry::Write(const std::function<Result<T>()>& fn) {
   try {
     Control(own ? TxnStep::kBegin : TxnStep::kSavepoint, depth);
   } catch (const std::exception& e) {
-    return FromSqliteError(e);
+    return FromDbError(e);
   }
   ++savepoint_depth_;
   Result<T> r = [&]() -> Result<T> {
     try {
       return fn();
     } catch (const std::exception& e) {
-      return FromSqliteError(e);
+      return FromDbError(e);
     }
   }();
   --savepoint_depth_;
@@ -37,8 +35,8 @@ Result<T> Registry::Write(const std::function<Result<T>()>& fn) {
       if (!own) Control(TxnStep::kRelease, depth);
     }
   } catch (const std::exception& e) {
-    if (own) conn_->db().tryExec("ROLLBACK");
-    return FromSqliteError(e);
+    if (own) TryRollback();
+    return FromDbError(e);
   }
   return r;
 }
@@ -51,7 +49,7 @@ Result<T> Registry::Read(const std::function<Result<T>()>& fn) {
       if (own) Control(TxnStep::kBeginRead, 0);
       return fn();
     } catch (const std::exception& e) {
-      return FromSqliteError(e);
+      return FromDbError(e);
     }
   }();
   ResetStatements();
@@ -59,7 +57,7 @@ Result<T> Registry::Read(const std::function<Result<T>()>& fn) {
     try {
       Control(TxnStep::kCommit, 0);
     } catch (const std::exception&) {
-      conn_->db().tryExec("ROLLBACK");  // a read has nothing to lose
+      TryRollback();  // a read has nothing to lose
     }
   }
   return r;

@@ -2,12 +2,11 @@
 // shared by the registry's source files.
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <optional>
 #include <string>
 
 #include "core/types.h"
+#include "store/sql.h"
 
 namespace roster::store {
 
@@ -18,12 +17,12 @@ namespace roster::store {
   "p.note FROM sessions AS s LEFT JOIN pauses AS p "                                    \
   "ON p.session_id = s.id AND p.resumed_at IS NULL "
 
-inline std::optional<std::string> OptText(SQLite::Statement& q, int i) {
+inline std::optional<std::string> OptText(Statement& q, int i) {
   if (q.isColumnNull(i)) return std::nullopt;
   return q.getColumn(i).getString();
 }
 
-inline std::optional<int64_t> OptInt(SQLite::Statement& q, int i) {
+inline std::optional<int64_t> OptInt(Statement& q, int i) {
   if (q.isColumnNull(i)) return std::nullopt;
   return q.getColumn(i).getInt64();
 }
@@ -35,7 +34,7 @@ inline json::value ParseStoredJson(const std::string& text) {
   return ec ? json::value(nullptr) : v;
 }
 
-inline Session ReadSession(SQLite::Statement& q) {
+inline Session ReadSession(Statement& q) {
   Session s;
   s.id = q.getColumn(0).getString();
   s.name = q.getColumn(1).getString();
@@ -57,19 +56,19 @@ inline Session ReadSession(SQLite::Statement& q) {
   return s;
 }
 
-inline LogEntry ReadLogEntry(SQLite::Statement& q) {
+inline LogEntry ReadLogEntry(Statement& q) {
   return LogEntry{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
                   q.getColumn(3).getString(), ParseStoredJson(q.getColumn(4).getString())};
 }
 
-inline void BindOpt(SQLite::Statement& q, int i, const std::optional<std::string>& v) {
+inline void BindOpt(Statement& q, int i, const std::optional<std::string>& v) {
   if (v)
     q.bind(i, *v);
   else
     q.bind(i);
 }
 
-inline void BindOpt(SQLite::Statement& q, int i, const std::optional<int64_t>& v) {
+inline void BindOpt(Statement& q, int i, const std::optional<int64_t>& v) {
   if (v)
     q.bind(i, *v);
   else

@@ -294,7 +294,7 @@ Status CheckListParams(const ListParams& p) {
   return Status::Ok();
 }
 
-void BindListFilter(SQLite::Statement& q, const ListParams& p) {
+void BindListFilter(Statement& q, const ListParams& p) {
   if (!p.statuses.empty()) q.bind(1, json::serialize(json::value_from(p.statuses)));
   BindOpt(q, 2, p.root);
   BindOpt(q, 3, p.after);
@@ -356,7 +356,7 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
     *out += '[';
     while (q.executeStep()) {
       if (out->size() > start + 1) *out += ',';
-      const SQLite::Column row = q.getColumn(0);
+      const Column row = q.getColumn(0);
       const char* text = static_cast<const char*>(row.getBlob());
       const auto len = static_cast<size_t>(row.getBytes());
       ReserveBig(out, out->size() + len + 256);  // 256: room for the reply's framing

@@ -16,7 +16,7 @@ namespace roster::store {
 
 namespace {
 
-Team ReadTeam(SQLite::Statement& q) {
+Team ReadTeam(Statement& q) {
   Team t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), {},
          q.getColumn(3).getInt64(),  q.getColumn(4).getInt64()};
   json::value agents = ParseStoredJson(q.getColumn(5).getString());
