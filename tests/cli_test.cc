@@ -39,8 +39,8 @@ Ran Sh(const Daemon& d, const std::string& cmd, const std::string& stdin_text = 
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
 }
 
-const std::string kCtl = ROSTERCTL_PATH;
-const std::string kBackup = ROSTER_BACKUP_PATH;
+const std::string kCtl = testing::BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
+const std::string kBackup = testing::BinaryUnderTest("ROSTER_TEST_BACKUP", ROSTER_BACKUP_PATH);
 
 class Cli : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <stdexcept>
@@ -25,6 +26,14 @@
 namespace roster::testing {
 
 namespace json = boost::json;
+
+// The binary under test: the build's, unless the environment names another
+// (ROSTER_TEST_ROSTERD=/path/to/old/rosterd runs the suite against an older
+// build, to see a test fail without the fix it covers).
+inline std::string BinaryUnderTest(const char* env, const char* built) {
+  const char* v = std::getenv(env);
+  return v && *v ? v : built;
+}
 
 // Connects to a Unix socket; -1 on failure.
 inline int ConnectUnix(const std::string& path) {
@@ -192,11 +201,23 @@ class Daemon {
     throw std::runtime_error("rosterd did not start: " + Log());
   }
 
-  // Runs rosterd to completion (for start-up failures); returns its exit code.
-  int RunToExit() {
+  // Runs rosterd to completion (for start-up failures); returns its exit code,
+  // the signal as 128 + signo if one killed it, or -1 if it was still running
+  // after `timeout_ms` (then it is killed: a start that should fail must not
+  // hang the test).
+  int RunToExit(int timeout_ms = 20'000) {
     pid_t pid = Spawn();
     int status = 0;
-    waitpid(pid, &status, 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
@@ -224,7 +245,8 @@ class Daemon {
 
  private:
   pid_t Spawn() {
-    std::vector<std::string> args = {ROSTERD_PATH, "--db", db(), "--socket", socket()};
+    std::vector<std::string> args = {BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH), "--db",
+                                     db(), "--socket", socket()};
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_t pid = fork();
     if (pid == 0) {

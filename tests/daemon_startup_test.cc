@@ -130,7 +130,9 @@ TEST(DaemonStartup, UnknownStartupCheckSettingIsRefusedNamingTheKey) {
   Daemon d;
   d.Config({{"startup_check", "sometimes"}});
   EXPECT_EQ(d.RunToExit(), 2);
-  EXPECT_NE(d.Log().find("startup_check must be auto or always"), std::string::npos) << d.Log();
+  EXPECT_NE(d.Log().find("config.startup_check is \"sometimes\"; it must be auto or always"),
+            std::string::npos)
+      << d.Log();
 }
 
 // Damage done to the file after a clean stop (here: a b-tree page's header

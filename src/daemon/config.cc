@@ -1,10 +1,12 @@
-// config.cc — defaults and the JSON config file.
+// config.cc — defaults, the JSON config file and flags, checked through the
+// settings table (settings.h).
 #include "daemon/config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
-#include "daemon/params.h"
+#include "daemon/settings.h"
 #include "util/paths.h"
 
 namespace roster::daemon {
@@ -18,18 +20,59 @@ DaemonConfig DefaultConfig() {
   return c;
 }
 
-template <typename T>
-static void Take(ParamReader& r, const char* key, T* field) {
-  if (auto v = r.Optional<T>(key)) *field = static_cast<T>(*v);
+namespace {
+
+std::string Quoted(const std::string& s) { return json::serialize(json::string(s)); }
+
+// What `s` accepts, for messages: "an integer between 1 and 65536".
+std::string Accepts(const Setting& s) {
+  switch (s.type) {
+    case Setting::Type::kInt:
+      return "an integer between " + std::to_string(s.min) + " and " + std::to_string(s.max);
+    case Setting::Type::kChoice:
+      return RangeText(s, /*markdown=*/false);
+    case Setting::Type::kText:
+      return "a string of " + std::to_string(s.min) + " to " + std::to_string(s.max) + " bytes";
+  }
+  return "";
 }
 
-static void TakeInt(ParamReader& r, const char* key, int* field) {
-  if (auto v = r.Optional<int64_t>(key)) *field = static_cast<int>(*v);
+// Checks `value` against row `s` and stores it; `what` names the source in
+// messages ("config.max_write_batch", "--sync").
+Status Apply(const Setting& s, const json::value& value, const std::string& what, DaemonConfig* c) {
+  if (s.type == Setting::Type::kInt) {
+    auto v = json::try_value_to<int64_t>(value);
+    if (!v || value.is_double() || value.is_bool()) {
+      return Status::InvalidParams(what + " must be " + Accepts(s) + " (got " +
+                                   json::serialize(value) + ")");
+    }
+    if (*v < s.min || *v > s.max) {
+      return Status::InvalidParams(what + " is " + std::to_string(*v) + "; it must be " +
+                                   Accepts(s));
+    }
+    s.set_int(*c, *v);
+    return Status::Ok();
+  }
+  if (!value.is_string()) {
+    return Status::InvalidParams(what + " must be " + Accepts(s) + " (got " +
+                                 json::serialize(value) + ")");
+  }
+  std::string text(value.as_string());
+  const bool ok = s.type == Setting::Type::kChoice
+                      ? std::find(s.choices.begin(), s.choices.end(), text) != s.choices.end()
+                      : static_cast<int64_t>(text.size()) >= s.min &&
+                            static_cast<int64_t>(text.size()) <= s.max;
+  if (!ok) {
+    std::string got = s.type == Setting::Type::kChoice || text.size() <= 64
+                          ? Quoted(text)
+                          : std::to_string(text.size()) + " bytes long";
+    return Status::InvalidParams(what + " is " + got + "; it must be " + Accepts(s));
+  }
+  s.set_text(*c, std::move(text));
+  return Status::Ok();
 }
 
-static void TakeSize(ParamReader& r, const char* key, size_t* field) {
-  if (auto v = r.Optional<int64_t>(key); v && *v >= 0) *field = static_cast<size_t>(*v);
-}
+}  // namespace
 
 Status LoadConfigFile(const std::string& path, DaemonConfig* c) {
   std::ifstream in(path);
@@ -41,63 +84,55 @@ Status LoadConfigFile(const std::string& path, DaemonConfig* c) {
   if (ec || !doc.is_object()) {
     return Status::InvalidParams("config file " + path + " must hold one JSON object");
   }
-  ParamReader r(doc.as_object(), "config");
-  Take(r, "db", &c->db_path);
-  Take(r, "socket", &c->socket_path);
-  if (auto sync = r.Optional<std::string>("sync")) {
-    if (*sync != "full" && *sync != "normal")
-      return Status::InvalidParams("config.sync must be full or normal");
-    c->sync = *sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
+  DaemonConfig loaded = *c;  // all or nothing
+  for (const auto& [key, value] : doc.as_object()) {
+    const std::string what = "config." + std::string(key);
+    const Setting* s = FindSetting(key);
+    if (!s) {
+      return Status::InvalidParams(what + " is not a known setting (see README, Configuration)");
+    }
+    ROSTER_RETURN_IF_ERROR(Apply(*s, value, what, &loaded));
   }
-  Take(r, "log_level", &c->log_level);
-  Take(r, "startup_check", &c->startup_check);
-  if (c->startup_check != "auto" && c->startup_check != "always")
-    return Status::InvalidParams("config.startup_check must be auto or always");
-  TakeInt(r, "reader_threads", &c->reader_threads);
-  TakeSize(r, "max_line_bytes", &c->limits.max_line_bytes);
-  TakeInt(r, "max_json_depth", &c->limits.max_json_depth);
-  TakeInt(r, "max_connections", &c->limits.max_connections);
-  TakeInt(r, "max_subscribers", &c->limits.max_subscribers);
-  Take(r, "idle_timeout_ms", &c->limits.idle_timeout_ms);
-  TakeSize(r, "subscriber_queue", &c->limits.subscriber_queue);
-  TakeSize(r, "max_write_batch", &c->limits.max_write_batch);
-  Take(r, "group_commit_wait_us", &c->limits.group_commit_wait_us);
-  Take(r, "cleanup_interval_ms", &c->cleanup_interval_ms);
-  Take(r, "cleanup_batch", &c->cleanup_batch);
-  Take(r, "purge_after_ms", &c->purge_after_ms);
-  Take(r, "log_retention_ms", &c->log_retention_ms);
-  Take(r, "changes_retention_ms", &c->changes_retention_ms);
-  Take(r, "changes_max_rows", &c->changes_max_rows);
-  Take(r, "wal_truncate_bytes", &c->wal_truncate_bytes);
-  Take(r, "progress_interval_ms", &c->progress_interval_ms);
-  Take(r, "notify_poll_ms", &c->notify_poll_ms);
-  Take(r, "default_ttl_ms", &c->registry.default_ttl_ms);
-  Take(r, "max_ttl_ms", &c->registry.max_ttl_ms);
-  Take(r, "max_live_sessions", &c->registry.max_live_sessions);
-  TakeSize(r, "max_field_bytes", &c->registry.max_field_bytes);
-  TakeSize(r, "max_meta_bytes", &c->registry.max_meta_bytes);
-  TakeSize(r, "max_body_bytes", &c->registry.max_body_bytes);
-  Take(r, "compose_marker", &c->registry.compose_marker);
-  return r.Finish();
+  *c = std::move(loaded);
+  return Status::Ok();
+}
+
+Status ApplyFlag(const std::string& key, const std::string& flag, const std::string& value,
+                 DaemonConfig* c) {
+  const Setting* s = FindSetting(key);
+  if (!s) return Status::Internal("no setting " + key);
+  if (s->type == Setting::Type::kInt) {
+    int64_t v = 0;
+    size_t used = 0;
+    try {
+      v = std::stoll(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size()) {
+      return Status::InvalidParams(flag + " must be " + Accepts(*s) + " (got " + Quoted(value) +
+                                   ")");
+    }
+    return Apply(*s, json::value(v), flag, c);
+  }
+  return Apply(*s, json::value(value), flag, c);
+}
+
+Status CheckConfig(const DaemonConfig& c) {
+  if (c.registry.default_ttl_ms > c.registry.max_ttl_ms) {
+    return Status::InvalidParams(
+        "config.default_ttl_ms (" + std::to_string(c.registry.default_ttl_ms) +
+        ") must not exceed max_ttl_ms (" + std::to_string(c.registry.max_ttl_ms) + ")");
+  }
+  return Status::Ok();
 }
 
 json::object LimitsJson(const DaemonConfig& c) {
-  return json::object{
-      {"max_line_bytes", c.limits.max_line_bytes},
-      {"max_json_depth", c.limits.max_json_depth},
-      {"max_connections", c.limits.max_connections},
-      {"max_subscribers", c.limits.max_subscribers},
-      {"idle_timeout_ms", c.limits.idle_timeout_ms},
-      {"subscriber_queue", c.limits.subscriber_queue},
-      {"max_write_batch", c.limits.max_write_batch},
-      {"group_commit_wait_us", c.limits.group_commit_wait_us},
-      {"max_live_sessions", c.registry.max_live_sessions},
-      {"max_field_bytes", c.registry.max_field_bytes},
-      {"max_meta_bytes", c.registry.max_meta_bytes},
-      {"max_body_bytes", c.registry.max_body_bytes},
-      {"max_ttl_ms", c.registry.max_ttl_ms},
-      {"default_ttl_ms", c.registry.default_ttl_ms},
-  };
+  json::object out;
+  for (const auto& s : Settings()) {
+    if (s.reported) out[s.key] = s.get_int(c);
+  }
+  return out;
 }
 
 }  // namespace roster::daemon

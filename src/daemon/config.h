@@ -1,6 +1,8 @@
 // config.h — every setting of rosterd in one documented struct, with its
-// default. Settings come from the defaults, then an optional JSON config file
-// (--config; keys are the field names below), then command-line flags.
+// default (the field's initializer). Settings come from the defaults, then an
+// optional JSON config file (--config), then command-line flags. Each key's
+// name, range and whether `status` reports it are in the settings table
+// (settings.h), which loading and checking go through.
 #pragma once
 
 #include <cstdint>
@@ -57,11 +59,21 @@ struct DaemonConfig {
 // Defaults with the default paths filled in.
 DaemonConfig DefaultConfig();
 
-// Applies a JSON config file on top of `config`; unknown keys and wrong types
-// are errors naming the key.
+// Applies a JSON config file on top of `config`. An unknown key, a value of
+// the wrong type or out of its range is invalid_params naming the key, the
+// value and the range; nothing is applied then.
 Status LoadConfigFile(const std::string& path, DaemonConfig* config);
 
-// The limits as reported by `status`.
+// Applies one setting given on the command line as `flag` (e.g. "--sync"),
+// checked like a config file's.
+Status ApplyFlag(const std::string& key, const std::string& flag, const std::string& value,
+                 DaemonConfig* config);
+
+// The rules between settings (default_ttl_ms <= max_ttl_ms); run once every
+// source was applied.
+Status CheckConfig(const DaemonConfig& config);
+
+// The settings `status` reports under `limits`.
 boost::json::object LimitsJson(const DaemonConfig& config);
 
 }  // namespace roster::daemon

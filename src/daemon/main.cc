@@ -1,5 +1,7 @@
 // main.cc — rosterd's command line (CLI11): flags override the config file,
-// which overrides the defaults (see config.h).
+// which overrides the defaults (see config.h). Every value goes through the
+// settings table's checks; a bad flag, file or value exits with status 2 and
+// one sentence, like rosterctl's usage errors.
 #include <mimalloc.h>
 
 #include <CLI/CLI.hpp>
@@ -16,41 +18,72 @@
 // cross-thread without a lock (what it keeps of a freed big reply buffer:
 // util/big_buffer.h).
 
+namespace {
+
+constexpr int kExitUsage = 2;  // bad flags, config file or setting (README, Running rosterd)
+
+int Usage(const std::string& why) {
+  std::cerr << "rosterd: " << why << " (see rosterd --help)\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace roster;
   daemon::DaemonConfig config = daemon::DefaultConfig();
   CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
-  std::string config_file, db, socket, sync, log_level, startup_check;
+  std::string config_file;
+  // Flag -> setting key; applied after the config file, through the table.
+  struct Flag {
+    const char* name;
+    const char* key;
+    std::string help;
+    std::string value;
+  };
+  std::vector<Flag> flags = {
+      {"--db", "db", "database file (default " + config.db_path + ")", {}},
+      {"--socket", "socket", "Unix socket (default " + config.socket_path + ")", {}},
+      {"--sync", "sync", "full (default: survives power loss) or normal", {}},
+      {"--log-level", "log_level", "debug, info (default), warn or error", {}},
+      {"--startup-check",
+       "startup_check",
+       "auto (default: skip quick_check after a clean shutdown) or always",
+       {}},
+  };
   app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)");
-  app.add_option("--db", db, "database file (default " + config.db_path + ")");
-  app.add_option("--socket", socket, "Unix socket (default " + config.socket_path + ")");
-  app.add_option("--sync", sync, "full (default: survives power loss) or normal")
-      ->check(CLI::IsMember({"full", "normal"}));
-  app.add_option("--log-level", log_level, "debug, info (default), warn or error")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  app.add_option("--startup-check", startup_check,
-                 "auto (default: skip quick_check after a clean shutdown) or always")
-      ->check(CLI::IsMember({"auto", "always"}));
+  for (auto& f : flags) {
+    app.add_option(f.name, f.value, f.help)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
   app.set_version_flag("--version", ROSTER_VERSION);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ExtrasError&) {
+    std::string extras;
+    for (const auto& a : app.remaining()) extras += (extras.empty() ? "" : " ") + a;
+    return Usage("unknown argument " + extras);
+  } catch (const CLI::ArgumentMismatch& e) {  // "--db: 1 required TEXT missing"
+    const std::string what = e.what();
+    return Usage(what.substr(0, what.find(':')) + " needs a value");
+  } catch (const CLI::ParseError& e) {
+    return Usage(e.what());
+  }
 
   if (!config_file.empty()) {
-    if (Status s = daemon::LoadConfigFile(config_file, &config); !s.ok()) {
-      std::cerr << "rosterd: " << s.message() << "\n";
-      return 2;
-    }
+    if (Status s = daemon::LoadConfigFile(config_file, &config); !s.ok()) return Usage(s.message());
   }
-  if (!db.empty()) config.db_path = db;
-  if (!socket.empty()) config.socket_path = socket;
-  if (!sync.empty())
-    config.sync = sync == "full" ? store::SyncMode::kFull : store::SyncMode::kNormal;
-  if (!log_level.empty()) config.log_level = log_level;
-  if (!startup_check.empty()) config.startup_check = startup_check;
-  LogLevel level;
-  if (!ParseLogLevel(config.log_level, &level)) {
-    std::cerr << "rosterd: unknown log level " << config.log_level << "\n";
-    return 2;
+  for (const auto& f : flags) {
+    if (app.count(f.name) == 0) continue;
+    if (Status s = daemon::ApplyFlag(f.key, f.name, f.value, &config); !s.ok())
+      return Usage(s.message());
   }
+  if (Status s = daemon::CheckConfig(config); !s.ok()) return Usage(s.message());
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(config.log_level, &level);  // one of the table's choices
   SetLogLevel(level);
   LogDebug("allocator: mimalloc " + std::to_string(mi_version()));
   return daemon::RunDaemon(config);
