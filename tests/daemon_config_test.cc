@@ -3,6 +3,7 @@
 // bad value, key or flag is refused with one sentence and exit status 2
 // before any file is touched, and status reports the limits in force.
 #include <filesystem>
+#include <fstream>
 
 #include "daemon_harness.h"
 
@@ -83,6 +84,107 @@ TEST(DaemonConfig, StatusReportsTheLimitsInForce) {
   EXPECT_EQ(limits.at("max_write_batch"), 7);
   EXPECT_EQ(limits.at("max_subscribers"), 9);
   EXPECT_EQ(limits.at("max_line_bytes"), 1 << 20);
+}
+
+// Nothing of the database may exist after a refused start.
+void ExpectNothingCreated(const Daemon& d) {
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) {
+    EXPECT_FALSE(std::filesystem::exists(d.db() + suffix)) << d.db() + suffix << " was created";
+  }
+}
+
+// A socket path longer than sockaddr_un holds aborted rosterd (exit 134, an
+// uncaught Boost exception) after it had opened the database, leaving its WAL.
+TEST(DaemonPaths, SocketPathTooLongForAUnixSocketIsRefusedBeforeAnyFile) {
+  const std::string name(150, 's');
+  {
+    Daemon d;
+    d.UseSocket(d.dir().File(name));
+    EXPECT_EQ(d.RunToExit(), kExitUsage) << d.Log();
+    EXPECT_NE(d.Log().find("rosterd: --socket is " + std::to_string(d.socket().size()) +
+                           " bytes long; it must be a string of 1 to 107 bytes"),
+              std::string::npos)
+        << d.Log();
+    ExpectNothingCreated(d);
+  }
+  {  // the same path as the default, from the environment
+    Daemon d;
+    d.OmitSocketFlag();
+    d.SetEnv("ROSTER_SOCKET", d.dir().File(name));
+    EXPECT_EQ(d.RunToExit(), kExitUsage) << d.Log();
+    EXPECT_NE(d.Log().find("bytes; a Unix socket path holds at most 107 (choose a shorter "
+                           "--socket or ROSTER_SOCKET)"),
+              std::string::npos)
+        << d.Log();
+    ExpectNothingCreated(d);
+  }
+}
+
+// A regular file at the socket path was taken for a stale socket and deleted.
+TEST(DaemonPaths, AFileThatIsNotASocketIsNeverReplaced) {
+  Daemon d;
+  std::ofstream(d.socket()) << "precious";
+  EXPECT_EQ(d.RunToExit(), kExitUsage) << d.Log();
+  EXPECT_NE(d.Log().find("the socket path " + d.socket() +
+                         " exists and is not a socket; rosterd will not replace it"),
+            std::string::npos)
+      << d.Log();
+  std::ifstream in(d.socket());
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "precious");
+  ExpectNothingCreated(d);
+}
+
+TEST(DaemonPaths, DatabasePathThatIsADirectoryOrUnderAFileIsRefused) {
+  {
+    Daemon d;
+    std::filesystem::create_directory(d.db());
+    EXPECT_EQ(d.RunToExit(), kExitUsage) << d.Log();
+    EXPECT_NE(d.Log().find("the database path " + d.db() + " is a directory"), std::string::npos)
+        << d.Log();
+  }
+  {
+    Daemon d;
+    std::ofstream(d.dir().File("plain")) << "x";
+    d.UseDb(d.dir().File("plain/roster.db"));
+    EXPECT_EQ(d.RunToExit(), kExitUsage) << d.Log();
+    EXPECT_NE(d.Log().find(d.dir().File("plain") + " is not a directory"), std::string::npos)
+        << d.Log();
+  }
+}
+
+// `rosterd --db OTHER` on the socket of a live daemon created and initialised
+// OTHER (and its lock and WAL) before it found the socket taken.
+TEST(DaemonPaths, SecondDaemonOnALiveSocketCreatesNothing) {
+  Daemon first;
+  first.Start();
+  Daemon second;
+  second.UseSocket(first.socket());
+  second.UseDb(second.dir().File("sub/other.db"));
+  EXPECT_EQ(second.RunToExit(), 1) << second.Log();
+  EXPECT_NE(second.Log().find("another rosterd is already serving " + first.socket()),
+            std::string::npos)
+      << second.Log();
+  ExpectNothingCreated(second);
+  EXPECT_FALSE(std::filesystem::exists(second.dir().File("sub")));
+  EXPECT_EQ(first.Client().Ok("status").at("sync"), "full");
+}
+
+// A directory rosterd may not create was reported as "No such file or
+// directory" for the lock file; the real failure is the mkdir's, with its path.
+TEST(DaemonPaths, UncreatableDirectoryReportsTheRealErrorWithThePath) {
+  constexpr uid_t kNobody = 65534;
+  Daemon d;
+  std::filesystem::permissions(d.dir().path(), std::filesystem::perms::all);  // the socket's dir
+  const std::string locked = d.dir().File("locked");
+  std::filesystem::create_directory(locked);  // root's, 0755: nobody may not create in it
+  std::filesystem::permissions(locked, std::filesystem::perms(0755));
+  d.UseDb(locked + "/state/roster.db");
+  d.RunAs(kNobody);
+  EXPECT_EQ(d.RunToExit(), 1) << d.Log();
+  EXPECT_NE(d.Log().find("cannot create directory " + locked + "/state: Permission denied"),
+            std::string::npos)
+      << d.Log();
+  EXPECT_EQ(d.Log().find("No such file or directory"), std::string::npos) << d.Log();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -175,6 +176,13 @@ class Daemon {
   const TempDir& dir() const { return dir_; }
   pid_t pid() const { return pid_; }
 
+  // Sets an environment variable for the daemon's process.
+  void SetEnv(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
+  // Leaves --socket out, so the daemon takes its default (ROSTER_SOCKET, ...).
+  void OmitSocketFlag() { socket_flag_ = false; }
+  // Runs the daemon as this user (after opening its log as the test's user).
+  void RunAs(uid_t uid) { run_as_ = uid; }
+
   // Writes a JSON config file and passes it with --config.
   void Config(const json::object& cfg) {
     std::ofstream(dir_.File("config.json")) << json::serialize(cfg);
@@ -246,12 +254,15 @@ class Daemon {
  private:
   pid_t Spawn() {
     std::vector<std::string> args = {BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH), "--db",
-                                     db(), "--socket", socket()};
+                                     db()};
+    if (socket_flag_) args.insert(args.end(), {"--socket", socket()});
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_t pid = fork();
     if (pid == 0) {
       int fd = ::open(log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       dup2(fd, 2);
+      for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
+      if (run_as_ && (::setgid(*run_as_) != 0 || ::setuid(*run_as_) != 0)) _exit(126);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -264,6 +275,9 @@ class Daemon {
   TempDir dir_;
   std::string db_, socket_;
   std::vector<std::string> extra_;
+  std::vector<std::pair<std::string, std::string>> env_;
+  bool socket_flag_ = true;
+  std::optional<uid_t> run_as_;
   pid_t pid_ = -1;
 };
 

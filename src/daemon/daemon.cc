@@ -14,6 +14,7 @@
 #include "daemon/readers.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
+#include "daemon/startup_paths.h"
 #include "daemon/watch.h"
 #include "daemon/writer.h"
 #include "util/lockfile.h"
@@ -199,10 +200,18 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
 int RunDaemon(const DaemonConfig& config) {
   ::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
-  auto dir = std::filesystem::path(config.db_path).parent_path();
-  if (!dir.empty() && !std::filesystem::exists(dir, ec)) {
-    std::filesystem::create_directories(dir, ec);
-    ::chmod(dir.c_str(), 0700);
+  // Nothing is created for a start that cannot serve: a live daemon on the
+  // socket is found before the database, its directory or its lock exist.
+  if (SocketAnswers(config.socket_path)) {
+    LogError("another rosterd is already serving " + config.socket_path +
+             "; stop it first or choose another --socket");
+    return 1;
+  }
+  for (const auto& path : {config.db_path, config.socket_path}) {
+    if (Status s = EnsureDirectory(std::filesystem::path(path).parent_path()); !s.ok()) {
+      LogError(s.message());
+      return 1;
+    }
   }
   LockFile lock;
   if (Status s = lock.Acquire(LockPathFor(config.db_path)); !s.ok()) {

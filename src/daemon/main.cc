@@ -9,6 +9,7 @@
 
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/startup_paths.h"
 #include "util/log.h"
 
 // rosterd links mimalloc, which replaces malloc and operator new for the whole
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
       return Usage(s.message());
   }
   if (Status s = daemon::CheckConfig(config); !s.ok()) return Usage(s.message());
+  if (Status s = daemon::CheckPaths(config); !s.ok()) return Usage(s.message());
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(config.log_level, &level);  // one of the table's choices
   SetLogLevel(level);

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "daemon/startup_paths.h"
 #include "util/log.h"
 
 namespace roster::daemon {
@@ -221,18 +222,9 @@ Status Server::Listen() {
   namespace fs = std::filesystem;
   const fs::path path(config_.socket_path);
   std::error_code ec;
-  if (!path.parent_path().empty() && !fs::exists(path.parent_path(), ec)) {
-    fs::create_directories(path.parent_path(), ec);
-    if (ec)
-      return Status::Unavailable("cannot create " + path.parent_path().string() + ": " +
-                                 ec.message());
-    ::chmod(path.parent_path().c_str(), 0700);
-  }
-  if (fs::exists(path, ec)) {
-    asio::local::stream_protocol::socket probe(io_);
-    boost::system::error_code cec;
-    probe.connect(asio::local::stream_protocol::endpoint(config_.socket_path), cec);
-    if (!cec) {
+  ROSTER_RETURN_IF_ERROR(EnsureDirectory(path.parent_path()));
+  if (fs::is_socket(fs::symlink_status(path, ec))) {
+    if (SocketAnswers(config_.socket_path)) {
       return Status::Unavailable("another rosterd is already serving " + config_.socket_path +
                                  "; stop it first or choose another --socket");
     }

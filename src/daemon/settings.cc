@@ -5,6 +5,8 @@
 
 #include <type_traits>
 
+#include "daemon/startup_paths.h"
+
 namespace roster::daemon {
 
 namespace {
