@@ -9,35 +9,16 @@
 #include <regex>
 #include <set>
 
-#include "daemon_harness.h"
+#include "cli_harness.h"
 
 namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::Ran;
 using testing::RpcClient;
+using testing::Sh;
 namespace bj = boost::json;
-
-struct Ran {
-  int code;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Runs a shell command line; captures stdout and stderr.
-Ran Sh(const Daemon& d, const std::string& cmd, const std::string& stdin_text = "") {
-  std::string in = d.dir().File("stdin"), out = d.dir().File("stdout"),
-              err = d.dir().File("stderr");
-  std::ofstream(in) << stdin_text;
-  std::string line =
-      "ROSTER_SOCKET=" + d.socket() + " NO_COLOR=1 " + cmd + " <" + in + " >" + out + " 2>" + err;
-  int status = std::system(line.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-}
 
 const std::string kCtl = testing::BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 const std::string kBackup = testing::BinaryUnderTest("ROSTER_TEST_BACKUP", ROSTER_BACKUP_PATH);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/cli.h"
 #include "store/file_tools.h"
 
 using namespace roster;
@@ -29,8 +30,10 @@ void Bar(int64_t done, int64_t total) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"roster-backup — back up, restore, export, import and verify a Roster database"};
+  CLI::App app{"roster-backup — back up, restore, export, import and verify a Roster database",
+               "roster-backup"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", cli::VersionLine("roster-backup"));
   std::string db, out, in, file;
   std::vector<std::string> tables;
   std::optional<int64_t> since_rev;
@@ -38,8 +41,8 @@ int main(int argc, char** argv) {
   int rc = 0;
 
   auto* backup = app.add_subcommand("backup", "online backup (safe while rosterd writes)");
-  backup->add_option("db", db, "database")->required();
-  backup->add_option("out", out, "backup file to write")->required();
+  backup->add_option("db", db, "database")->required()->type_name("FILE");
+  backup->add_option("out", out, "backup file to write")->required()->type_name("FILE");
   backup->callback([&] {
     auto r = store::Backup(db, out, Bar);
     if (!r.ok()) {
@@ -50,8 +53,8 @@ int main(int argc, char** argv) {
               << " pages)\n";
   });
   auto* restore = app.add_subcommand("restore", "replace a database with a verified backup");
-  restore->add_option("backup", in, "backup file")->required();
-  restore->add_option("db", db, "database to replace")->required();
+  restore->add_option("backup", in, "backup file")->required()->type_name("FILE");
+  restore->add_option("db", db, "database to replace")->required()->type_name("FILE");
   restore->callback([&] {
     auto r = store::Restore(in, db);
     if (!r.ok()) {
@@ -62,7 +65,7 @@ int main(int argc, char** argv) {
               << db << ".before-restore\n";
   });
   auto* exp = app.add_subcommand("export", "NDJSON to stdout from one consistent snapshot");
-  exp->add_option("db", db, "database")->required();
+  exp->add_option("db", db, "database")->required()->type_name("FILE");
   exp->add_option("--tables", tables, "only these tables")->delimiter(',');
   exp->add_option("--since-rev", since_rev, "export the change feed after this rev instead");
   exp->callback([&] {
@@ -70,8 +73,8 @@ int main(int argc, char** argv) {
     if (!r.ok()) rc = Fail(r.status());
   });
   auto* imp = app.add_subcommand("import", "load an export into a database, in one transaction");
-  imp->add_option("file", file, "export file (- for stdin)")->required();
-  imp->add_option("db", db, "database (created if missing)")->required();
+  imp->add_option("file", file, "export file (- for stdin)")->required()->type_name("FILE");
+  imp->add_option("db", db, "database (created if missing)")->required()->type_name("FILE");
   imp->add_flag("--replace", replace, "overwrite rows that already exist");
   imp->callback([&] {
     std::ifstream f;
@@ -101,7 +104,7 @@ int main(int argc, char** argv) {
   });
   auto* verify =
       app.add_subcommand("verify", "check integrity, schema version and feed continuity");
-  verify->add_option("db", db, "database")->required();
+  verify->add_option("db", db, "database")->required()->type_name("FILE");
   verify->callback([&] {
     auto r = store::Verify(db);
     if (!r.ok()) {
@@ -112,10 +115,6 @@ int main(int argc, char** argv) {
     std::cout << (r->healthy ? "healthy\n" : "NOT healthy\n");
     rc = r->healthy ? 0 : 1;
   });
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+  if (auto code = cli::Parse(app, argc, argv)) return *code;
   return rc;
 }

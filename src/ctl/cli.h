@@ -38,7 +38,7 @@ struct Opts {  // storage for option values
       prefix, key, after;
   std::vector<std::string> list, statuses, entities;
   std::optional<int64_t> pid, ttl, limit, after_seq, epoch, since;
-  bool snapshot = false, per_agent = false;
+  bool snapshot = false, per_agent = false, all = false;
 };
 
 inline std::optional<json::object> MetaObject(const std::string& text, int* err) {
@@ -61,5 +61,11 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
+// `help [TOPIC|COMMAND]` (topics.cc), and the topics as a man-page section.
+void AddHelpCommand(CLI::App& app, Opts& o, Plan& plan);
+std::string TopicsManSection();
+// `rosterctl __complete sessions`: the session names, for the shell
+// completions; prints nothing and exits 0 when the daemon does not answer.
+int CompleteSessions(const std::string& socket);
 
 }  // namespace roster::ctl

@@ -44,6 +44,20 @@ int RunCall(Context& ctx, const std::string& method, json::object params,
   return kExitOk;
 }
 
+int CompleteSessions(const std::string& socket) {
+  auto client = Client::Connect(socket, /*timeout_ms=*/500);
+  if (!client.ok()) return kExitOk;
+  auto r = client.value()->Call("session.list");
+  if (!r.ok() || !r->is_object()) return kExitOk;
+  const json::value* sessions = r->as_object().if_contains("sessions");
+  if (!sessions || !sessions->is_array()) return kExitOk;
+  for (const auto& s : sessions->as_array()) {
+    const json::value* name = s.is_object() ? s.as_object().if_contains("name") : nullptr;
+    if (name && name->is_string()) std::cout << std::string_view(name->as_string()) << "\n";
+  }
+  return kExitOk;
+}
+
 int RunWatch(const Context& ctx, json::object params) {
   auto client = Client::Connect(ctx.socket);
   if (!client.ok()) return Fail(client.status());

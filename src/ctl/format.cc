@@ -1,8 +1,10 @@
 // format.cc — tables and relative times for rosterctl.
 #include "ctl/format.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -50,19 +52,74 @@ static size_t Width(const std::string& s) {
   return w;
 }
 
+size_t TerminalWidth() {
+  if (const char* c = std::getenv("COLUMNS"); c && *c) {
+    char* end = nullptr;
+    long n = std::strtol(c, &end, 10);
+    if (*end == '\0' && n > 0) return static_cast<size_t>(n);
+  }
+  winsize ws{};
+  if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 0;
+}
+
+// The first `max` display columns of `s`, ending in "…" when cut (colour
+// codes are kept whole and closed).
+static std::string Cut(const std::string& s, size_t max) {
+  if (Width(s) <= max) return s;
+  std::string out;
+  size_t w = 0;
+  bool esc = false, colored = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == 0x1b) esc = colored = true;
+    if (!esc && (c & 0xC0) != 0x80) {
+      if (w + 1 == max) break;
+      ++w;
+    }
+    if (esc && c == 'm') esc = false;
+    out += s[i];
+  }
+  return out + (colored ? "\x1b[0m" : "") + "\u2026";
+}
+
 std::string Table(const std::vector<std::string>& headers,
-                  const std::vector<std::vector<std::string>>& rows) {
+                  const std::vector<std::vector<std::string>>& rows, size_t width) {
+  const size_t kGap = 2, kMinCut = 6;
   std::vector<size_t> widths(headers.size());
   for (size_t i = 0; i < headers.size(); ++i) widths[i] = Width(headers[i]);
   for (const auto& r : rows) {
     for (size_t i = 0; i < r.size() && i < widths.size(); ++i)
       widths[i] = std::max(widths[i], Width(r[i]));
   }
+  size_t shown = headers.size();
+  auto total = [&] {
+    size_t t = 0;
+    for (size_t i = 0; i < shown; ++i) t += widths[i] + (i + 1 < shown ? kGap : 0);
+    return t;
+  };
+  auto floor = [&](size_t i) { return std::max(Width(headers[i]), kMinCut); };
+  while (width > 0 && total() > width) {
+    // Cut the widest column that can still give, one column at a time.
+    size_t widest = shown;
+    for (size_t i = 0; i < shown; ++i) {
+      if (widths[i] > floor(i) && (widest == shown || widths[i] > widths[widest])) widest = i;
+    }
+    if (widest < shown) {
+      --widths[widest];
+    } else if (shown > 1) {
+      --shown;  // nothing left to cut: leave out the rightmost column
+    } else {
+      break;
+    }
+  }
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
-    for (size_t i = 0; i < cells.size(); ++i) {
-      out += cells[i];
-      if (i + 1 < cells.size()) out += std::string(widths[i] - Width(cells[i]) + 2, ' ');
+    for (size_t i = 0; i < shown && i < cells.size(); ++i) {
+      std::string cell = Cut(cells[i], widths[i]);
+      out += cell;
+      if (i + 1 < shown && i + 1 < cells.size())
+        out += std::string(widths[i] - Width(cell) + kGap, ' ');
     }
     return out + "\n";
   };
@@ -104,7 +161,7 @@ std::string SessionsTable(const json::array& sessions, const Style& style) {
     } else if (!o.at("status_reason").is_null()) {
       note = Text(o.at("status_reason"));
     }
-    rows.push_back({Colored(status, style), Text(o.at("name")), Clip(Text(o.at("root")), 40),
+    rows.push_back({Colored(status, style), Text(o.at("name")), Text(o.at("root")),
                     Relative(Int(s, "created_at"), style.now_ms),
                     Relative(Int(s, "last_seen"), style.now_ms),
                     live ? Relative(Int(s, "expires_at"), style.now_ms) : "-", note});

@@ -22,9 +22,17 @@ int64_t NowMs();
 // "12s ago", "3m ago", "2h ago", "4d ago" for the past, "in 25s" for the future.
 std::string Relative(int64_t when_ms, int64_t now_ms);
 
-// Rows of cells, aligned on their display width, headers first.
+// The width tables must fit: $COLUMNS when set, else the terminal's when
+// stdout is one, else 0 (no limit: a pipe gets whole rows).
+size_t TerminalWidth();
+
+// Rows of cells, aligned on their display width, headers first, fitted to
+// `width` (0: no limit) without wrapping: the widest columns are cut first
+// (with "…", never below their header or 6 characters), and when even that
+// is too wide the rightmost columns are left out.
 std::string Table(const std::vector<std::string>& headers,
-                  const std::vector<std::vector<std::string>>& rows);
+                  const std::vector<std::vector<std::string>>& rows,
+                  size_t width = TerminalWidth());
 
 std::string SessionsTable(const boost::json::array& sessions, const Style& style);
 std::string TeamsTable(const boost::json::array& teams, const Style& style);

@@ -1,8 +1,12 @@
 // main.cc — rosterctl's command line (CLI11): one subcommand per API method,
-// short aliases for the daily ones, `watch`, `top` and `hook claude`. The
-// command groups are added by session_cmds.cc and other_cmds.cc.
+// short aliases for the daily ones, `watch`, `top`, `hook claude` and `help`.
+// The command groups are added by session_cmds.cc, other_cmds.cc and
+// topics.cc; parsing, unknown commands and the generated completions and man
+// page are cli/cli.h's.
 #include <CLI/CLI.hpp>
+#include <string_view>
 
+#include "cli/cli.h"
 #include "ctl/cli.h"
 #include "util/paths.h"
 
@@ -10,25 +14,32 @@ using namespace roster;
 using namespace roster::ctl;
 
 int main(int argc, char** argv) {
-  CLI::App app{"rosterctl — talk to rosterd, the registry of AI coding-agent sessions"};
+  CLI::App app{"rosterctl — talk to rosterd, the registry of AI coding-agent sessions",
+               "rosterctl"};
   app.require_subcommand(1);
   Context ctx;
   ctx.socket = DefaultSocketPath();
+  // The shell completions ask for session names on every TAB: answered before
+  // the command tree is even built.
+  if (argc >= 3 && std::string_view(argv[argc - 2]) == "__complete" &&
+      std::string_view(argv[argc - 1]) == "sessions") {
+    if (argc == 5 && std::string_view(argv[1]) == "--socket") ctx.socket = argv[2];
+    return CompleteSessions(ctx.socket);
+  }
   app.add_option("--socket", ctx.socket,
-                 "daemon socket (default $ROSTER_SOCKET or " + ctx.socket + ")");
+                 "daemon socket (default $ROSTER_SOCKET or " + ctx.socket + ")")
+      ->type_name("FILE");
   app.add_flag("--json", ctx.json, "print the API's JSON exactly");
+  app.set_version_flag("--version", cli::VersionLine("rosterctl"));
   Opts opts;
   Plan plan;
   AddSessionCommands(app, opts, ctx, plan);
   AddTeamCommands(app, opts, ctx, plan);
   AddLogCommands(app, opts, ctx, plan);
   AddOtherCommands(app, opts, ctx, plan);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? kExitOk : kExitUsage;
-  }
+  AddHelpCommand(app, opts, plan);
+  app.footer("Concepts: rosterctl help liveness|pause|feed|hooks. Manual: man rosterctl.");
+  if (auto rc = cli::Parse(app, argc, argv, {.sections = TopicsManSection()})) return *rc;
   ctx.style = Style{ColorWanted(), NowMs()};
   return plan.run ? plan.run() : kExitUsage;
 }

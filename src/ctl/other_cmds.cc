@@ -4,26 +4,35 @@
 
 namespace roster::ctl {
 
+// The pinned tmux naming is {tmux_prefix}{project_id}-{agent}; a prefix typed
+// as a word ("pa") gets the separator the rest of the name uses.
+static std::string PrefixWithSeparator(const std::string& prefix) {
+  const char last = prefix.back();
+  return last == '-' || last == '_' ? prefix : prefix + "-";
+}
+
 void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   auto* t = app.add_subcommand("team", "teams of agents: up, down, list, roster, orphans, stale");
   t->require_subcommand(1);
   auto teams = [&](auto& r) { return TeamsTable(r.at("teams").as_array(), ctx.style); };
   auto* up = t->add_subcommand("up", "bring a team up (idempotent)");
   up->add_option("project", o.project, "project id")->required();
-  up->add_option("root", o.root, "team root")->required();
+  up->add_option("root", o.root, "team root")->required()->type_name("DIR");
   up->add_option("agents", o.list, "agent names");
-  up->add_option("--prefix", o.prefix, "tmux session prefix");
+  up->add_option("--prefix", o.prefix,
+                 "tmux session prefix; joined with '-' unless it ends in '-' or '_' "
+                 "(--prefix pa: pa-PROJECT-AGENT)");
   up->callback([&] {
     plan.run = [&] {
       json::object p{
           {"project_id", o.project}, {"root", o.root}, {"agents", json::value_from(o.list)}};
-      if (!o.prefix.empty()) p["tmux_prefix"] = o.prefix;
+      if (!o.prefix.empty()) p["tmux_prefix"] = PrefixWithSeparator(o.prefix);
       return RunCall(ctx, "team.up", p,
                      [&](auto& r) { return TeamsTable(json::array{r}, ctx.style); });
     };
   });
   auto* down = t->add_subcommand("down", "clear a root, or one project at it");
-  down->add_option("root", o.root, "team root")->required();
+  down->add_option("root", o.root, "team root")->required()->type_name("DIR");
   down->add_option("--project", o.project, "only this project");
   down->callback([&] {
     plan.run = [&] {
@@ -34,7 +43,7 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     };
   });
   auto list = [&](CLI::App* c) {
-    c->add_option("--root", o.root, "only this root");
+    c->add_option("--root", o.root, "only this root")->type_name("DIR");
     c->callback([&, teams] {
       plan.run = [&, teams] {
         json::object p;
@@ -46,7 +55,7 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   list(t->add_subcommand("list", "list teams"));
   list(app.add_subcommand("ps", "alias of `team list`"));
   auto* roster = t->add_subcommand("roster", "agents at a root with their tmux sessions");
-  roster->add_option("root", o.root, "team root")->required();
+  roster->add_option("root", o.root, "team root")->required()->type_name("DIR");
   roster->callback([&] {
     plan.run = [&] {
       return RunCall(ctx, "team.roster", {{"root", o.root}},
@@ -54,7 +63,7 @@ void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     };
   });
   auto* orphans = t->add_subcommand("orphans", "recorded agents not in the desired set");
-  orphans->add_option("root", o.root, "team root")->required();
+  orphans->add_option("root", o.root, "team root")->required()->type_name("DIR");
   orphans->add_option("desired", o.list, "project:agent entries still wanted");
   orphans->add_option("--project", o.project, "only this project");
   orphans->add_flag("--per-agent", o.per_agent, "a per-agent teardown (orphans nobody)");
@@ -78,7 +87,7 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   for (const char* verb : {"append", "rotate"}) {
     auto* c = l->add_subcommand(
         verb, std::string(verb) == "append" ? "append an entry" : "start a new epoch");
-    c->add_option("session", o.session, "session id or name")->required();
+    c->add_option("session", o.session, "session id or name")->required()->type_name("SESSION");
     c->add_option("kind", o.kind, "entry kind")->required();
     c->add_option("body", o.body, "JSON (anything else is taken as a string)");
     std::string method = std::string("log.") + verb;
@@ -93,7 +102,7 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     });
   }
   auto* read = l->add_subcommand("read", "read entries");
-  read->add_option("session", o.session, "session id or name")->required();
+  read->add_option("session", o.session, "session id or name")->required()->type_name("SESSION");
   read->add_option("--after", o.after_seq, "entries after this seq");
   read->add_option("--limit", o.limit, "at most this many (1..1000)");
   read->add_option("--epoch", o.epoch, "epoch (default: current)");
@@ -113,8 +122,9 @@ void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   auto* w = app.add_subcommand("watch", "stream changes, one JSON event per line");
   w->add_option("--since", o.since, "resume after this rev");
   w->add_flag("--snapshot", o.snapshot, "current state first, then changes");
-  w->add_option("--entity", o.entities, "session, pause, team, team_agent, log");
-  w->add_option("--session", o.session, "only this session");
+  w->add_option("--entity", o.entities, "session, pause, team, team_agent, log")
+      ->type_name("{session,pause,team,team_agent,log}");
+  w->add_option("--session", o.session, "only this session")->type_name("SESSION");
   w->add_option("--key", o.key, "only this key");
   w->callback([&] {
     plan.run = [&] {

@@ -11,13 +11,13 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   s->require_subcommand(1);
   auto one = [&](const char* verb, const char* help) {
     auto* c = s->add_subcommand(verb, help);
-    c->add_option("session", o.session, "session id or name")->required();
+    c->add_option("session", o.session, "session id or name")->required()->type_name("SESSION");
     return c;
   };
   auto* reg = s->add_subcommand("register", "register (or revive) a session");
   reg->add_option("--name", o.name, "friendly name (default: from root)");
   reg->add_option("--id", o.id, "a known id (e.g. Claude Code's session_id)");
-  reg->add_option("--root", o.root, "working directory (default: current)");
+  reg->add_option("--root", o.root, "working directory (default: current)")->type_name("DIR");
   reg->add_option("--pid", o.pid, "process id to watch for liveness");
   reg->add_option("--tmux", o.tmux, "tmux session name");
   reg->add_option("--ttl", o.ttl, "TTL in ms");
@@ -34,12 +34,14 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       Put(p, "ttl_ms", o.ttl);
       if (auto m = MetaObject(o.meta, &err)) p["meta"] = *m;
       if (err) return err;
-      return RunCall(ctx, "session.register", p, [&](auto& r) { return Session(r, ctx.style); });
+      return RunCall(ctx, "session.register", p, [&](auto& r) {
+        return Session(r, ctx.style) + "id: " + Text(r.at("id")) + "\n";
+      });
     };
   });
   auto* hb = one("heartbeat", "mark a session alive");
   hb->add_option("--meta", o.meta, "JSON merge-patch for meta");
-  hb->add_option("--status", o.status, "active or idle");
+  hb->add_option("--status", o.status, "active or idle")->type_name("{active,idle}");
   hb->callback([&] {
     plan.run = [&] {
       int err = 0;
@@ -54,11 +56,11 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     };
   });
   auto* up = one("update", "change a session's fields");
-  up->add_option("--status", o.status, "active or idle");
+  up->add_option("--status", o.status, "active or idle")->type_name("{active,idle}");
   up->add_option("--reason", o.reason, "status reason");
   up->add_option("--meta", o.meta, "JSON merge-patch for meta");
   up->add_option("--pid", o.pid, "process id");
-  up->add_option("--root", o.root, "working directory");
+  up->add_option("--root", o.root, "working directory")->type_name("DIR");
   up->add_option("--tmux", o.tmux, "tmux session name");
   up->add_option("--ttl", o.ttl, "TTL in ms");
   up->callback([&] {
@@ -85,14 +87,20 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     };
   });
   auto list = [&](CLI::App* c) {
-    c->add_option("--status", o.statuses, "only these statuses");
-    c->add_option("--root", o.root, "only this root");
+    c->add_option("--status", o.statuses, "only these statuses (default: active, idle, paused)")
+        ->type_name("{active,idle,paused,stopped,stale}");
+    c->add_flag("--all", o.all, "every session, stopped and stale ones too");
+    c->add_option("--root", o.root, "only this root")->type_name("DIR");
     c->add_option("--limit", o.limit, "at most this many");
     c->add_option("--after", o.after, "names after this one (paging)");
     c->callback([&] {
       plan.run = [&] {
         json::object p;
-        if (!o.statuses.empty()) p["status"] = json::value_from(o.statuses);
+        if (!o.statuses.empty()) {
+          p["status"] = json::value_from(o.statuses);
+        } else if (!o.all) {  // the sessions still in play
+          p["status"] = json::array{"active", "idle", "paused"};
+        }
         if (!o.root.empty()) p["root"] = o.root;
         Put(p, "limit", o.limit);
         if (!o.after.empty()) p["after"] = o.after;
@@ -102,10 +110,10 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       };
     });
   };
-  list(s->add_subcommand("list", "list sessions"));
+  list(s->add_subcommand("list", "list active, idle and paused sessions (--all: every one)"));
   list(app.add_subcommand("ls", "alias of `session list`"));
   auto pause = [&](CLI::App* c) {
-    c->add_option("session", o.session, "session id or name")->required();
+    c->add_option("session", o.session, "session id or name")->required()->type_name("SESSION");
     c->add_option("-m,--note", o.note, "where you left off");
     c->callback([&] {
       plan.run = [&] {

@@ -15,6 +15,7 @@
 #include "daemon/rpc.h"
 #include "daemon/server.h"
 #include "daemon/startup_paths.h"
+#include "daemon/systemd.h"
 #include "daemon/watch.h"
 #include "daemon/writer.h"
 #include "util/lockfile.h"
@@ -110,8 +111,9 @@ struct Shutdown {
   int64_t rev = 0;
 };
 
-// Serves until SIGTERM/SIGINT; every connection is closed when it returns.
-int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
+// Serves until SIGTERM/SIGINT on `listen_fd` (systemd's socket) or, when it
+// is -1, on a socket of its own; every connection is closed when it returns.
+int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdown* shutdown) {
   const int64_t start_rev = recovered.registry->CurrentRev().value();
 
   ReaderPool readers;
@@ -152,7 +154,7 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   Dispatcher dispatcher(io, writer, readers, hub, config);
   dispatcher.set_startup_check(recovered.startup_check);
   Server server(io, config, dispatcher, hub);
-  if (Status s = server.Listen(); !s.ok()) {
+  if (Status s = listen_fd >= 0 ? server.Adopt(listen_fd) : server.Listen(); !s.ok()) {
     LogError(s.message());
     return 1;
   }
@@ -166,6 +168,7 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   signals.async_wait([&](boost::system::error_code e, int signo) {
     if (e) return;
     LogInfo("signal " + std::to_string(signo) + ": shutting down");
+    systemd::NotifyStopping();
     server.Stop();
     cleanup.Stop();
     progress.Stop();
@@ -174,6 +177,10 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
   LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config.socket_path + ", database " +
           config.db_path + ", sync " + (config.sync == store::SyncMode::kFull ? "full" : "normal") +
           ", rev " + std::to_string(start_rev));
+  // Posted: it runs once the loop accepts, i.e. when the socket answers.
+  asio::post(io, [&config, start_rev] {
+    systemd::NotifyReady("serving " + config.socket_path + ", rev " + std::to_string(start_rev));
+  });
   io.run();
 
   // The readers first: one may be in the middle of the cleanup strand's
@@ -200,9 +207,15 @@ int Serve(const DaemonConfig& config, Recovered recovered, Shutdown* shutdown) {
 int RunDaemon(const DaemonConfig& config) {
   ::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
+  auto listen_fd = systemd::TakeListenSocket();
+  if (!listen_fd.ok()) {
+    LogError(listen_fd.status().message());
+    return 1;
+  }
   // Nothing is created for a start that cannot serve: a live daemon on the
   // socket is found before the database, its directory or its lock exist.
-  if (SocketAnswers(config.socket_path)) {
+  // (A socket systemd passed answers because systemd holds it.)
+  if (*listen_fd < 0 && SocketAnswers(config.socket_path)) {
     LogError("another rosterd is already serving " + config.socket_path +
              "; stop it first or choose another --socket");
     return 1;
@@ -224,13 +237,14 @@ int RunDaemon(const DaemonConfig& config) {
     return 1;
   }
   Shutdown shutdown;
-  if (int rc = Serve(config, std::move(recovered).value(), &shutdown); rc != 0) return rc;
+  if (int rc = Serve(config, std::move(recovered).value(), *listen_fd, &shutdown); rc != 0)
+    return rc;
   // Every connection is closed now, so the file is final.
   if (shutdown.checkpointed) {
     Status s = WriteCleanMarker(config.db_path, shutdown.rev);
     if (!s.ok()) LogWarn("no clean-shutdown marker (" + s.message() + "); the next start checks");
   }
-  std::filesystem::remove(config.socket_path, ec);
+  if (*listen_fd < 0) std::filesystem::remove(config.socket_path, ec);  // else systemd's
   LogInfo("rosterd stopped cleanly");
   return 0;
 }

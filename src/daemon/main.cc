@@ -7,8 +7,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/cli.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/settings.h"
 #include "daemon/startup_paths.h"
 #include "util/log.h"
 
@@ -33,7 +35,8 @@ int Usage(const std::string& why) {
 int main(int argc, char** argv) {
   using namespace roster;
   daemon::DaemonConfig config = daemon::DefaultConfig();
-  CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions"};
+  CLI::App app{"rosterd — the Roster daemon: a durable local registry of AI coding-agent sessions",
+               "rosterd"};
   std::string config_file;
   // Flag -> setting key; applied after the config file, through the table.
   struct Flag {
@@ -52,11 +55,21 @@ int main(int argc, char** argv) {
        "auto (default: skip quick_check after a clean shutdown) or always",
        {}},
   };
-  app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)");
+  app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)")
+      ->type_name("FILE");
   for (auto& f : flags) {
-    app.add_option(f.name, f.value, f.help)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    // The value's kind, for the generated completions (cli/cli.h).
+    const daemon::Setting* setting = daemon::FindSetting(f.key);
+    std::string type = setting && setting->type == daemon::Setting::Type::kChoice ? "{" : "FILE";
+    for (auto c : type == "{" ? setting->choices : std::vector<std::string_view>{})
+      type += std::string(c) + ",";
+    if (type[0] == '{') type.back() = '}';
+    app.add_option(f.name, f.value, f.help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
+        ->type_name(type);
   }
-  app.set_version_flag("--version", ROSTER_VERSION);
+  app.set_version_flag("--version", cli::VersionLine("rosterd"));
+  if (auto rc = cli::Generate(app, argc, argv)) return *rc;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -241,6 +241,21 @@ Status Server::Listen() {
   return Status::Ok();
 }
 
+Status Server::Adopt(int fd) {
+  boost::system::error_code ec;
+  acceptor_.assign(asio::local::stream_protocol(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return Status::Unavailable("cannot serve the socket systemd passed: " + ec.message());
+  }
+  const std::string path = acceptor_.local_endpoint(ec).path();
+  if (!ec && path != config_.socket_path) {
+    LogWarn("systemd passed a socket at " + path + " but the socket setting is " +
+            config_.socket_path + "; clients of the setting will not find rosterd");
+  }
+  return Status::Ok();
+}
+
 void Server::StartAccepting() { Accept(); }
 
 void Server::Accept() {

@@ -71,6 +71,9 @@ class Server {
   // Prepares the directory, replaces a stale socket (refuses a live one),
   // binds and listens.
   Status Listen();
+  // Serves a listening socket that is already bound (socket activation; see
+  // systemd.h) instead; takes ownership of `fd`.
+  Status Adopt(int fd);
   void StartAccepting();
   // Closes the acceptor, tells watchers, and shuts every connection down.
   void Stop();

@@ -1,10 +1,14 @@
-// log.cc — stderr logging with ISO-8601 UTC timestamps.
+// log.cc — stderr logging with ISO-8601 UTC timestamps, or in the journal's
+// own form when stderr is connected to it.
 #include "util/log.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace roster {
@@ -26,6 +30,32 @@ const char* Name(LogLevel l) {
   return "info";
 }
 
+// syslog priorities for the journal's "<N>" line prefix (sd-daemon(3)).
+int Priority(LogLevel l) {
+  switch (l) {
+    case LogLevel::kDebug:
+      return 7;
+    case LogLevel::kInfo:
+      return 6;
+    case LogLevel::kWarn:
+      return 4;
+    case LogLevel::kError:
+      return 3;
+  }
+  return 6;
+}
+
+// True when stderr is the stream systemd connected to the journal
+// ($JOURNAL_STREAM is "DEVICE:INODE" of it): the journal stamps each line
+// itself, so ours would be doubled.
+bool StderrIsJournal() {
+  const char* env = std::getenv("JOURNAL_STREAM");
+  unsigned long long dev = 0, ino = 0;
+  struct stat st {};
+  return env && std::sscanf(env, "%llu:%llu", &dev, &ino) == 2 && ::fstat(2, &st) == 0 &&
+         st.st_dev == dev && st.st_ino == ino;
+}
+
 }  // namespace
 
 bool ParseLogLevel(std::string_view name, LogLevel* out) {
@@ -44,6 +74,13 @@ bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load
 
 void Log(LogLevel level, const std::string& message) {
   if (!LogEnabled(level)) return;
+  static const bool journal = StderrIsJournal();
+  if (journal) {
+    std::string line = "<" + std::to_string(Priority(level)) + ">" + message + "\n";
+    ssize_t ignored = ::write(2, line.data(), line.size());
+    (void)ignored;
+    return;
+  }
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t secs = system_clock::to_time_t(now);

@@ -1,4 +1,6 @@
-// log.h — one-line log records to stderr: "2026-11-23T12:00:00.123Z level message".
+// log.h — one-line log records to stderr: "2026-11-23T12:00:00.123Z level message",
+// or "<6>message" (syslog priority, no timestamp) when stderr is the systemd
+// journal ($JOURNAL_STREAM names it).
 // Thread-safe (one write(2) per record). The level is process-wide.
 #pragma once
 
