@@ -3,6 +3,8 @@
 // ones, `help TOPIC`, `ls` showing the sessions in play, `register` printing
 // the id, tables that fit the terminal, `team up --prefix`, and the
 // generated shell completions (bash and zsh) with live session names.
+#include <pty.h>
+
 #include <regex>
 
 #include "cli_harness.h"
@@ -237,6 +239,69 @@ TEST_F(Daily, SessionNamesForCompletionAreSilentWithoutADaemon) {
   Ran down = Sh(d, kCtl + " --socket " + d.dir().File("none.sock") + " __complete sessions");
   EXPECT_EQ(down.code, 0);
   EXPECT_EQ(down.out + down.err, "");
+}
+
+// ---- roster-backup's progress display
+
+// Runs a shell command line with its stdin, stdout and stderr on a new
+// pseudo-terminal (as in a terminal window); returns what the terminal got.
+std::string OnTerminal(const std::string& cmd) {
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {  // EIO once the child and its children closed the terminal
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 30'000) <= 0) break;
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(master);
+  waitpid(pid, nullptr, 0);
+  return out;
+}
+
+TEST_F(Daily, BackupToolsShowProgressOnATerminalOnly) {
+  {  // 3,000 sessions, pipelined
+    testing::RpcClient c = d.Client();
+    for (int i = 0; i < 3000; ++i)
+      c.SendRaw(R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{}})"
+                "\n");
+    for (int i = 0; i < 3000; ++i) ASSERT_TRUE(c.ReadResponse().as_object().contains("result"));
+  }
+  const std::string db = d.db(), dump = d.dir().File("dump.ndjson");
+  struct Case {
+    std::string cmd, what;
+  } cases[] = {
+      {kBackup + " export " + db + " > " + dump, "export  ["},
+      {kBackup + " import " + dump + " " + d.dir().File("copy.db"), "import  ["},
+      {kBackup + " verify " + db + " > /dev/null", "verify  ["},
+      {kBackup + " backup " + db + " " + d.dir().File("b.db") + " > /dev/null", "backup  ["},
+  };
+  for (const auto& c : cases) {
+    const std::string term = OnTerminal(c.cmd);
+    EXPECT_NE(term.find("\r" + c.what), std::string::npos) << c.cmd << ":\n" << term;
+    EXPECT_NE(term.find("100%"), std::string::npos) << c.cmd << ":\n" << term;
+    EXPECT_NE(term.find("/s"), std::string::npos) << c.cmd << ":\n" << term;  // a rate
+    std::filesystem::remove(d.dir().File("copy.db"));
+    // --quiet on a terminal, and a pipe: no progress.
+    const std::string quiet = OnTerminal(c.cmd + " --quiet");
+    EXPECT_EQ(quiet.find(c.what), std::string::npos) << c.cmd << ":\n" << quiet;
+    std::filesystem::remove(d.dir().File("copy.db"));
+    Ran piped = Sh(d, "sh -c '" + c.cmd + "'");
+    EXPECT_EQ(piped.err, "") << c.cmd;
+    EXPECT_EQ(piped.code, 0) << c.cmd;
+    std::filesystem::remove(d.dir().File("copy.db"));
+  }
+  // Rows done of the total: every session and its feed row, and the meta rows.
+  const std::string term = OnTerminal(kBackup + " export " + db + " > " + dump);
+  EXPECT_TRUE(std::regex_search(term, std::regex(R"(\] +6,0[0-9][0-9]/6,0[0-9][0-9] rows  100%)")))
+      << term;
 }
 
 }  // namespace

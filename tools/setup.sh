@@ -33,7 +33,12 @@ build() {
     -DROSTER_WERROR="$werror" >/dev/null
   local targets=()
   (($# > 0)) && targets=(--target "$@")
-  cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
+  # Quiet when everything is built: make's per-target "Built target" lines
+  # (and ninja's "no work to do") are dropped; what is compiled, warnings and
+  # errors still show. pipefail keeps the build's exit status.
+  cmake --build "$dir" -j "$(nproc)" "${targets[@]}" |
+    { grep -v -e '^\[ *[0-9]*%\] Built target ' -e '^Consolidate compiler generated dependencies' \
+        -e '^ninja: no work to do' || true; }
 }
 
 install_missing

@@ -1,30 +1,25 @@
 // main.cc — roster-backup: backup, restore, export, import and verify a
-// Roster database file (the daemon may be running, except for restore).
+// Roster database file (the daemon may be running, except for restore). The
+// long ones show progress on a terminal (progress.h).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "backup/progress.h"
 #include "cli/cli.h"
 #include "store/file_tools.h"
 
 using namespace roster;
+using backup::ProgressLine;
 
 namespace {
 
 int Fail(const Status& s) {
   std::cerr << "roster-backup: " << s.message() << "\n";
   return 1;
-}
-
-// A one-line progress bar on stderr when it is a terminal.
-void Bar(int64_t done, int64_t total) {
-  if (!isatty(2) || total <= 0) return;
-  int width = 40, filled = static_cast<int>(width * done / total);
-  std::cerr << "\r[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done
-            << "/" << total << " pages" << std::flush;
-  if (done == total) std::cerr << "\n";
 }
 
 }  // namespace
@@ -37,14 +32,21 @@ int main(int argc, char** argv) {
   std::string db, out, in, file;
   std::vector<std::string> tables;
   std::optional<int64_t> since_rev;
-  bool replace = false;
+  bool replace = false, quiet = false;
   int rc = 0;
+  app.fallthrough();  // --quiet after the command too
+  app.add_flag("-q,--quiet", quiet, "no progress display (there is none in a pipe either)");
 
   auto* backup = app.add_subcommand("backup", "online backup (safe while rosterd writes)");
   backup->add_option("db", db, "database")->required()->type_name("FILE");
   backup->add_option("out", out, "backup file to write")->required()->type_name("FILE");
   backup->callback([&] {
-    auto r = store::Backup(db, out, Bar);
+    Result<store::BackupResult> r = store::BackupResult{};
+    {
+      ProgressLine line("backup", "pages", ProgressLine::Unit::kCount,
+                        backup::ProgressWanted(quiet));
+      r = store::Backup(db, out, line.Callback());
+    }
     if (!r.ok()) {
       rc = Fail(r.status());
       return;
@@ -69,7 +71,8 @@ int main(int argc, char** argv) {
   exp->add_option("--tables", tables, "only these tables")->delimiter(',');
   exp->add_option("--since-rev", since_rev, "export the change feed after this rev instead");
   exp->callback([&] {
-    auto r = store::Export(db, {tables, since_rev}, std::cout);
+    ProgressLine line("export", "rows", ProgressLine::Unit::kCount, backup::ProgressWanted(quiet));
+    auto r = store::Export(db, {tables, since_rev}, std::cout, line.Callback());
     if (!r.ok()) rc = Fail(r.status());
   });
   auto* imp = app.add_subcommand("import", "load an export into a database, in one transaction");
@@ -85,7 +88,15 @@ int main(int argc, char** argv) {
         return;
       }
     }
-    auto r = store::Import(file == "-" ? std::cin : f, db, replace);
+    Result<store::ImportReport> r = store::ImportReport{};
+    {
+      std::error_code ec;
+      const auto size = file == "-" ? 0 : std::filesystem::file_size(file, ec);
+      ProgressLine line("import", "bytes", ProgressLine::Unit::kBytes,
+                        backup::ProgressWanted(quiet));
+      r = store::Import(file == "-" ? std::cin : f, db, replace, line.Callback(),
+                        ec ? 0 : static_cast<int64_t>(size));
+    }
     if (!r.ok()) {
       rc = Fail(r.status());
       return;
@@ -106,7 +117,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("verify", "check integrity, schema version and feed continuity");
   verify->add_option("db", db, "database")->required()->type_name("FILE");
   verify->callback([&] {
-    auto r = store::Verify(db);
+    Result<store::VerifyReport> r = store::VerifyReport{};
+    {
+      ProgressLine line("verify", "pages", ProgressLine::Unit::kCount,
+                        backup::ProgressWanted(quiet));
+      r = store::Verify(db, line.Callback());
+    }
     if (!r.ok()) {
       rc = Fail(r.status());
       return;

@@ -21,7 +21,10 @@
 
 namespace roster::store {
 
-// Called with (pages done, pages total) while a backup runs.
+// Called with (done, total) while a long operation runs, in the unit each
+// operation names; total 0 means unknown. Calls are frequent and cheap to
+// make (the callee decides when to draw); the last one has done == total
+// when the total is known.
 using Progress = std::function<void(int64_t done, int64_t total)>;
 
 struct BackupResult {
@@ -31,7 +34,7 @@ struct BackupResult {
 
 // Copies `db` to `out` with SQLite's online backup API from one read
 // snapshot, into a temporary file renamed into place only after its
-// integrity check passed.
+// integrity check passed. Progress in pages.
 Result<BackupResult> Backup(const std::string& db, const std::string& out,
                             const Progress& progress);
 
@@ -45,8 +48,10 @@ struct ExportOptions {
 };
 
 // Writes the export of `db` (one consistent read transaction) to `out`;
-// returns the number of rows.
-Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out);
+// returns the number of rows. Progress in rows (counted first, in the same
+// transaction, only when `progress` is given).
+Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out,
+                       const Progress& progress = {});
 
 struct ImportReport {
   int64_t rows = 0;
@@ -58,8 +63,10 @@ struct ImportReport {
 // version mismatch is refused; rows that already exist are reported as
 // conflicts and nothing is imported, unless `replace` overwrites them. Into a
 // fresh database the change feed is restored as exported (revs continue);
-// into an existing one the imported rows enter its own feed.
-Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace);
+// into an existing one the imported rows enter its own feed. Progress in
+// bytes of `in` read, of `input_bytes` (0: unknown, e.g. a pipe).
+Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace,
+                            const Progress& progress = {}, int64_t input_bytes = 0);
 
 struct VerifyReport {
   bool healthy = true;
@@ -67,6 +74,9 @@ struct VerifyReport {
 };
 
 // Integrity and foreign-key checks, schema version, continuity of the retained feed.
-Result<VerifyReport> Verify(const std::string& db);
+// Progress in pages read from the file by the two checks, of twice its page
+// count (each check reads at most every page once; the foreign-key check
+// usually far fewer, so the last call jumps to the end).
+Result<VerifyReport> Verify(const std::string& db, const Progress& progress = {});
 
 }  // namespace roster::store

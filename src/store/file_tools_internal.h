@@ -5,7 +5,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,40 @@ inline void BindJson(SQLite::Statement& q, int i, const json::value& v) {
   else
     q.bind(i, json::serialize(v));
 }
+
+// Reports the pages a connection reads from its file (SQLite's page-cache
+// misses), while a long statement runs, through progress(base + pages read,
+// total). Installs SQLite's progress handler for its lifetime.
+class PagesRead {
+ public:
+  PagesRead(SQLite::Database& db, const std::function<void(int64_t, int64_t)>& progress,
+            int64_t base, int64_t total)
+      : db_(db), progress_(progress), base_(base), total_(total) {
+    if (!progress_) return;
+    int hi = 0;
+    sqlite3_db_status(db_.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &start_, &hi, 0);
+    sqlite3_progress_handler(db_.getHandle(), 10000, &PagesRead::Tick, this);
+  }
+  ~PagesRead() {
+    if (progress_) sqlite3_progress_handler(db_.getHandle(), 0, nullptr, nullptr);
+  }
+  PagesRead(const PagesRead&) = delete;
+  PagesRead& operator=(const PagesRead&) = delete;
+
+ private:
+  static int Tick(void* self) {
+    auto* p = static_cast<PagesRead*>(self);
+    int cur = 0, hi = 0;
+    sqlite3_db_status(p->db_.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 0);
+    p->progress_(std::min(p->base_ + cur - p->start_, p->total_), p->total_);
+    return 0;  // never interrupt
+  }
+
+  SQLite::Database& db_;
+  const std::function<void(int64_t, int64_t)>& progress_;
+  int64_t base_, total_;
+  int start_ = 0;
+};
 
 inline Status CheckFile(SQLite::Database& db, const std::string& what) {
   std::string ic = db.execAndGet("PRAGMA integrity_check").getString();

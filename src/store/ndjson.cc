@@ -27,7 +27,8 @@ using namespace file_tools;
 // (0: checked at the next sweep).
 constexpr int64_t kOldestImportableSchema = 2;
 
-Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out) {
+Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out,
+                       const Progress& progress) {
   std::vector<std::string> tables = options.tables.empty() ? kTables : options.tables;
   if (options.since_rev) tables = {"changes"};
   for (const auto& t : tables) {
@@ -44,7 +45,12 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
                         {"tables", json::value_from(tables)}};
     if (options.since_rev) header["since_rev"] = *options.since_rev;
     out << json::serialize(header) << "\n";
-    int64_t rows = 0;
+    int64_t rows = 0, total = 0;
+    for (const auto& t : progress ? tables : std::vector<std::string>{}) {
+      std::string count = "SELECT count(*) FROM " + t;
+      if (options.since_rev) count += " WHERE rev > " + std::to_string(*options.since_rev);
+      total += src.execAndGet(count).getInt64();
+    }
     for (const auto& t : tables) {
       auto cols = Columns(src, t);
       std::string sql = "SELECT * FROM " + t;
@@ -56,9 +62,10 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
         for (int i = 0; i < q.getColumnCount(); ++i)
           row[cols[static_cast<size_t>(i)]] = ColumnJson(q.getColumn(i));
         out << json::serialize(json::object{{"table", t}, {"row", std::move(row)}}) << "\n";
-        ++rows;
+        if (++rows % 1024 == 0 && progress) progress(rows, total);
       }
     }
+    if (progress) progress(rows, total);
     return rows;
   } catch (const std::exception& e) {
     return Status::Unavailable(std::string("export failed: ") + e.what());
@@ -137,7 +144,8 @@ std::string RowKey(const json::object& row) {
 
 }  // namespace
 
-Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace) {
+Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace,
+                            const Progress& progress, int64_t input_bytes) {
   auto conn = Connection::Open({.path = db});
   if (!conn.ok()) return conn.status();
   SQLite::Database& d = conn.value()->db();
@@ -166,7 +174,11 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
         FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
     Inserter inserter(d, replace);
     std::vector<json::object> feed, meta;
+    int64_t read = static_cast<int64_t>(line.size()) + 1;
     for (int64_t n = 2; std::getline(in, line); ++n) {
+      read += static_cast<int64_t>(line.size()) + 1;
+      if (n % 1024 == 0 && progress)
+        progress(input_bytes ? std::min(read, input_bytes) : read, input_bytes);
       if (line.empty()) continue;
       json::value v = json::parse(line, ec);
       const json::object* o = ec ? nullptr : v.if_object();
@@ -213,6 +225,7 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
       report.feed_rows_skipped = static_cast<int64_t>(feed.size() + meta.size());
     }
     txn.commit();
+    if (progress) progress(input_bytes ? input_bytes : read, input_bytes);
     return report;
   } catch (const std::exception& e) {
     return Status::Unavailable(std::string("import failed: ") + e.what());
