@@ -80,20 +80,29 @@ std::string Fn(const std::string& program) {
   return out;
 }
 
-}  // namespace
-
-std::string BashCompletion(const CommandSpec& root) {
+// The script's start: a comment, the function's name and its tables (and
+// `extra`, zsh's descriptions).
+void Head(std::ostream& out, const CommandSpec& root, const char* shell,
+          const std::vector<std::pair<std::string, std::string>>* extra = nullptr) {
   const Tables t = Build(root);
-  const std::string fn = Fn(root.name);
-  std::ostringstream out;
-  out << "# bash completion for " << root.name << " — generated from its command definition by `"
-      << root.name << " __generate bash`; do not edit.\n"
-      << fn << "() {\n"
-      << "  local -A subs opts vals pos\n";
+  out << "# " << shell << " completion for " << root.name
+      << " — generated from its command definition by `" << root.name << " __generate " << shell
+      << "`; do not edit.\n"
+      << Fn(root.name) << "() {\n"
+      << "  local -A subs opts vals pos" << (extra ? " descs" : "") << "\n";
   Table(out, "subs", t.subs);
   Table(out, "opts", t.opts);
   Table(out, "vals", t.vals);
   Table(out, "pos", t.pos);
+  if (extra) Table(out, "descs", *extra);
+}
+
+}  // namespace
+
+std::string BashCompletion(const CommandSpec& root) {
+  const std::string fn = Fn(root.name);
+  std::ostringstream out;
+  Head(out, root, "bash");
   out << R"SH(  local cur=${COMP_WORDS[COMP_CWORD]} cmd=/ w i n=0 kind="" socket=()
   COMPREPLY=()
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -142,7 +151,6 @@ complete -F )SH"
 }
 
 std::string ZshCompletion(const CommandSpec& root) {
-  const Tables t = Build(root);
   const std::string fn = Fn(root.name);
   // zsh shows a description beside each command and option.
   std::vector<std::pair<std::string, std::string>> descs;
@@ -160,16 +168,8 @@ std::string ZshCompletion(const CommandSpec& root) {
     descs.emplace_back(path, lines);
   });
   std::ostringstream out;
-  out << "#compdef " << root.name << "\n"
-      << "# zsh completion for " << root.name << " — generated from its command definition by `"
-      << root.name << " __generate zsh`; do not edit.\n"
-      << fn << "() {\n"
-      << "  local -A subs opts vals pos descs\n";
-  Table(out, "subs", t.subs);
-  Table(out, "opts", t.opts);
-  Table(out, "vals", t.vals);
-  Table(out, "pos", t.pos);
-  Table(out, "descs", descs);
+  out << "#compdef " << root.name << "\n";
+  Head(out, root, "zsh", &descs);
   out << R"SH(  local cur=${words[CURRENT]} cmd=/ key w i n=0 kind="" socket=()
   for ((i = 2; i < CURRENT; i++)); do
     w=${words[i]}
