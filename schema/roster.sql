@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 5),
+-- roster.sql — the full current schema of Roster's database (schema version 6),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -19,16 +19,26 @@
 -- Tables
 --   meta         key/value facts: 'compacted_rev' = the feed's compaction horizon.
 --   session_counts  number of sessions per status, kept by triggers (not in the feed).
---   sessions     one row per agent session. status is active | idle (alive,
---                expiring at last_seen + ttl_ms), paused (never expires; see
---                pauses), stopped (ended; accepts nothing but removal) or stale
---                (expired: status_reason 'ttl' or 'process_exited').
+--   sessions     one row per agent session. status is active | idle (alive),
+--                paused (never expires; see pauses), stopped (ended; accepts
+--                nothing but removal) or stale (expired: status_reason 'ttl' or
+--                'process_exited'). A live session with a pid lives as long as
+--                that process (stale 'process_exited' once it is gone); one
+--                without a pid expires at max(last_seen + ttl_ms, grace_until)
+--                (stale 'ttl'). last_seen is the last contact; grace_until the
+--                restart grace (see migration 0006).
 --                pid_start is the pid's start time (clock ticks since boot, from
 --                /proc/PID/stat) so a reused pid is not taken for the session.
 --                expiry_check_at is when the cleanup sweep next looks at the
 --                session: never after its expiry (a trigger keeps it so); the
 --                sweep marks it stale or moves the check to the expiry.
---   pauses       pause history; resumed_at IS NULL marks the (single) open pause.
+--                activity is what the agent does: working, waiting_input (its
+--                turn ended, it waits for the user) or waiting_permission.
+--                tmux_pane/tmux_socket say where rosterd types and reads;
+--                branch is the root's git branch ('detached:1a2b3c4' for a
+--                detached HEAD), re-read by rosterd every few seconds.
+--   pauses       pause history; resumed_at IS NULL marks the (single) open pause;
+--                ended_by says whether a resume or a stop ended it.
 --   teams        a team of agents keyed (project_id, root); started_at survives
 --                an idempotent re-up. team_agents lists its agents.
 --   log_entries  per-session log. seq strictly increases per session; epoch
@@ -41,15 +51,18 @@
 --                or 'session_id:seq'.
 --
 -- Views
---   sessions_view   sessions with ISO times and expires_in_s (seconds left).
+--   sessions_view   sessions with ISO times and expires_in_s (seconds left; NULL
+--                   when no TTL applies: paused, ended, or bound to a pid).
 --   live_sessions   the active and idle ones.
 --   open_pauses     paused sessions with their summary and operator note.
+--   needs_user      sessions whose agent waits for the user or for a permission
+--                   answer ("which agents need me now?").
 --   team_roster     one row per agent with its tmux session name
 --                   {tmux_prefix}{project_id}-{agent}.
 --   recent_changes  the newest 100 feed rows with ISO times.
 --   feed_*          each table's rows in the change feed's JSON shape.
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -72,17 +85,29 @@ CREATE TABLE sessions (
   ttl_ms        INTEGER NOT NULL CHECK (ttl_ms > 0),
   meta          TEXT NOT NULL DEFAULT '{}'
                 CHECK (json_valid(meta) AND json_type(meta) = 'object'),
-  expiry_check_at INTEGER NOT NULL DEFAULT 0
+  expiry_check_at INTEGER NOT NULL DEFAULT 0,
+  activity      TEXT
+                CHECK (activity = 'working' OR activity = 'waiting_input'
+                       OR activity = 'waiting_permission'),
+  tmux_pane     TEXT,
+  tmux_socket   TEXT,
+  branch        TEXT,
+  grace_until   INTEGER
 ) STRICT;
 
 CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
 CREATE INDEX sessions_root ON sessions (root);
 
--- The expiry sweep's index (migration 0005). Heartbeats leave expiry_check_at
--- alone, so they move no entry here; the sweep moves a live session's check
--- to its expiry when the check comes due.
+-- The expiry sweep's index (migrations 0005, 0006). Heartbeats leave
+-- expiry_check_at alone, so they move no entry here; the sweep moves a live
+-- session's check to its expiry when the check comes due. Sessions with a pid
+-- are not in it: their process, not a TTL, ends them.
 CREATE INDEX sessions_expiry_check ON sessions (expiry_check_at)
-  WHERE status IN ('active', 'idle');
+  WHERE status IN ('active', 'idle') AND pid IS NULL;
+
+-- The process probe's walk over the live sessions that have a pid (0006).
+CREATE INDEX sessions_pid_probe ON sessions (id)
+  WHERE status IN ('active', 'idle') AND pid IS NOT NULL;
 
 -- Keeps expiry_check_at <= last_seen + ttl_ms when a write (a shell's too)
 -- brings a session's expiry closer.
@@ -97,7 +122,8 @@ CREATE TABLE pauses (
   paused_at  INTEGER NOT NULL,
   summary    TEXT NOT NULL,
   note       TEXT,
-  resumed_at INTEGER
+  resumed_at INTEGER,
+  ended_by   TEXT CHECK (ended_by = 'resume' OR ended_by = 'stop')
 ) STRICT;
 
 CREATE INDEX pauses_session ON pauses (session_id, paused_at);
@@ -153,17 +179,22 @@ CREATE TABLE changes (
 
 CREATE VIEW feed_sessions AS
 SELECT 'session' AS entity, id AS key, id AS session_id,
-       json_object('id', id, 'name', name, 'root', root, 'pid', pid,
-                   'tmux_session', tmux_session, 'status', status,
-                   'status_reason', status_reason, 'created_at', created_at,
-                   'updated_at', updated_at, 'last_seen', last_seen, 'ttl_ms', ttl_ms,
-                   'expires_at', last_seen + ttl_ms, 'meta', json(meta)) AS data
+       json_object('id', id, 'name', name, 'root', root, 'branch', branch, 'pid', pid,
+                   'tmux_session', tmux_session, 'tmux_pane', tmux_pane,
+                   'tmux_socket', tmux_socket, 'status', status,
+                   'status_reason', status_reason, 'activity', activity,
+                   'created_at', created_at, 'updated_at', updated_at, 'last_seen', last_seen,
+                   'ttl_ms', ttl_ms, 'grace_until', grace_until,
+                   'expires_at', CASE WHEN pid IS NULL
+                                 THEN max(last_seen + ttl_ms, coalesce(grace_until, 0)) END,
+                   'meta', json(meta)) AS data
 FROM sessions;
 
 CREATE VIEW feed_pauses AS
 SELECT 'pause' AS entity, CAST(id AS TEXT) AS key, session_id,
        json_object('id', id, 'session_id', session_id, 'paused_at', paused_at,
-                   'summary', summary, 'note', note, 'resumed_at', resumed_at) AS data
+                   'summary', summary, 'note', note, 'resumed_at', resumed_at,
+                   'ended_by', ended_by) AS data
 FROM pauses;
 
 CREATE VIEW feed_teams AS
@@ -191,32 +222,46 @@ CREATE TRIGGER sessions_insert AFTER INSERT ON sessions BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'insert',
           NEW.id, NEW.id,
-          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'pid', NEW.pid,
-                      'tmux_session', NEW.tmux_session, 'status', NEW.status,
-                      'status_reason', NEW.status_reason, 'created_at', NEW.created_at,
+          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'branch', NEW.branch,
+                      'pid', NEW.pid, 'tmux_session', NEW.tmux_session,
+                      'tmux_pane', NEW.tmux_pane, 'tmux_socket', NEW.tmux_socket,
+                      'status', NEW.status, 'status_reason', NEW.status_reason,
+                      'activity', NEW.activity, 'created_at', NEW.created_at,
                       'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
-                      'ttl_ms', NEW.ttl_ms, 'expires_at', NEW.last_seen + NEW.ttl_ms,
+                      'ttl_ms', NEW.ttl_ms, 'grace_until', NEW.grace_until,
+                      'expires_at', CASE WHEN NEW.pid IS NULL
+                                    THEN max(NEW.last_seen + NEW.ttl_ms,
+                                             coalesce(NEW.grace_until, 0)) END,
                       'meta', json(NEW.meta)));
 END;
 
--- A pure heartbeat (only last_seen, updated_at or pid_start moved) is not a change.
+-- A pure heartbeat (only last_seen, updated_at, pid_start, expiry_check_at or
+-- grace_until moved) is not a change.
 CREATE TRIGGER sessions_update
-AFTER UPDATE OF id, name, root, pid, tmux_session, status, status_reason, created_at, ttl_ms, meta
+AFTER UPDATE OF id, name, root, branch, pid, tmux_session, tmux_pane, tmux_socket, status,
+  status_reason, activity, created_at, ttl_ms, meta
 ON sessions
 WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.root IS NOT NEW.root
-  OR OLD.pid IS NOT NEW.pid OR OLD.tmux_session IS NOT NEW.tmux_session
-  OR OLD.status IS NOT NEW.status OR OLD.status_reason IS NOT NEW.status_reason
+  OR OLD.branch IS NOT NEW.branch OR OLD.pid IS NOT NEW.pid
+  OR OLD.tmux_session IS NOT NEW.tmux_session OR OLD.tmux_pane IS NOT NEW.tmux_pane
+  OR OLD.tmux_socket IS NOT NEW.tmux_socket OR OLD.status IS NOT NEW.status
+  OR OLD.status_reason IS NOT NEW.status_reason OR OLD.activity IS NOT NEW.activity
   OR OLD.created_at IS NOT NEW.created_at OR OLD.ttl_ms IS NOT NEW.ttl_ms
   OR OLD.meta IS NOT NEW.meta
 BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'update',
           NEW.id, NEW.id,
-          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'pid', NEW.pid,
-                      'tmux_session', NEW.tmux_session, 'status', NEW.status,
-                      'status_reason', NEW.status_reason, 'created_at', NEW.created_at,
+          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'branch', NEW.branch,
+                      'pid', NEW.pid, 'tmux_session', NEW.tmux_session,
+                      'tmux_pane', NEW.tmux_pane, 'tmux_socket', NEW.tmux_socket,
+                      'status', NEW.status, 'status_reason', NEW.status_reason,
+                      'activity', NEW.activity, 'created_at', NEW.created_at,
                       'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
-                      'ttl_ms', NEW.ttl_ms, 'expires_at', NEW.last_seen + NEW.ttl_ms,
+                      'ttl_ms', NEW.ttl_ms, 'grace_until', NEW.grace_until,
+                      'expires_at', CASE WHEN NEW.pid IS NULL
+                                    THEN max(NEW.last_seen + NEW.ttl_ms,
+                                             coalesce(NEW.grace_until, 0)) END,
                       'meta', json(NEW.meta)));
 END;
 
@@ -224,11 +269,16 @@ CREATE TRIGGER sessions_delete AFTER DELETE ON sessions BEGIN
   INSERT INTO changes (ts, entity, op, key, session_id, data)
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'delete',
           OLD.id, OLD.id,
-          json_object('id', OLD.id, 'name', OLD.name, 'root', OLD.root, 'pid', OLD.pid,
-                      'tmux_session', OLD.tmux_session, 'status', OLD.status,
-                      'status_reason', OLD.status_reason, 'created_at', OLD.created_at,
+          json_object('id', OLD.id, 'name', OLD.name, 'root', OLD.root, 'branch', OLD.branch,
+                      'pid', OLD.pid, 'tmux_session', OLD.tmux_session,
+                      'tmux_pane', OLD.tmux_pane, 'tmux_socket', OLD.tmux_socket,
+                      'status', OLD.status, 'status_reason', OLD.status_reason,
+                      'activity', OLD.activity, 'created_at', OLD.created_at,
                       'updated_at', OLD.updated_at, 'last_seen', OLD.last_seen,
-                      'ttl_ms', OLD.ttl_ms, 'expires_at', OLD.last_seen + OLD.ttl_ms,
+                      'ttl_ms', OLD.ttl_ms, 'grace_until', OLD.grace_until,
+                      'expires_at', CASE WHEN OLD.pid IS NULL
+                                    THEN max(OLD.last_seen + OLD.ttl_ms,
+                                             coalesce(OLD.grace_until, 0)) END,
                       'meta', json(OLD.meta)));
 END;
 
@@ -237,7 +287,8 @@ CREATE TRIGGER pauses_insert AFTER INSERT ON pauses BEGIN
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'insert',
           CAST(NEW.id AS TEXT), NEW.session_id,
           json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
-                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at));
+                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at,
+                      'ended_by', NEW.ended_by));
 END;
 
 CREATE TRIGGER pauses_update AFTER UPDATE ON pauses BEGIN
@@ -245,7 +296,8 @@ CREATE TRIGGER pauses_update AFTER UPDATE ON pauses BEGIN
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'update',
           CAST(NEW.id AS TEXT), NEW.session_id,
           json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
-                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at));
+                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at,
+                      'ended_by', NEW.ended_by));
 END;
 
 CREATE TRIGGER pauses_delete AFTER DELETE ON pauses BEGIN
@@ -253,7 +305,8 @@ CREATE TRIGGER pauses_delete AFTER DELETE ON pauses BEGIN
   VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'delete',
           CAST(OLD.id AS TEXT), OLD.session_id,
           json_object('id', OLD.id, 'session_id', OLD.session_id, 'paused_at', OLD.paused_at,
-                      'summary', OLD.summary, 'note', OLD.note, 'resumed_at', OLD.resumed_at));
+                      'summary', OLD.summary, 'note', OLD.note, 'resumed_at', OLD.resumed_at,
+                      'ended_by', OLD.ended_by));
 END;
 
 CREATE TRIGGER teams_insert AFTER INSERT ON teams BEGIN
@@ -341,13 +394,15 @@ END;
 -- Views for people (ISO-8601 UTC times).
 
 CREATE VIEW sessions_view AS
-SELECT id, name, root, pid, tmux_session, status, status_reason,
+SELECT id, name, root, branch, pid, tmux_session, tmux_pane, status, status_reason, activity,
        strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch') AS created,
        strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated,
        strftime('%Y-%m-%dT%H:%M:%fZ', last_seen / 1000.0, 'unixepoch') AS last_seen,
        ttl_ms,
-       CASE WHEN status IN ('active', 'idle')
-            THEN round((last_seen + ttl_ms) / 1000.0 - (julianday('now') - 2440587.5) * 86400.0, 1)
+       strftime('%Y-%m-%dT%H:%M:%fZ', grace_until / 1000.0, 'unixepoch') AS grace_until,
+       CASE WHEN status IN ('active', 'idle') AND pid IS NULL
+            THEN round(max(last_seen + ttl_ms, coalesce(grace_until, 0)) / 1000.0
+                       - (julianday('now') - 2440587.5) * 86400.0, 1)
        END AS expires_in_s,
        meta
 FROM sessions;
@@ -361,6 +416,17 @@ SELECT s.id AS session_id, s.name, s.root,
        p.summary, p.note
 FROM pauses AS p JOIN sessions AS s ON s.id = p.session_id
 WHERE p.resumed_at IS NULL;
+
+-- "Which agents need me now?": live or paused sessions whose agent waits for
+-- the user (its turn ended) or for a permission answer, oldest change first
+-- (updated: the session's last change, usually the start of the wait).
+CREATE VIEW needs_user AS
+SELECT name, activity, root, branch, tmux_session, tmux_pane, status,
+       strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated, id
+FROM sessions
+WHERE (activity = 'waiting_input' OR activity = 'waiting_permission')
+  AND status IN ('active', 'idle', 'paused')
+ORDER BY updated_at;
 
 CREATE VIEW team_roster AS
 SELECT t.project_id, t.root, a.agent,

@@ -170,8 +170,12 @@ TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
                             .root = "/r",
                             .pid = 7,
                             .tmux_session = "t",
-                            .meta = json::parse(R"({"model":"m","n":1.5})").as_object()});
+                            .meta = json::parse(R"({"model":"m","n":1.5})").as_object(),
+                            .tmux_pane = "%1",
+                            .tmux_socket = "/s",
+                            .activity = "working"});
   ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(h.reg->Register({.name = "no-pid"}).ok());  // its expires_at is a number
   ASSERT_TRUE(h.reg->LogAppend("alpha", "prompt", json::parse(R"({"prompt":"hi"})")).ok());
   ASSERT_TRUE(h.reg->Pause("alpha", std::string("note")).ok());
   ASSERT_TRUE(
@@ -180,13 +184,18 @@ TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
   ASSERT_TRUE(snap.ok());
   auto feed = h.reg->ReadChanges(0, 1000);
   ASSERT_TRUE(feed.ok());
-  ASSERT_EQ(snap->rows.size(), 5u);
+  ASSERT_EQ(snap->rows.size(), 6u);
   for (const auto& row : snap->rows) {
     std::string latest;
     for (const auto& c : *feed) {
       if (c.entity == row.entity && c.key == row.key) latest = c.data;
     }
     EXPECT_EQ(json::parse(row.data), json::parse(latest)) << row.entity << " " << row.key;
+    if (row.entity != "session") continue;
+    // The API's Session is the same row plus its open pause.
+    json::value api = json::value_from(h.reg->Get(row.key).value());
+    api.as_object().erase("pause");
+    EXPECT_EQ(json::parse(row.data), api) << row.key;
   }
 }
 

@@ -246,8 +246,12 @@ TEST(SessionStore, ListJsonIsExactlyTheApiShapeOfList) {
                        .root = "/r",
                        .pid = 9,
                        .tmux_session = "t",
-                       .meta = Obj(R"({"model":"opus","cost":1.25,"n":{"deep":[1,null,"x"]}})")}));
+                       .meta = Obj(R"({"model":"opus","cost":1.25,"n":{"deep":[1,null,"x"]}})"),
+                       .tmux_pane = "%3",
+                       .tmux_socket = "/tmp/tmux-1/default",
+                       .activity = "waiting_permission"}));
   ASSERT_OK(h.reg->Register({.name = "b"}));
+  ASSERT_OK(h.reg->GrantRestartGrace());  // b: a grace, and an expiry that accounts for it
   ASSERT_OK(h.reg->Pause("b", std::string("note \"quoted\" ✓")));
   ASSERT_OK(h.reg->Register({.name = "c"}));
   ASSERT_OK(h.reg->Stop("c", std::string("done")));
@@ -265,19 +269,21 @@ TEST(SessionStore, ListJsonIsExactlyTheApiShapeOfList) {
   EXPECT_EQ(h.reg->ListJson({.statuses = {"zombie"}}, &rev).status().code(), Code::kInvalidParams);
 }
 
-TEST(SessionStore, PauseWithNoteKeepsTheNoteAsSummary) {
+TEST(SessionStore, PauseKeepsTheNoteBesideTheSummaryOfTheLog) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.id = "p", .name = "pz"}));
+  ASSERT_OK(h.reg->LogAppend("pz", "prompt", json::parse(R"({"prompt":"refactor"})")));
   int64_t rev = h.Rev();
   auto r = h.reg->Pause("pz", std::string("left off at step 3"));
   ASSERT_OK(r);
-  EXPECT_EQ(r->summary, "left off at step 3");
+  EXPECT_EQ(r->summary, "prompt: refactor");  // where the agent was, not the note
   EXPECT_EQ(r->session_id, "p");
   EXPECT_EQ(r->paused_at, *h.now);
   auto s = h.reg->Get("pz");
   EXPECT_EQ(s->status, "paused");
   ASSERT_TRUE(s->pause.has_value());
   EXPECT_EQ(s->pause->note, "left off at step 3");
+  EXPECT_EQ(s->pause->summary, "prompt: refactor");
   EXPECT_EQ(h.ChangesAfter(rev), (V{"pause insert 1", "session update p"}));
   EXPECT_EQ(h.reg->Pause("pz", std::nullopt).status().code(), Code::kInvalidState);
 }

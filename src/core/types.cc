@@ -9,36 +9,42 @@ json::value Opt(const std::optional<T>& o) {
   return o ? json::value_from(*o) : json::value(nullptr);
 }
 
+json::value PauseJson(const std::optional<OpenPause>& p) {
+  if (!p) return nullptr;
+  return json::object{{"paused_at", p->paused_at}, {"summary", p->summary}, {"note", Opt(p->note)}};
+}
+
 }  // namespace
 
+// The member order is the one the schema's feed_sessions view and triggers use.
 void tag_invoke(json::value_from_tag, json::value& v, const Session& s) {
-  json::value pause = nullptr;
-  if (s.pause) {
-    pause = json::object{{"paused_at", s.pause->paused_at},
-                         {"summary", s.pause->summary},
-                         {"note", Opt(s.pause->note)}};
-  }
   v = json::object{{"id", s.id},
                    {"name", s.name},
                    {"root", s.root},
+                   {"branch", Opt(s.branch)},
                    {"pid", Opt(s.pid)},
                    {"tmux_session", Opt(s.tmux_session)},
+                   {"tmux_pane", Opt(s.tmux_pane)},
+                   {"tmux_socket", Opt(s.tmux_socket)},
                    {"status", s.status},
                    {"status_reason", Opt(s.status_reason)},
+                   {"activity", Opt(s.activity)},
                    {"created_at", s.created_at},
                    {"updated_at", s.updated_at},
                    {"last_seen", s.last_seen},
                    {"ttl_ms", s.ttl_ms},
-                   {"expires_at", s.expires_at()},
+                   {"grace_until", Opt(s.grace_until)},
+                   {"expires_at", Opt(s.expires_at())},
                    {"meta", s.meta},
-                   {"pause", std::move(pause)}};
+                   {"pause", PauseJson(s.pause)}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const Pause& p) {
   v = json::object{{"paused_at", p.paused_at},
                    {"resumed_at", Opt(p.resumed_at)},
                    {"summary", p.summary},
-                   {"note", Opt(p.note)}};
+                   {"note", Opt(p.note)},
+                   {"ended_by", Opt(p.ended_by)}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const Team& t) {
@@ -58,8 +64,12 @@ void tag_invoke(json::value_from_tag, json::value& v, const LogEntry& e) {
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const HeartbeatResult& r) {
-  v = json::object{
-      {"id", r.id}, {"last_seen", r.last_seen}, {"expires_at", r.expires_at}, {"rev", r.rev}};
+  v = json::object{{"id", r.id},
+                   {"status", r.status},
+                   {"last_seen", r.last_seen},
+                   {"expires_at", Opt(r.expires_at)},
+                   {"rev", r.rev},
+                   {"pause", PauseJson(r.pause)}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const PauseResult& r) {

@@ -5,6 +5,7 @@
 // are the pinned API of shared/DESIGN.md). Safe to copy between threads.
 #pragma once
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <optional>
@@ -26,19 +27,41 @@ struct Session {
   std::string id;
   std::string name;
   std::string root;
+  std::optional<std::string> branch;  // git branch of root; "detached:<sha7>" when detached
   std::optional<int64_t> pid;
   std::optional<std::string> tmux_session;
-  std::string status;  // active | idle | paused | stopped | stale
+  std::optional<std::string> tmux_pane;    // e.g. "%3"
+  std::optional<std::string> tmux_socket;  // the tmux server's socket path
+  std::string status;                      // active | idle | paused | stopped | stale
   std::optional<std::string> status_reason;
+  std::optional<std::string> activity;  // working | waiting_input | waiting_permission
   int64_t created_at = 0;
   int64_t updated_at = 0;
-  int64_t last_seen = 0;
+  int64_t last_seen = 0;  // the last contact
   int64_t ttl_ms = 0;
+  std::optional<int64_t> grace_until;  // restart grace: no TTL expiry before it
   json::object meta;
   std::optional<OpenPause> pause;
 
-  int64_t expires_at() const { return last_seen + ttl_ms; }
+  // When the TTL ends the session; nullopt when it has a pid (its process's
+  // exit ends it, not a TTL).
+  std::optional<int64_t> expires_at() const {
+    return ExpiresAt(pid, last_seen, ttl_ms, grace_until);
+  }
+
+  static std::optional<int64_t> ExpiresAt(const std::optional<int64_t>& pid, int64_t last_seen,
+                                          int64_t ttl_ms, const std::optional<int64_t>& grace) {
+    if (pid) return std::nullopt;
+    return std::max(last_seen + ttl_ms, grace.value_or(0));
+  }
 };
+
+// What an agent is doing, as hooks report it.
+inline constexpr const char* kActivities[] = {"working", "waiting_input", "waiting_permission"};
+// The live status an activity implies: working -> active, waiting -> idle.
+inline const char* StatusForActivity(const std::string& activity) {
+  return activity == "working" ? "active" : "idle";
+}
 
 // One row of the pause history.
 struct Pause {
@@ -46,6 +69,7 @@ struct Pause {
   std::optional<int64_t> resumed_at;
   std::string summary;
   std::optional<std::string> note;
+  std::optional<std::string> ended_by;  // resume | stop (null while open)
 };
 
 struct Team {
@@ -92,23 +116,33 @@ struct RegisterParams {
   std::optional<std::string> tmux_session;
   std::optional<int64_t> ttl_ms;
   std::optional<json::object> meta;
+  std::optional<std::string> tmux_pane;
+  std::optional<std::string> tmux_socket;
+  std::optional<std::string> activity;
+  // Registered by an agent hook: without ttl_ms the session gets the hook TTL
+  // (RegistryOptions::hook_ttl_ms), which applies while it has no pid.
+  bool hook = false;
 };
 
 struct HeartbeatParams {
   std::string session;
   std::optional<json::object> meta;   // JSON merge-patch
-  std::optional<std::string> status;  // active | idle
+  std::optional<std::string> status;  // active | idle (default: what activity implies)
+  std::optional<std::string> activity;
 };
 
 struct UpdateParams {
   std::string session;
-  std::optional<std::string> status;  // active | idle
+  std::optional<std::string> status;  // active | idle (default: what activity implies)
   std::optional<std::string> status_reason;
   std::optional<json::object> meta;  // JSON merge-patch
   std::optional<int64_t> pid;
   std::optional<std::string> root;
   std::optional<std::string> tmux_session;
   std::optional<int64_t> ttl_ms;
+  std::optional<std::string> tmux_pane;
+  std::optional<std::string> tmux_socket;
+  std::optional<std::string> activity;
 };
 
 struct ListParams {
@@ -120,9 +154,11 @@ struct ListParams {
 
 struct HeartbeatResult {
   std::string id;
+  std::string status;
   int64_t last_seen = 0;
-  int64_t expires_at = 0;
+  std::optional<int64_t> expires_at;  // nullopt: the session's pid decides its life
   int64_t rev = 0;
+  std::optional<OpenPause> pause;  // the open pause of a paused session
 };
 
 struct PauseResult {

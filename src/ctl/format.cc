@@ -148,6 +148,15 @@ static std::string Clip(std::string s, size_t max) {
   return s;
 }
 
+// When the session expires: "in 25s", "(pid)" when its process decides its
+// life (expires_at null), "-" when it is not live.
+static std::string Expires(const json::object& o, bool live, const Style& style) {
+  if (!live) return "-";
+  const auto* e = o.if_contains("expires_at");
+  if (!e || !e->is_int64()) return "(pid)";
+  return Relative(e->as_int64(), style.now_ms);
+}
+
 std::string SessionsTable(const json::array& sessions, const Style& style) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : sessions) {
@@ -161,12 +170,16 @@ std::string SessionsTable(const json::array& sessions, const Style& style) {
     } else if (!o.at("status_reason").is_null()) {
       note = Text(o.at("status_reason"));
     }
+    const json::value* branch = o.if_contains("branch");
+    const json::value* activity = o.if_contains("activity");
     rows.push_back({Colored(status, style), Text(o.at("name")), Text(o.at("root")),
+                    branch ? Text(*branch) : "-", activity ? Text(*activity) : "-",
                     Relative(Int(s, "created_at"), style.now_ms),
-                    Relative(Int(s, "last_seen"), style.now_ms),
-                    live ? Relative(Int(s, "expires_at"), style.now_ms) : "-", note});
+                    Relative(Int(s, "last_seen"), style.now_ms), Expires(o, live, style), note});
   }
-  return Table({"STATUS", "NAME", "ROOT", "AGE", "LAST SEEN", "EXPIRES", "NOTE"}, rows);
+  return Table(
+      {"STATUS", "NAME", "ROOT", "BRANCH", "ACTIVITY", "AGE", "LAST SEEN", "EXPIRES", "NOTE"},
+      rows);
 }
 
 std::string TeamsTable(const json::array& teams, const Style& style) {

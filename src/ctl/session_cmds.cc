@@ -50,8 +50,11 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       if (err) return err;
       if (!o.status.empty()) p["status"] = o.status;
       return RunCall(ctx, "session.heartbeat", p, [&](auto& r) {
-        return Text(r.at("id")) + " alive, expires " +
-               Relative(r.at("expires_at").as_int64(), ctx.style.now_ms) + "\n";
+        const auto& e = r.at("expires_at");
+        return Text(r.at("id")) + " " + Text(r.at("status")) +
+               (e.is_int64() ? ", expires " + Relative(e.as_int64(), ctx.style.now_ms)
+                             : ", alive while its process runs") +
+               "\n";
       });
     };
   });

@@ -32,13 +32,15 @@ Result<Call> SessionRegister(ParamReader& r) {
   RegisterParams p{r.Optional<std::string>("id"),           r.Optional<std::string>("name"),
                    r.Optional<std::string>("root"),         r.Optional<int64_t>("pid"),
                    r.Optional<std::string>("tmux_session"), r.Optional<int64_t>("ttl_ms"),
-                   r.Optional<json::object>("meta")};
+                   r.Optional<json::object>("meta"),        r.Optional<std::string>("tmux_pane"),
+                   r.Optional<std::string>("tmux_socket"),  r.Optional<std::string>("activity"),
+                   r.Optional<bool>("hook").value_or(false)};
   return Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
 }
 
 Result<Call> SessionHeartbeat(ParamReader& r) {
   HeartbeatParams p{r.Required<std::string>("session"), r.Optional<json::object>("meta"),
-                    r.Optional<std::string>("status")};
+                    r.Optional<std::string>("status"), r.Optional<std::string>("activity")};
   return Done(r, true, Json([p](store::Registry& reg) { return reg.Heartbeat(p); }));
 }
 
@@ -50,7 +52,10 @@ Result<Call> SessionUpdate(ParamReader& r) {
                  r.Optional<int64_t>("pid"),
                  r.Optional<std::string>("root"),
                  r.Optional<std::string>("tmux_session"),
-                 r.Optional<int64_t>("ttl_ms")};
+                 r.Optional<int64_t>("ttl_ms"),
+                 r.Optional<std::string>("tmux_pane"),
+                 r.Optional<std::string>("tmux_socket"),
+                 r.Optional<std::string>("activity")};
   return Done(r, true, Json([p](store::Registry& reg) { return reg.Update(p); }));
 }
 

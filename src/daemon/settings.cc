@@ -123,6 +123,9 @@ std::vector<Setting> Build() {
       "default_ttl_ms", 1, kTenYears, kReported,
       [](auto& c) -> auto& { return c.registry.default_ttl_ms; }));
   t.push_back(Int(
+      "hook_ttl_ms", 1, kTenYears, kReported,
+      [](auto& c) -> auto& { return c.registry.hook_ttl_ms; }));
+  t.push_back(Int(
       "max_ttl_ms", 1, kTenYears, kReported,
       [](auto& c) -> auto& { return c.registry.max_ttl_ms; }));
   t.push_back(Text(

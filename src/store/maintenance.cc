@@ -12,24 +12,27 @@ namespace roster::store {
 // takes exactly the rest of them. INDEXED BY, because without statistics the
 // planner prefers sessions_status_updated for `status IN (...)` and then reads
 // every live session: with 100,000 of them, 16-27 ms per sweep when none is
-// due (the sweep of schema 4 did exactly that, every second).
+// due (the sweep of schema 4 did exactly that, every second). Sessions with a
+// pid are not in the index: their process, not a TTL, ends them. A session's
+// expiry is max(last_seen + ttl_ms, grace_until).
+#define ROSTER_DUE_SESSIONS                                                      \
+  "SELECT id FROM sessions INDEXED BY sessions_expiry_check "                    \
+  "WHERE status IN ('active', 'idle') AND pid IS NULL AND expiry_check_at < ?1 " \
+  "ORDER BY expiry_check_at LIMIT ?2"
+#define ROSTER_EXPIRY "max(last_seen + ttl_ms, coalesce(grace_until, 0))"
+
 Result<Registry::ExpiryPass> Registry::ExpireSessions(int64_t batch) {
   return Write<ExpiryPass>([&]() -> Result<ExpiryPass> {
     const int64_t now = Now();
     auto& expire = Stmt(
-        "UPDATE sessions SET status = 'stale', status_reason = 'ttl', updated_at = ?1 "
-        "WHERE id IN (SELECT id FROM sessions INDEXED BY sessions_expiry_check "
-        "WHERE status IN ('active', 'idle') AND expiry_check_at < ?1 "
-        "ORDER BY expiry_check_at LIMIT ?2) AND last_seen + ttl_ms < ?1");
+        "UPDATE sessions SET status = 'stale', status_reason = 'ttl', activity = NULL, "
+        "updated_at = ?1 WHERE id IN (" ROSTER_DUE_SESSIONS ") AND " ROSTER_EXPIRY " < ?1");
     expire.bind(1, now);
     expire.bind(2, batch);
     ExpiryPass pass;
     pass.expired = expire.exec();
-    auto& recheck = Stmt(
-        "UPDATE sessions SET expiry_check_at = last_seen + ttl_ms "
-        "WHERE id IN (SELECT id FROM sessions INDEXED BY sessions_expiry_check "
-        "WHERE status IN ('active', 'idle') AND expiry_check_at < ?1 "
-        "ORDER BY expiry_check_at LIMIT ?2)");
+    auto& recheck = Stmt("UPDATE sessions SET expiry_check_at = " ROSTER_EXPIRY
+                         " WHERE id IN (" ROSTER_DUE_SESSIONS ")");
     recheck.bind(1, now);
     recheck.bind(2, batch - pass.expired);
     pass.checked = pass.expired + recheck.exec();
@@ -41,8 +44,8 @@ Result<std::vector<Registry::DeadProcess>> Registry::FindDeadProcesses(std::stri
                                                                        int64_t batch) {
   return Read<std::vector<DeadProcess>>([&]() -> Result<std::vector<DeadProcess>> {
     auto& q = Stmt(
-        "SELECT id, pid, pid_start FROM sessions WHERE status IN ('active', 'idle') "
-        "AND pid IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
+        "SELECT id, pid, pid_start FROM sessions INDEXED BY sessions_pid_probe "
+        "WHERE status IN ('active', 'idle') AND pid IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
     q.bind(1, *cursor);
     q.bind(2, batch);
     std::vector<DeadProcess> dead;
@@ -64,7 +67,7 @@ Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& de
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& mark = Stmt(
         "UPDATE sessions SET status = 'stale', status_reason = 'process_exited', "
-        "updated_at = ?4 WHERE id = ?1 AND pid = ?2 AND pid_start IS ?3 "
+        "activity = NULL, updated_at = ?4 WHERE id = ?1 AND pid = ?2 AND pid_start IS ?3 "
         "AND status IN ('active', 'idle')");
     int64_t marked = 0;
     for (const auto& d : dead) {
@@ -139,11 +142,14 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
   });
 }
 
+// The grace lives in its own column (last_seen keeps the last real contact),
+// which the feed trigger does not watch: granting it writes no feed rows.
+// Sessions with a pid need none: their process, probed at once, decides.
 Result<int64_t> Registry::GrantRestartGrace() {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& q = Stmt(
-        "UPDATE sessions SET last_seen = ?1, expiry_check_at = ?1 + ttl_ms "
-        "WHERE status IN ('active', 'idle') AND last_seen < ?1");
+        "UPDATE sessions SET grace_until = ?1 + ttl_ms, expiry_check_at = ?1 + ttl_ms "
+        "WHERE status IN ('active', 'idle') AND pid IS NULL");
     q.bind(1, Now());
     return static_cast<int64_t>(q.exec());
   });

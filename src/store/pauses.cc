@@ -7,10 +7,13 @@
 
 namespace roster::store {
 
-Status Registry::ClosePause(const std::string& id, int64_t now) {
-  auto& q = Stmt("UPDATE pauses SET resumed_at = ?2 WHERE session_id = ?1 AND resumed_at IS NULL");
+Status Registry::ClosePause(const std::string& id, int64_t now, const char* ended_by) {
+  auto& q = Stmt(
+      "UPDATE pauses SET resumed_at = ?2, ended_by = ?3 WHERE session_id = ?1 AND resumed_at IS "
+      "NULL");
   q.bind(1, id);
   q.bind(2, now);
+  q.bind(3, ended_by);
   q.exec();
   return Status::Ok();
 }
@@ -39,15 +42,15 @@ Result<PauseResult> Registry::Pause(const std::string& session,
       return Status::InvalidState("session " + s.name + " is already paused (since " +
                                   std::to_string(s.pause ? s.pause->paused_at : 0) + ")");
     }
-    std::string summary;
-    if (note) {
-      summary = TruncateUtf8(*note, options_.summary_chars);
-    } else {
-      auto logs = LatestLogs(s.id, options_.summary_entries);
-      if (!logs.ok()) return logs.status();
-      summary = BuildPauseSummary(*logs, options_.summary_chars);
-    }
+    // The summary is where the agent was, whether or not the operator left a
+    // note: the two are kept side by side.
+    auto logs = LatestLogs(s.id, options_.summary_entries);
+    if (!logs.ok()) return logs.status();
+    const std::string summary = BuildPauseSummary(*logs, options_.summary_chars);
     const int64_t now = Now();
+    // An open pause on a session that is not paused can only be a leftover of
+    // an outside write (a shell's UPDATE of status): it ended with the session.
+    if (s.pause) ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now, "stop"));
     auto& q =
         Stmt("INSERT INTO pauses (session_id, paused_at, summary, note) VALUES (?1, ?2, ?3, ?4)");
     q.bind(1, s.id);
@@ -73,8 +76,9 @@ Result<Session> Registry::Resume(const std::string& session) {
                                   "); only a paused session can be resumed");
     }
     const int64_t now = Now();
-    ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now));
+    ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now, "resume"));
     s.status = "active";
+    s.grace_until.reset();
     s.status_reason.reset();
     s.updated_at = s.last_seen = now;
     ROSTER_RETURN_IF_ERROR(SaveSession(s, false));
@@ -87,13 +91,13 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
     auto r = Resolve(session);
     if (!r.ok()) return r.status();
     auto& q = Stmt(
-        "SELECT paused_at, resumed_at, summary, note FROM pauses WHERE session_id = ?1 "
+        "SELECT paused_at, resumed_at, summary, note, ended_by FROM pauses WHERE session_id = ?1 "
         "ORDER BY paused_at, id");
     q.bind(1, r->id);
     std::vector<roster::Pause> out;
     while (q.executeStep()) {
-      out.push_back(
-          {q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(), OptText(q, 3)});
+      out.push_back({q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(),
+                     OptText(q, 3), OptText(q, 4)});
     }
     return out;
   });

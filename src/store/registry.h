@@ -35,6 +35,10 @@ namespace roster::store {
 struct RegistryOptions {
   // TTL of a session registered without ttl_ms.
   int64_t default_ttl_ms = 60'000;
+  // TTL of a session an agent hook registers without ttl_ms (RegisterParams::
+  // hook). It matters only while the session has no pid: a long one, so an
+  // agent waiting at its prompt over lunch is not reported dead.
+  int64_t hook_ttl_ms = 2LL * 3600 * 1000;
   // Largest accepted ttl_ms (7 days).
   int64_t max_ttl_ms = 7LL * 24 * 3600 * 1000;
   // Most sessions that may be active, idle or paused at once; register refuses
@@ -210,19 +214,24 @@ class Registry {
   Result<Session> InsertNew(const RegisterParams& p);
   Status CheckLiveLimit();
   Status CheckNameFree(const std::string& name, const std::string& id);
-  Status ClosePause(const std::string& id, int64_t now);
+  // Ends the session's open pause (if any) at `now`; ended_by is "resume" or "stop".
+  Status ClosePause(const std::string& id, int64_t now, const char* ended_by);
   // Writes every column of `s`; meta only when `meta_changed`.
   Status SaveSession(const Session& s, bool meta_changed);
   // The common heartbeat in one statement: moves last_seen of the active or
-  // idle session whose id is `id`. Nothing when there is no such session (a
-  // name, a stale, paused or stopped one): the caller takes the general path.
-  std::optional<HeartbeatResult> TouchLive(const std::string& id);
+  // idle session whose id is `id` (with `activity`: only if it already is in
+  // that activity and the status it implies). Nothing when there is no such
+  // session (a name, a stale, paused or stopped one, a new activity): the
+  // caller takes the general path.
+  std::optional<HeartbeatResult> TouchLive(const std::string& id,
+                                           const std::optional<std::string>& activity);
+  // The TTL a register gives: ttl_ms, else hook_ttl_ms for a hook, else default_ttl_ms.
+  int64_t RegisterTtl(const RegisterParams& p) const;
   // Records the start time of the session's (new) pid.
   void SetPidStart(const std::string& id, std::optional<int64_t> pid);
-  Status ValidateCommon(const std::optional<std::string>& root,
-                        const std::optional<std::string>& tmux, const std::optional<int64_t>& pid,
-                        const std::optional<int64_t>& ttl,
-                        const std::optional<json::object>& meta) const;
+  // Checks the fields RegisterParams and UpdateParams share.
+  template <typename P>
+  Status ValidateCommon(const P& p) const;
   int64_t LastRev();
   size_t SessionCount();  // from session_counts; 0 if it cannot be read
   Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);

@@ -14,8 +14,8 @@ namespace roster::store {
 #define ROSTER_SESSION_SELECT                                                           \
   "SELECT s.id, s.name, s.root, s.pid, s.tmux_session, s.status, s.status_reason, "     \
   "s.created_at, s.updated_at, s.last_seen, s.ttl_ms, s.meta, p.paused_at, p.summary, " \
-  "p.note FROM sessions AS s LEFT JOIN pauses AS p "                                    \
-  "ON p.session_id = s.id AND p.resumed_at IS NULL "
+  "p.note, s.branch, s.tmux_pane, s.tmux_socket, s.activity, s.grace_until "            \
+  "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS NULL "
 
 inline std::optional<std::string> OptText(Statement& q, int i) {
   if (q.isColumnNull(i)) return std::nullopt;
@@ -53,6 +53,11 @@ inline Session ReadSession(Statement& q) {
   if (!q.isColumnNull(12)) {
     s.pause = OpenPause{q.getColumn(12).getInt64(), q.getColumn(13).getString(), OptText(q, 14)};
   }
+  s.branch = OptText(q, 15);
+  s.tmux_pane = OptText(q, 16);
+  s.tmux_socket = OptText(q, 17);
+  s.activity = OptText(q, 18);
+  s.grace_until = OptInt(q, 19);
   return s;
 }
 

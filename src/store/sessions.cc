@@ -1,6 +1,7 @@
-// sessions.cc — session rules: register/revive, heartbeat, update, resolve by
-// id or friendly name, list, stop and remove. Pause/resume/reap are in
-// pauses.cc. Every write goes through Registry::Write (atomic).
+// sessions.cc — session rules: register/revive, update, resolve by id or
+// friendly name, list, stop and remove. Heartbeats are in heartbeat.cc,
+// pause/resume/reap in pauses.cc. Every write goes through
+// Registry::Write (atomic).
 #include <filesystem>
 
 #include "core/merge_patch.h"
@@ -24,21 +25,25 @@ Result<Session> Registry::Resolve(const std::string& session) {
   return ReadSession(q);
 }
 
-Status Registry::ValidateCommon(const std::optional<std::string>& root,
-                                const std::optional<std::string>& tmux,
-                                const std::optional<int64_t>& pid,
-                                const std::optional<int64_t>& ttl,
-                                const std::optional<json::object>& meta) const {
+// The fields register and update share (RegisterParams, UpdateParams).
+template <typename P>
+Status Registry::ValidateCommon(const P& p) const {
   const size_t max = options_.max_field_bytes;
-  if (root) ROSTER_RETURN_IF_ERROR(CheckText("root", *root, max, /*allow_empty=*/true));
-  if (tmux) ROSTER_RETURN_IF_ERROR(CheckText("tmux_session", *tmux, max, false));
-  if (pid && *pid <= 0) return Status::InvalidParams("pid must be a positive integer");
-  if (ttl && (*ttl <= 0 || *ttl > options_.max_ttl_ms)) {
+  if (p.root) ROSTER_RETURN_IF_ERROR(CheckText("root", *p.root, max, /*allow_empty=*/true));
+  if (p.tmux_session)
+    ROSTER_RETURN_IF_ERROR(CheckText("tmux_session", *p.tmux_session, max, false));
+  if (p.tmux_pane) ROSTER_RETURN_IF_ERROR(CheckText("tmux_pane", *p.tmux_pane, 128, false));
+  if (p.tmux_socket) ROSTER_RETURN_IF_ERROR(CheckText("tmux_socket", *p.tmux_socket, max, false));
+  if (p.activity) ROSTER_RETURN_IF_ERROR(CheckActivity(*p.activity));
+  if (p.pid && *p.pid <= 0) return Status::InvalidParams("pid must be a positive integer");
+  if (p.ttl_ms && (*p.ttl_ms <= 0 || *p.ttl_ms > options_.max_ttl_ms)) {
     return Status::InvalidParams("ttl_ms must be between 1 and " +
                                  std::to_string(options_.max_ttl_ms));
   }
-  if (meta)
-    ROSTER_RETURN_IF_ERROR(CheckJsonSize("meta", json::serialize(*meta), options_.max_meta_bytes));
+  if (p.meta) {
+    ROSTER_RETURN_IF_ERROR(
+        CheckJsonSize("meta", json::serialize(*p.meta), options_.max_meta_bytes));
+  }
   return Status::Ok();
 }
 
@@ -79,7 +84,8 @@ Status Registry::SaveSession(const Session& s, bool meta_changed) {
   auto& q = Stmt(
       "UPDATE sessions SET name = ?2, root = ?3, pid = ?4, tmux_session = ?5, status = ?6, "
       "status_reason = ?7, updated_at = ?8, last_seen = ?9, ttl_ms = ?10, "
-      "meta = coalesce(?11, meta) WHERE id = ?1");
+      "meta = coalesce(?11, meta), branch = ?12, tmux_pane = ?13, tmux_socket = ?14, "
+      "activity = ?15, grace_until = ?16 WHERE id = ?1");
   q.bind(1, s.id);
   q.bind(2, s.name);
   q.bind(3, s.root);
@@ -94,6 +100,11 @@ Status Registry::SaveSession(const Session& s, bool meta_changed) {
     q.bind(11, json::serialize(s.meta));
   else
     q.bind(11);
+  BindOpt(q, 12, s.branch);
+  BindOpt(q, 13, s.tmux_pane);
+  BindOpt(q, 14, s.tmux_socket);
+  BindOpt(q, 15, s.activity);
+  BindOpt(q, 16, s.grace_until);
   q.exec();
   return Status::Ok();
 }
@@ -110,7 +121,18 @@ std::string DefaultNameBase(const std::optional<std::string>& root) {
   return base.substr(0, 48);
 }
 
+// The status a (re)registered live session starts in: what its activity
+// implies (an agent waiting at its prompt is idle), else active.
+std::string StartStatus(const RegisterParams& p) {
+  return p.activity ? StatusForActivity(*p.activity) : "active";
+}
+
 }  // namespace
+
+int64_t Registry::RegisterTtl(const RegisterParams& p) const {
+  if (p.ttl_ms) return *p.ttl_ms;
+  return p.hook ? options_.hook_ttl_ms : options_.default_ttl_ms;
+}
 
 Result<Session> Registry::InsertNew(const RegisterParams& p) {
   ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
@@ -136,21 +158,29 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   const int64_t now = Now();
   auto& q = Stmt(
       "INSERT INTO sessions (id, name, root, pid, tmux_session, status, created_at, updated_at, "
-      "last_seen, ttl_ms, meta, expiry_check_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'active', ?6, ?6, ?6, ?7, ?8, ?6 + ?7)");
+      "last_seen, ttl_ms, meta, expiry_check_at, tmux_pane, tmux_socket, activity) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?6, ?6, ?7, ?8, ?6 + ?7, ?10, ?11, ?12)");
   q.bind(1, id);
   q.bind(2, name);
   q.bind(3, p.root.value_or(""));
   BindOpt(q, 4, p.pid);
   BindOpt(q, 5, p.tmux_session);
   q.bind(6, now);
-  q.bind(7, p.ttl_ms.value_or(options_.default_ttl_ms));
+  q.bind(7, RegisterTtl(p));
   q.bind(8, json::serialize(p.meta.value_or(json::object())));
+  q.bind(9, StartStatus(p));
+  BindOpt(q, 10, p.tmux_pane);
+  BindOpt(q, 11, p.tmux_socket);
+  BindOpt(q, 12, p.activity);
   q.exec();
   if (p.pid) SetPidStart(id, p.pid);
   return Resolve(id);
 }
 
+// A re-register updates what it names and leaves the rest (a revive without a
+// root keeps the stored root). An operator's pause is ended only by resume, so
+// a paused session stays paused; any other session becomes live again, with
+// no open pause.
 Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   const bool live = s.status == "active" || s.status == "idle" || s.status == "paused";
   if (!live) ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
@@ -159,15 +189,26 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
     s.name = *p.name;
   }
   const int64_t now = Now();
-  if (p.root) s.root = *p.root;
+  if (p.root && *p.root != s.root) {
+    s.root = *p.root;
+    s.branch.reset();  // another root: the branch is read again
+  }
   if (p.pid) s.pid = p.pid;
   if (p.tmux_session) s.tmux_session = p.tmux_session;
-  if (p.ttl_ms) s.ttl_ms = *p.ttl_ms;
+  if (p.tmux_pane) s.tmux_pane = p.tmux_pane;
+  if (p.tmux_socket) s.tmux_socket = p.tmux_socket;
+  if (p.activity) s.activity = p.activity;
+  if (p.ttl_ms || p.hook) s.ttl_ms = RegisterTtl(p);
   if (p.meta) ApplyMergePatch(s.meta, *p.meta);
-  if (s.status == "paused") ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now));
-  s.status = "active";
-  s.status_reason.reset();
+  if (s.status != "paused") {
+    // A pause left open by an outside write (a shell's UPDATE of status)
+    // would make the next pause fail: an ended session has none.
+    if (s.pause) ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now, "stop"));
+    s.status = StartStatus(p);
+    s.status_reason.reset();
+  }
   s.updated_at = s.last_seen = now;
+  s.grace_until.reset();
   ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
   if (p.pid) SetPidStart(s.id, p.pid);
   return Resolve(s.id);
@@ -177,75 +218,13 @@ Result<Session> Registry::Register(const RegisterParams& p) {
   return Write<Session>([&]() -> Result<Session> {
     if (p.id) ROSTER_RETURN_IF_ERROR(CheckId(*p.id));
     if (p.name) ROSTER_RETURN_IF_ERROR(CheckName(*p.name, p.id));
-    ROSTER_RETURN_IF_ERROR(ValidateCommon(p.root, p.tmux_session, p.pid, p.ttl_ms, p.meta));
+    ROSTER_RETURN_IF_ERROR(ValidateCommon(p));
     if (p.id) {
       auto& q = Stmt(ROSTER_SESSION_SELECT "WHERE s.id = ?1");
       q.bind(1, *p.id);
       if (q.executeStep()) return ReviveExisting(ReadSession(q), p);
     }
     return InsertNew(p);
-  });
-}
-
-std::optional<HeartbeatResult> Registry::TouchLive(const std::string& id) {
-  // Not UPDATE ... RETURNING: SQLite 3.40 buffers RETURNING rows in a
-  // temporary table, which costs more than the SELECT it would save.
-  auto& touch =
-      Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1 AND status IN ('active', 'idle')");
-  const int64_t now = Now();
-  touch.bind(1, id);
-  touch.bind(2, now);
-  if (touch.exec() != 1) return std::nullopt;
-  auto& ttl = Stmt("SELECT ttl_ms FROM sessions WHERE id = ?1");
-  ttl.bind(1, id);
-  if (!ttl.executeStep()) return std::nullopt;  // cannot happen: the row was just updated
-  const int64_t ttl_ms = ttl.getColumn(0).getInt64();
-  ttl.reset();
-  return HeartbeatResult{id, now, now + ttl_ms, LastRev()};
-}
-
-// Most heartbeats only say "still here" for a live session named by its id:
-// TouchLive does those without reading and decoding the whole row first (that
-// read was a fifth of the writer's time at depth 16; in-process, a plain
-// heartbeat drops from 45,100 to 41,500 instructions of SQLite).
-Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
-  return Write<HeartbeatResult>([&]() -> Result<HeartbeatResult> {
-    if (!p.status && !p.meta) {
-      if (auto touched = TouchLive(p.session)) return *std::move(touched);
-    }
-    if (p.status) ROSTER_RETURN_IF_ERROR(CheckLiveStatus(*p.status));
-    ROSTER_RETURN_IF_ERROR(ValidateCommon({}, {}, {}, {}, p.meta));
-    auto r = Resolve(p.session);
-    if (!r.ok()) return r.status();
-    Session& s = r.value();
-    if (s.status == "stopped") return StoppedError(s);
-    if (s.status == "paused" && p.status) return PausedError(s);
-    const int64_t now = Now();
-    bool status_changed = false;
-    if (s.status == "stale" || (p.status && *p.status != s.status)) {
-      s.status = p.status.value_or("active");
-      s.status_reason.reset();
-      status_changed = true;
-    }
-    if (p.meta) ApplyMergePatch(s.meta, *p.meta);
-    s.last_seen = now;
-    if (status_changed || p.meta) s.updated_at = now;
-    if (status_changed) {
-      ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
-    } else if (p.meta) {  // meta only: leave name, root and status (and their indexes) alone
-      auto& q =
-          Stmt("UPDATE sessions SET last_seen = ?2, updated_at = ?2, meta = ?3 WHERE id = ?1");
-      q.bind(1, s.id);
-      q.bind(2, now);
-      q.bind(3, json::serialize(s.meta));
-      q.exec();
-    } else {  // last_seen only (named by name, or paused): moves no index entry
-      auto& q = Stmt("UPDATE sessions SET last_seen = ?2 WHERE id = ?1");
-      q.bind(1, s.id);
-      q.bind(2, now);
-      q.exec();
-    }
-    return HeartbeatResult{s.id, s.last_seen, s.expires_at(), LastRev()};
   });
 }
 
@@ -256,20 +235,31 @@ Result<Session> Registry::Update(const UpdateParams& p) {
       ROSTER_RETURN_IF_ERROR(
           CheckText("status_reason", *p.status_reason, options_.max_field_bytes, true));
     }
-    ROSTER_RETURN_IF_ERROR(ValidateCommon(p.root, p.tmux_session, p.pid, p.ttl_ms, p.meta));
+    ROSTER_RETURN_IF_ERROR(ValidateCommon(p));
     auto r = Resolve(p.session);
     if (!r.ok()) return r.status();
     Session& s = r.value();
     if (s.status == "stopped") return StoppedError(s);
     if (s.status == "paused" && p.status) return PausedError(s);
-    if (p.status) s.status = *p.status;
+    if (p.status) {
+      s.status = *p.status;
+    } else if (p.activity && s.status != "paused") {
+      s.status = StatusForActivity(*p.activity);
+    }
     if (p.status_reason) s.status_reason = p.status_reason;
     if (p.meta) ApplyMergePatch(s.meta, *p.meta);
     if (p.pid) s.pid = p.pid;
-    if (p.root) s.root = *p.root;
+    if (p.root && *p.root != s.root) {
+      s.root = *p.root;
+      s.branch.reset();
+    }
     if (p.tmux_session) s.tmux_session = p.tmux_session;
+    if (p.tmux_pane) s.tmux_pane = p.tmux_pane;
+    if (p.tmux_socket) s.tmux_socket = p.tmux_socket;
+    if (p.activity) s.activity = p.activity;
     if (p.ttl_ms) s.ttl_ms = *p.ttl_ms;
     s.updated_at = s.last_seen = Now();
+    s.grace_until.reset();
     ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
     if (p.pid) SetPidStart(s.id, p.pid);
     return Resolve(s.id);
@@ -343,10 +333,14 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   const size_t start = out->size();
   auto r = Read<bool>([&]() -> Result<bool> {
     auto& q = Stmt(
-        "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'pid', s.pid, "
-        "'tmux_session', s.tmux_session, 'status', s.status, 'status_reason', s.status_reason, "
-        "'created_at', s.created_at, 'updated_at', s.updated_at, 'last_seen', s.last_seen, "
-        "'ttl_ms', s.ttl_ms, 'expires_at', s.last_seen + s.ttl_ms, 'meta', json(s.meta), "
+        "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'branch', s.branch, "
+        "'pid', s.pid, 'tmux_session', s.tmux_session, 'tmux_pane', s.tmux_pane, "
+        "'tmux_socket', s.tmux_socket, 'status', s.status, 'status_reason', s.status_reason, "
+        "'activity', s.activity, 'created_at', s.created_at, 'updated_at', s.updated_at, "
+        "'last_seen', s.last_seen, 'ttl_ms', s.ttl_ms, 'grace_until', s.grace_until, "
+        "'expires_at', CASE WHEN s.pid IS NULL "
+        "THEN max(s.last_seen + s.ttl_ms, coalesce(s.grace_until, 0)) END, "
+        "'meta', json(s.meta), "
         "'pause', CASE WHEN p.paused_at IS NULL THEN NULL ELSE json_object('paused_at', "
         "p.paused_at, 'summary', p.summary, 'note', p.note) END) "
         "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
@@ -370,6 +364,8 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   return Status::Ok();
 }
 
+// A stop ends the session's open pause (recorded as ended by the stop), so a
+// revived session starts without one; the agent's activity is no longer known.
 Result<Session> Registry::Stop(const std::string& session,
                                const std::optional<std::string>& reason) {
   return Write<Session>([&]() -> Result<Session> {
@@ -380,9 +376,11 @@ Result<Session> Registry::Stop(const std::string& session,
     if (!r.ok()) return r.status();
     Session& s = r.value();
     if (s.status == "stopped") return StoppedError(s);
+    s.updated_at = Now();
+    if (s.pause) ROSTER_RETURN_IF_ERROR(ClosePause(s.id, s.updated_at, "stop"));
     s.status = "stopped";
     s.status_reason = reason.value_or("stopped");
-    s.updated_at = Now();
+    s.activity.reset();
     ROSTER_RETURN_IF_ERROR(SaveSession(s, false));
     return Resolve(s.id);
   });

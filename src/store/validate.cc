@@ -82,6 +82,15 @@ Status CheckAnyStatus(const std::string& status) {
       "status must be one of active, idle, paused, stopped, stale (got \"" + status + "\")");
 }
 
+Status CheckActivity(const std::string& activity) {
+  for (const char* a : kActivities) {
+    if (activity == a) return Status::Ok();
+  }
+  return Status::InvalidParams(
+      "activity must be one of working, waiting_input, waiting_permission (got \"" + activity +
+      "\")");
+}
+
 Status StoppedError(const Session& s) {
   return Status::InvalidState("session " + s.name +
                               " is stopped and accepts no update; "

@@ -24,6 +24,8 @@ Status CheckName(const std::string& name, const std::optional<std::string>& own_
 Status CheckLiveStatus(const std::string& status);
 // Any session status (for list filters).
 Status CheckAnyStatus(const std::string& status);
+// One of kActivities (working, waiting_input, waiting_permission).
+Status CheckActivity(const std::string& activity);
 
 Status StoppedError(const Session& s);
 Status PausedError(const Session& s);
