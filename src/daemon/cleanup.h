@@ -2,7 +2,8 @@
 // cleanup_interval_ms, runs the registry's maintenance steps through the
 // writer one after another (so they commit like any write, appear in the
 // feed, and a write batch never holds more than one), each bounded to
-// cleanup_batch rows. Probing session pids in /proc happens on a reader.
+// cleanup_batch rows. Probing session pids in /proc happens on a reader,
+// every live session with a pid each round.
 // A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
 //
@@ -41,6 +42,8 @@ class CleanupStrand {
   // back full (and repeat_when_full), else the next step.
   void WriteStep(size_t step, const char* what, StepFn fn, bool repeat_when_full = true);
   void ProbeProcesses(size_t step);
+  using DeadList = std::vector<store::Registry::DeadProcess>;
+  void MarkExited(size_t step, std::shared_ptr<DeadList> dead, size_t from);
   void Checkpoint();
   // Runs on a reader: the checkpoint passes beside the writes, then a sync
   // of the database file.
@@ -52,7 +55,6 @@ class CleanupStrand {
   const DaemonConfig& config_;
   bool running_ = false;
   std::atomic<bool> tick_in_flight_{false};  // set on the io thread, cleared on the writer
-  std::string pid_cursor_;  // FindDeadProcesses' round-robin position (one step at a time)
 };
 
 }  // namespace roster::daemon

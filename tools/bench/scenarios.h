@@ -12,6 +12,8 @@ int Fanout(Options& o);
 int Scale(Options& o);
 int Expiry(Options& o);
 int CliScenario(Options& o);
+// liveness.cc
+int Liveness(Options& o);
 // roundtrip.cc
 int Roundtrip(Options& o, int depth);
 

@@ -1,0 +1,70 @@
+// liveness.cc — roster-bench liveness: how long after an agent's process
+// exits its session turns stale (process_exited), and what watching the
+// processes costs while they live. N sessions are bound to one live child
+// process (the probe reads /proc once per session, whichever pid it is);
+// every cleanup round probes them all on a reader thread.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "scenarios.h"
+
+namespace roster::bench {
+
+int Liveness(Options& o) {
+  Daemon d(o, {});
+  d.Start();
+  const pid_t agent = fork();
+  if (agent == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (;;) ::pause();
+  }
+  LoadResult reg = RunLoad(d.socket(), 4, 16, o.sessions, [agent](int64_t i) {
+    return Req(i, "session.register", {{"id", "s" + std::to_string(i)}, {"pid", agent}});
+  });
+  auto live = [&d] {
+    std::string s = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"status"})", nullptr);
+    return json::parse(s).at("result").at("live_sessions").as_int64();
+  };
+  // While the agent lives: what the rounds cost (a few rounds after the
+  // registrations settled).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto cpu0 = d.ThreadCpuUs();
+  const auto t_cpu = Clock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(o.sessions >= 1000 ? 5 : 1));
+  const auto cpu1 = d.ThreadCpuUs();
+  const double seconds = std::chrono::duration<double>(Clock::now() - t_cpu).count();
+  const int64_t alive_before = live();
+  ::kill(agent, SIGKILL);
+  ::waitpid(agent, nullptr, 0);
+  const auto killed = Clock::now();
+  double first_ms = -1, all_ms = -1;
+  while (std::chrono::duration<double>(Clock::now() - killed).count() < 120) {
+    const int64_t n = live();
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - killed).count();
+    if (n < alive_before && first_ms < 0) first_ms = ms;
+    if (n == 0) {
+      all_ms = ms;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  json::object cpu;
+  for (const auto& [thread, us] : cpu1) {
+    auto it = cpu0.find(thread);
+    cpu[thread] = (us - (it == cpu0.end() ? 0 : it->second)) / seconds / 1000.0;
+  }
+  Report(o, {{"scenario", o.scenario},
+             {"sync", o.sync},
+             {"sessions", o.sessions},
+             {"registered", reg.ok},
+             {"alive_before_exit", alive_before},
+             {"daemon_cpu_ms_per_s_while_alive", cpu},
+             {"first_stale_after_exit_ms", first_ms},
+             {"all_stale_after_exit_ms", all_ms}});
+  return all_ms >= 0 && alive_before == o.sessions ? 0 : 1;
+}
+
+}  // namespace roster::bench
