@@ -1,6 +1,6 @@
 // cli_test.cc — rosterctl and roster-backup as users run them: the real
 // binaries against a real rosterd. Output (tables and --json), exit codes,
-// the Claude Code hook adapter, `top` inside tmux, backup under write load,
+// `top` inside tmux, backup under write load,
 // restore, and the export/import round trip.
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -111,77 +111,6 @@ TEST_F(Cli, WatchStreamsOneJsonEventPerLineAndResumesWithSince) {
   ASSERT_EQ(events.size(), 2u) << w.out;
   EXPECT_EQ(events[0].at("rev"), 2);
   EXPECT_EQ(events[1].at("data").at("name"), "c");
-}
-
-// ---- the Claude Code hook adapter
-
-std::string Payload(const std::string& event, const std::string& extra = "") {
-  return R"({"session_id":"cc-42","cwd":"/src/app","transcript_path":"/t.jsonl","hook_event_name":")" +
-         event + "\"" + extra + "}";
-}
-
-TEST_F(Cli, ClaudeHookMapsEveryEventKind) {
-  struct Case {
-    std::string event, extra;
-  } cases[] = {
-      {"SessionStart", R"(,"source":"startup","model":{"id":"claude-opus"})"},
-      {"UserPromptSubmit", R"(,"prompt":"fix the parser")"},
-      {"PreToolUse", R"(,"tool_name":"Bash","tool_input":{"command":"ls"})"},
-      {"PostToolUse", R"(,"tool_name":"Bash","tool_response":{})"},
-      {"Notification", R"(,"message":"needs permission")"},
-      {"SubagentStop", ""},
-      {"Stop", R"(,"stop_hook_active":false)"},
-      {"PreCompact", R"(,"trigger":"auto","custom_instructions":"")"},
-  };
-  for (const auto& c : cases) {
-    Ran r = Ctl("hook claude", Payload(c.event, c.extra));
-    EXPECT_EQ(r.code, 0) << c.event;
-    EXPECT_EQ(r.err, "") << c.event;
-    if (c.event == "Stop") {  // the agent waits for the user: idle
-      EXPECT_EQ(d.Client().Ok("session.get", {{"session", "cc-42"}}).at("status"), "idle");
-    }
-  }
-  RpcClient rpc = d.Client();
-  bj::value s = rpc.Ok("session.get", {{"session", "cc-42"}});
-  EXPECT_EQ(s.at("root"), "/src/app");
-  EXPECT_EQ(s.at("meta").at("model"), "claude-opus");
-  EXPECT_EQ(s.at("status"), "active");  // PreCompact came after Stop
-  bj::value old = rpc.Ok("log.read", {{"session", "cc-42"}, {"epoch", 1}});
-  std::vector<std::string> kinds;
-  for (const auto& e : old.at("entries").as_array()) kinds.emplace_back(e.at("kind").as_string());
-  EXPECT_EQ(kinds, (std::vector<std::string>{"SessionStart", "UserPromptSubmit", "PreToolUse",
-                                             "PostToolUse", "Notification", "SubagentStop", "Stop",
-                                             "PreCompact"}));
-  EXPECT_EQ(old.at("entries").at(1).at("body").at("prompt"), "fix the parser");
-  bj::value cur = rpc.Ok("log.read", {{"session", "cc-42"}});
-  EXPECT_EQ(cur.at("epoch"), 2);  // PreCompact rotated the log
-  EXPECT_EQ(cur.at("entries").at(0).at("kind"), "compact");
-
-  EXPECT_EQ(Ctl("hook claude", Payload("SessionEnd", R"(,"reason":"logout")")).code, 0);
-  bj::value ended = rpc.Ok("session.get", {{"session", "cc-42"}});
-  EXPECT_EQ(ended.at("status"), "stopped");
-  EXPECT_EQ(ended.at("status_reason"), "logout");
-  // A new SessionStart (resume) revives it.
-  EXPECT_EQ(Ctl("hook claude", Payload("SessionStart", R"(,"source":"resume")")).code, 0);
-  EXPECT_EQ(rpc.Ok("session.get", {{"session", "cc-42"}}).at("status"), "active");
-}
-
-TEST_F(Cli, ClaudeHookNeverFailsTheAgent) {
-  // Missing optional fields, and an event for a session the daemon never saw.
-  Ran bare = Ctl("hook claude", R"({"session_id":"late","hook_event_name":"PostToolUse"})");
-  EXPECT_EQ(bare.code, 0) << bare.err;
-  RpcClient rpc = d.Client();
-  EXPECT_EQ(rpc.Ok("session.get", {{"session", "late"}}).at("status"), "active");
-  for (const char* junk :
-       {"garbage", "", "[1,2]", "{\"session_id\":5}", "{\"hook_event_name\":\"Stop\"}"}) {
-    Ran r = Ctl("hook claude", junk);
-    EXPECT_EQ(r.code, 0) << junk;
-    EXPECT_NE(r.err.find("not recorded"), std::string::npos) << junk << ": " << r.err;
-  }
-  Ran down = Sh(d, kCtl + " --socket " + d.dir().File("none.sock") + " hook claude",
-                Payload("UserPromptSubmit"));
-  EXPECT_EQ(down.code, 0);
-  EXPECT_NE(down.err.find("not running"), std::string::npos) << down.err;
 }
 
 // ---- top, driven inside tmux

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 
@@ -17,8 +18,11 @@ Client::~Client() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+// Non-blocking: a Unix socket connect completes at once or fails (EAGAIN when
+// the listener's backlog is full, as with a daemon that stopped accepting),
+// and sends never block on a daemon that stopped reading.
 Result<std::unique_ptr<Client>> Client::Connect(const std::string& socket, int timeout_ms) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket.size() >= sizeof addr.sun_path)
@@ -55,20 +59,51 @@ Status StatusFromError(const json::value& error) {
   return Status::Internal(message);
 }
 
+int Client::WaitMs(int timeout_ms) const {
+  using namespace std::chrono;
+  const auto now = steady_clock::now();
+  std::optional<steady_clock::time_point> end = deadline_;
+  if (timeout_ms >= 0) {
+    const auto t = now + milliseconds(timeout_ms);
+    if (!end || t < *end) end = t;
+  }
+  if (!end) return -1;
+  return static_cast<int>(std::max<int64_t>(duration_cast<milliseconds>(*end - now).count(), 0));
+}
+
 Status Client::Send(const std::string& line) {
+  const int wait = WaitMs(timeout_ms_);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
   size_t off = 0;
   while (off < line.size()) {
     ssize_t n = ::send(fd_, line.data() + off, line.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return Status::Unavailable("lost the connection to rosterd while sending");
-    off += static_cast<size_t>(n);
+    if (n > 0) {
+      off += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      int left = wait < 0 ? -1
+                          : static_cast<int>(std::max<int64_t>(
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    end - std::chrono::steady_clock::now())
+                                    .count(),
+                                0));
+      pollfd p{fd_, POLLOUT, 0};
+      if (left != 0 && ::poll(&p, 1, left) > 0) continue;
+      return Status::Unavailable("rosterd did not read the request in time");
+    }
+    return Status::Unavailable("lost the connection to rosterd while sending");
   }
   return Status::Ok();
 }
 
 Result<std::optional<json::value>> Client::ReadMessage(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const int total = WaitMs(timeout_ms);
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(total);
+  size_t scanned = 0;  // bytes of buf_ known to hold no newline
   for (;;) {
-    size_t nl = buf_.find('\n');
+    size_t nl = buf_.find('\n', scanned);
     if (nl != std::string::npos) {
       boost::system::error_code ec;
       json::value v = json::parse(std::string_view(buf_).substr(0, nl), ec);
@@ -76,16 +111,26 @@ Result<std::optional<json::value>> Client::ReadMessage(int timeout_ms) {
       if (ec) return Status::Internal("rosterd sent a line that is not JSON");
       return std::optional<json::value>(std::move(v));
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
+    scanned = buf_.size();
+    if (buf_.size() > max_line_bytes_) {
+      return Status::Internal("rosterd sent a line longer than " + std::to_string(max_line_bytes_) +
+                              " bytes");
+    }
+    int wait = -1;
+    if (total >= 0) {
+      wait =
+          static_cast<int>(std::max<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 end - std::chrono::steady_clock::now())
+                                                 .count(),
+                                             0));
+    }
     pollfd p{fd_, POLLIN, 0};
-    int wait = timeout_ms < 0 ? -1 : static_cast<int>(std::max<int64_t>(left, 0));
     int rc = ::poll(&p, 1, wait);  // a zero wait still looks at what has arrived
     if (rc < 0 && errno == EINTR) continue;
     if (rc <= 0) return std::optional<json::value>();
     char chunk[65536];
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n <= 0) return Status::Unavailable("rosterd closed the connection");
     buf_.append(chunk, static_cast<size_t>(n));
   }

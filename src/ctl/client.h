@@ -1,9 +1,13 @@
 // client.h — a small blocking JSON-RPC client for rosterd's Unix socket,
 // built for one-shot processes (hooks): plain POSIX calls, no threads, every
-// wait bounded by a timeout so a client never hangs.
+// wait bounded so a client never hangs — not on a daemon that accepts and
+// never reads or answers (non-blocking connect and send, polled with the
+// timeout), nor on one that streams garbage (a line longer than the response
+// limit is an error).
 #pragma once
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -17,8 +21,17 @@ class Client {
  public:
   ~Client();
   // Connects; unavailable (naming the socket and how to start the daemon) if
-  // nothing listens there.
+  // nothing listens there or it accepts no more connections. `timeout_ms`
+  // bounds each later wait for the daemon (sending a request, awaiting a
+  // reply); a negative one waits for ever.
   static Result<std::unique_ptr<Client>> Connect(const std::string& socket, int timeout_ms = 5000);
+
+  // Every later wait ends by `deadline` at the latest (a one-shot process's
+  // whole budget), whatever the timeout.
+  void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  // The longest line accepted from the daemon (default 1 GiB: a list of
+  // 100,000 sessions is ~28 MB); longer is an error.
+  void set_max_line_bytes(size_t n) { max_line_bytes_ = n; }
 
   // Sends one request and returns its `result`, or the error as a Status
   // (reason from the response's data.reason).
@@ -31,6 +44,9 @@ class Client {
 
  private:
   explicit Client(int fd, int timeout_ms) : fd_(fd), timeout_ms_(timeout_ms) {}
+  // Milliseconds to wait from now: the timeout (or `timeout_ms` when given),
+  // cut at the deadline; -1 for ever.
+  int WaitMs(int timeout_ms) const;
   Status Send(const std::string& line);
   // One parsed line; nullopt on timeout.
   Result<std::optional<boost::json::value>> ReadMessage(int timeout_ms);
@@ -38,6 +54,8 @@ class Client {
 
   int fd_;
   int timeout_ms_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  size_t max_line_bytes_ = size_t{1} << 30;
   int64_t next_id_ = 0;
   std::string buf_;
   std::deque<boost::json::value> notes_;
