@@ -62,6 +62,20 @@ TEST_F(Cli, SessionCommandsPrintTablesAndExactJson) {
   EXPECT_EQ(Ctl("session remove beta").out, "removed\n");
 }
 
+TEST_F(Cli, ReviveByIdWithoutRootKeepsTheStoredRootAndANewIdTakesTheCurrentDirectory) {
+  ASSERT_EQ(Ctl("session register --id cc-7 --root /src/app").code, 0);
+  ASSERT_EQ(Ctl("session stop cc-7").code, 0);
+  ASSERT_EQ(Sh(d, "env -C / " + kCtl + " session register --id cc-7").code, 0);
+  bj::value s = bj::parse(Ctl("--json session get cc-7").out);
+  EXPECT_EQ(s.at("status"), "active");
+  EXPECT_EQ(s.at("root"), "/src/app");
+  ASSERT_EQ(
+      Sh(d, "env -C " + d.dir().path().string() + " " + kCtl + " session register --id new-8").code,
+      0);
+  EXPECT_EQ(bj::parse(Ctl("--json session get new-8").out).at("root"),
+            d.dir().path().string().c_str());
+}
+
 TEST_F(Cli, ExitCodesAreDistinctAndErrorsSayWhatToDo) {
   ASSERT_EQ(Ctl("session register --name alpha").code, 0);
   Ran missing = Ctl("session get nope");

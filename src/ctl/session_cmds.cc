@@ -3,8 +3,20 @@
 #include <iostream>
 
 #include "ctl/cli.h"
+#include "ctl/client.h"
 
 namespace roster::ctl {
+
+namespace {
+
+// Whether the daemon knows a session by this id or name (false when it
+// cannot be asked: the register that follows reports that).
+bool SessionExists(const Context& ctx, const std::string& session) {
+  auto client = Client::Connect(ctx.socket);
+  return client.ok() && client.value()->Call("session.get", {{"session", session}}).ok();
+}
+
+}  // namespace
 
 void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   auto* s = app.add_subcommand("session", "sessions: register, heartbeat, list, pause, ...");
@@ -28,7 +40,11 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
       json::object p;
       if (!o.name.empty()) p["name"] = o.name;
       if (!o.id.empty()) p["id"] = o.id;
-      p["root"] = o.root.empty() ? std::filesystem::current_path().string() : o.root;
+      if (!o.root.empty()) {
+        p["root"] = o.root;
+      } else if (o.id.empty() || !SessionExists(ctx, o.id)) {
+        p["root"] = std::filesystem::current_path().string();  // a new session: here
+      }  // else a revive without --root keeps the stored root
       Put(p, "pid", o.pid);
       if (!o.tmux.empty()) p["tmux_session"] = o.tmux;
       Put(p, "ttl_ms", o.ttl);
