@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <iostream>
 
 #include "common.h"
@@ -245,43 +246,79 @@ int Expiry(Options& o) {
   return sweep_ms > 0 ? 0 : 1;
 }
 
+namespace {
+
+// Milliseconds of each of `runs` whole processes of `args`, started with
+// posix_spawn (vfork-like), as a shell or hook runner starts them (a plain
+// fork() of this process would add the copy of its own page tables), with
+// stdin from `input` and stdout to /dev/null. Empty if one failed.
+std::vector<double> TimeProcesses(std::vector<std::string> args, const std::string& input,
+                                  int64_t runs) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, input.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<double> ms;
+  for (int64_t i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    pid_t pid = 0;
+    int status = 0;
+    if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0 ||
+        waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::cerr << "cannot run " << args[0] << "\n";
+      ms.clear();
+      break;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  return ms;
+}
+
+}  // namespace
+
+// One `rosterctl session heartbeat`, one `rosterctl hook claude` for a
+// PreToolUse (the hook Claude Code runs before every tool call), and
+// /bin/true, each started the same way: what a process costs here.
 int CliScenario(Options& o) {
   Daemon d(o, {});
   d.Start();
   Register(d.socket(), 1, 600'000);
-  std::vector<double> ms;
-  // posix_spawn (vfork-like), as a shell or hook runner starts it; a plain
-  // fork() of this process would add the copy of its own page tables.
   const std::string socket = d.socket();
-  std::vector<std::string> args = {o.rosterctl, "--socket", socket, "session", "heartbeat", "s0"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t quiet;
-  posix_spawn_file_actions_init(&quiet);
-  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  for (int64_t i = 0; i < o.runs; ++i) {
-    auto t0 = Clock::now();
-    pid_t pid = 0;
-    if (posix_spawn(&pid, argv[0], &quiet, nullptr, argv.data(), environ) != 0) {
-      std::cerr << "cannot start " << o.rosterctl << "\n";
-      return 1;
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      std::cerr << "rosterctl failed\n";
-      return 1;
-    }
-  }
-  posix_spawn_file_actions_destroy(&quiet);
-  Percentiles p = Summarize(ms);
+  const std::string dir =
+      fs::temp_directory_path() / ("roster-bench-cli-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string empty = dir + "/empty", start = dir + "/start", tool = dir + "/tool";
+  std::ofstream(empty).flush();
+  const std::string base =
+      R"({"session_id":"cc-bench","transcript_path":"/t.jsonl","cwd":"/src/app",)";
+  std::ofstream(start) << base << R"("hook_event_name":"SessionStart","source":"startup"})";
+  std::ofstream(tool) << base
+                      << R"("hook_event_name":"PreToolUse","tool_name":"Bash",)"
+                         R"("tool_input":{"command":"make test","description":"Run the tests"}})";
+  const std::vector<std::string> hook = {o.rosterctl, "--socket", socket, "hook", "claude"};
+  auto heartbeat =
+      TimeProcesses({o.rosterctl, "--socket", socket, "session", "heartbeat", "s0"}, empty, o.runs);
+  TimeProcesses(hook, start, 1);  // the session, then one PreToolUse, before timing
+  TimeProcesses(hook, tool, 1);
+  auto pretool = TimeProcesses(hook, tool, o.runs);
+  auto truth = TimeProcesses({"/bin/true"}, tool, o.runs);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (heartbeat.empty() || pretool.empty() || truth.empty()) return 1;
+  Percentiles hb = Summarize(heartbeat), pt = Summarize(pretool), t = Summarize(truth);
   Report(o, {{"scenario", o.scenario},
              {"sync", o.sync},
              {"runs", o.runs},
-             {"heartbeat_process_median_ms", p.p50},
-             {"heartbeat_process_p99_ms", p.p99}});
+             {"heartbeat_process_median_ms", hb.p50},
+             {"heartbeat_process_p99_ms", hb.p99},
+             {"hook_pretooluse_median_ms", pt.p50},
+             {"hook_pretooluse_p99_ms", pt.p99},
+             {"bin_true_median_ms", t.p50},
+             {"hook_minus_bin_true_median_ms", pt.p50 - t.p50}});
   return 0;
 }
 
