@@ -37,7 +37,8 @@ struct Unit {
       setenv("LISTEN_FDS", "1", 1);
       setenv("LISTEN_PID", std::to_string(getpid()).c_str(), 1);
     }
-    execl(ROSTERD_PATH, ROSTERD_PATH, "--db", dir.File("roster.db").c_str(), "--socket",
+    const std::string rosterd = testing::BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH);
+    execl(rosterd.c_str(), rosterd.c_str(), "--db", dir.File("roster.db").c_str(), "--socket",
           socket().c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
@@ -45,9 +46,18 @@ struct Unit {
     ::kill(pid, SIGTERM);
     return Wait();
   }
+  // The exit code; -1 if it did not exit within 20 s (then it is killed).
   int Wait() {
     int status = 0;
-    waitpid(pid, &status, 0);
+    pid_t done = 0;
+    for (int i = 0; i < 2000 && (done = waitpid(pid, &status, WNOHANG)) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (done != pid) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      pid = -1;
+      return -1;
+    }
     pid = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

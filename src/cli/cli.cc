@@ -1,6 +1,7 @@
-// cli.cc — the command tree's description and the shared parse step: unknown
-// and missing commands are found by walking the words against the tree before
-// CLI11 sees them (CLI11 would only say "A subcommand is required").
+// cli.cc — the command tree's description and the shared parse step: when
+// CLI11 refuses a command line, unknown and missing commands are found by
+// walking the words against the tree (CLI11 would only say "A subcommand is
+// required").
 #include "cli/cli.h"
 
 #include <iostream>
@@ -163,12 +164,6 @@ std::optional<int> Generate(CLI::App& app, int argc, char** argv, const ManExtra
 
 std::optional<int> Parse(CLI::App& app, int argc, char** argv, const ManExtras& man) {
   if (auto rc = Generate(app, argc, argv, man)) return rc;
-  const std::string program = app.get_name();
-  std::string where = program;
-  if (std::string why = CheckCommands(Describe(app), argc, argv, &where); !why.empty()) {
-    std::cerr << program << ": " << why << " (see '" << where << " --help')\n";
-    return 2;
-  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -178,7 +173,17 @@ std::optional<int> Parse(CLI::App& app, int argc, char** argv, const ManExtras& 
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << program << ": " << e.what() << " (see '" << CommandPath(app) << " --help')\n";
+    // Of an unknown or missing command CLI11 only says "A subcommand is
+    // required"; the walk names it and lists the valid ones. Done on errors
+    // only: a hook's rosterctl does not pay for describing the tree.
+    const std::string program = app.get_name();
+    std::string where = program;
+    std::string why = CheckCommands(Describe(app), argc, argv, &where);
+    if (why.empty()) {
+      why = e.what();
+      where = CommandPath(app);
+    }
+    std::cerr << program << ": " << why << " (see '" << where << " --help')\n";
     return 2;
   }
   return std::nullopt;
