@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
   exp->add_option("--tables", tables, "only these tables")->delimiter(',');
   exp->add_option("--since-rev", since_rev, "export the change feed after this rev instead");
   exp->callback([&] {
-    ProgressLine line("export", "rows", ProgressLine::Unit::kCount, backup::ProgressWanted(quiet));
+    // Not over the export itself when that goes to the same terminal.
+    ProgressLine line("export", "rows", ProgressLine::Unit::kCount,
+                      backup::ProgressWanted(quiet) && !isatty(1));
     auto r = store::Export(db, {tables, since_rev}, std::cout, line.Callback());
     if (!r.ok()) rc = Fail(r.status());
   });

@@ -32,8 +32,9 @@ Result<std::unique_ptr<Client>> Client::Connect(const std::string& socket, int t
     std::string why = std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return Status::Unavailable("rosterd is not running at " + socket + " (" + why +
-                               "); start it with tools/run.sh or `rosterd --socket " + socket +
-                               "`");
+                               "); start it with `systemctl --user start rosterd` (after "
+                               "cmake --install, README: Install) or `rosterd --socket " +
+                               socket + "`");
   }
   return std::unique_ptr<Client>(new Client(fd, timeout_ms));
 }
