@@ -19,12 +19,14 @@ struct Topic {
 const Topic kTopics[] = {
     {"liveness", "when a session counts as alive, and when it goes stale",
      R"(A session is alive (status active or idle) while something vouches for it:
-  - a heartbeat: every `rosterctl session heartbeat S` (and every Claude Code
-    hook event) sets last_seen; a session whose last_seen + ttl_ms passed
-    becomes stale with reason `ttl` (default TTL 60 s, `--ttl MS` to change);
-  - its process: a session registered with `--pid P` becomes stale with
-    reason `process_exited` as soon as that process is gone (the process
-    start time is recorded, so a reused pid does not keep it alive).
+  - its process: a session with a pid (every Claude Code session: the hook
+    records the Claude Code process) is alive while that process runs, and
+    becomes stale with reason `process_exited` within seconds of its exit
+    (the process start time is recorded, so a reused pid does not count);
+  - otherwise heartbeats: `rosterctl session heartbeat S` (or any hook
+    event) sets last_seen, and a session whose last_seen + ttl_ms passed
+    becomes stale with reason `ttl` (`--ttl MS`; hook sessions without a
+    process use hook_ttl_ms, 2 hours).
 Paused and stopped sessions never expire. `rosterctl session reap` removes
 sessions whose process or tmux session is gone, and stopped ones.
 After a restart of rosterd every active or idle session gets one full TTL
@@ -35,8 +37,10 @@ before it can expire, so a daemon that was down does not expire everyone.
      R"(`rosterctl pause S -m NOTE` records where you left off: the session becomes
 paused (it never expires while paused) and a pause record keeps your note,
 or, without one, a summary built from the session's latest log entries.
-`rosterctl session resume S` ends the pause; only a paused session can be
-resumed. `rosterctl session pauses S` lists the pause history, and
+A paused Claude Code session is stopped at its next tool call: its
+PreToolUse hook denies the call with your note. No hook event ends a pause;
+only `rosterctl session resume S` does (only a paused session can be
+resumed). `rosterctl session pauses S` lists the pause history, and
 `rosterctl ls` shows the open pause's note beside the session.)"},
     {"feed", "the change feed: revs, watch, resume after a restart",
      R"(Every change to a session, pause, team or log entry - by rosterd, by a
@@ -51,12 +55,14 @@ compacted after a week (changes_retention_ms); resuming from before the
 compaction horizon fails with `compacted`: take a new --snapshot then.)"},
     {"hooks", "recording Claude Code sessions with `rosterctl hook claude`",
      R"(`rosterctl hook claude` reads a Claude Code hook payload on stdin: SessionStart
-registers the session under Claude's session_id, prompts and tool calls
-heartbeat it and append log entries, SessionEnd stops it. It never fails
-the agent: with a bad payload or no daemon it says so on stderr and exits 0.
-Add it to every hook event in ~/.claude/settings.json (the README shows the
-whole block); rosterctl must be on the hook's PATH (cmake --install puts it
-in PREFIX/bin).)"},
+registers the session under Claude's session_id with the Claude Code
+process and its tmux pane, every prompt, tool call and notification
+heartbeats it, records what it is doing (working, waiting for input or for
+a permission) and appends a log entry; SessionEnd stops it. It never fails
+the agent: with a bad payload or no daemon it says so on stderr and exits 0
+within a second. Add it to every hook event in ~/.claude/settings.json (the
+README shows the whole block), naming the installed rosterctl by its path
+(cmake --install puts it in PREFIX/bin).)"},
 };
 
 }  // namespace
