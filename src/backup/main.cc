@@ -63,8 +63,12 @@ int main(int argc, char** argv) {
       rc = Fail(r.status());
       return;
     }
-    std::cout << "restored " << db << " from " << in << " (rev " << r->rev << "); the old file is "
-              << db << ".before-restore\n";
+    if (!r->warning.empty()) std::cerr << "roster-backup: " << r->warning << "\n";
+    std::cout << "restored " << db << " from " << in << " (rev " << r->rev
+              << "); its feed starts a new incarnation " << r->feed_id << " after rev "
+              << r->horizon << " (watchers resuming from an older rev get compacted)";
+    if (!r->kept.empty()) std::cout << "; the old file is " << r->kept;
+    std::cout << "\n";
   });
   auto* exp = app.add_subcommand("export", "NDJSON to stdout from one consistent snapshot");
   exp->add_option("db", db, "database")->required()->type_name("FILE");
@@ -113,6 +117,10 @@ int main(int argc, char** argv) {
     std::cout << "imported " << r->rows << " rows into " << db;
     if (r->feed_rows_skipped)
       std::cout << " (" << r->feed_rows_skipped << " feed rows left to the database's own feed)";
+    if (!r->new_feed_id.empty()) {
+      std::cout << "; its feed starts a new incarnation " << r->new_feed_id << " after rev "
+                << r->horizon << " (watchers resuming from an older rev get compacted)";
+    }
     std::cout << "\n";
   });
   auto* verify =

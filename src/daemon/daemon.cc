@@ -12,6 +12,7 @@
 #include "daemon/notifier.h"
 #include "daemon/publisher.h"
 #include "daemon/readers.h"
+#include "daemon/rev_reservation.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
 #include "daemon/startup_paths.h"
@@ -49,10 +50,12 @@ class ProgressTimer {
   int64_t ms_;
 };
 
-// The writer's registry, and how the start-up check went.
+// The writer's registry, how the start-up check went, and the feed's identity
+// once the run began.
 struct Recovered {
   std::unique_ptr<store::Registry> registry;
   std::string startup_check;  // "passed" or "skipped"
+  store::FeedIdentity feed;
 };
 
 // The rev the clean-shutdown marker vouches for, or -1. The marker is always
@@ -101,7 +104,16 @@ Result<Recovered> OpenAndRecover(const DaemonConfig& config) {
   auto graced = reg->GrantRestartGrace();
   if (!graced.ok()) return graced.status();
   LogInfo("restart grace: " + std::to_string(*graced) + " live sessions get a full TTL from now");
-  return Recovered{std::move(reg), clean_rev >= 0 ? "skipped" : "passed"};
+  auto run = reg->BeginRun(config.sync == store::SyncMode::kNormal, RevReservation::kChunk);
+  if (!run.ok()) return run.status();
+  if (run->new_incarnation) {
+    LogWarn(
+        "the previous run (sync normal) did not stop cleanly and may have lost its last "
+        "commits: the feed starts a new incarnation " +
+        run->identity.feed_id + " after rev " + std::to_string(run->identity.head) +
+        "; watchers resuming from an older rev get compacted");
+  }
+  return Recovered{std::move(reg), clean_rev >= 0 ? "skipped" : "passed", run->identity};
 }
 
 // How serving ended: whether the final checkpoint emptied the WAL, and the
@@ -114,7 +126,7 @@ struct Shutdown {
 // Serves until SIGTERM/SIGINT on `listen_fd` (systemd's socket) or, when it
 // is -1, on a socket of its own; every connection is closed when it returns.
 int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdown* shutdown) {
-  const int64_t start_rev = recovered.registry->CurrentRev().value();
+  const int64_t start_rev = recovered.feed.head;
 
   ReaderPool readers;
   if (Status s = readers.Start(config.db_path, config.reader_threads, config.registry); !s.ok()) {
@@ -139,14 +151,24 @@ int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdo
     asio::post(io, [guard = asio::make_work_guard(io), fn = std::move(fn)] { fn(); });
   };
   FeedPublisher publisher(start_rev, post, [&hub](const FeedBatch& b) { hub.Publish(b); });
+  RevReservation reservation(recovered.feed.reserved, config.sync == store::SyncMode::kNormal,
+                             [&readers](std::function<void(store::Registry&)> flush) {
+                               readers.Submit(std::move(flush));
+                             });
   Notifier notifier(
       std::make_unique<store::Registry>(std::move(notifier_conn).value(), config.registry),
       config.notify_poll_ms, publisher);
   Writer writer(
       std::move(recovered.registry), config.limits.max_write_batch,
-      {.before_commit = [&publisher](store::Registry& reg) { publisher.CollectInBatch(reg); },
+      {.before_commit =
+           [&publisher, &reservation](store::Registry& reg) {
+             publisher.CollectInBatch(reg);
+             return reservation.BeforeCommit(reg, publisher.collected_last_rev());
+           },
        .after_batch =
-           [&publisher](std::function<void()> completions, bool committed) {
+           [&publisher, &reservation](store::Registry& reg, std::function<void()> completions,
+                                      bool committed) {
+             reservation.AfterCommit(reg, committed);  // durable before anything is published
              publisher.PublishCollected(committed, std::move(completions));
            }},
       std::chrono::microseconds(
@@ -176,7 +198,7 @@ int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdo
   server.StartAccepting();
   LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config.socket_path + ", database " +
           config.db_path + ", sync " + (config.sync == store::SyncMode::kFull ? "full" : "normal") +
-          ", rev " + std::to_string(start_rev));
+          ", feed " + recovered.feed.feed_id + ", rev " + std::to_string(start_rev));
   // Posted: it runs once the loop accepts, i.e. when the socket answers.
   asio::post(io, [&config, start_rev] {
     systemd::NotifyReady("serving " + config.socket_path + ", rev " + std::to_string(start_rev));
@@ -191,6 +213,10 @@ int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdo
   readers.Stop();
   notifier.Stop();
   writer.SubmitIdle([shutdown](store::Registry& reg) {
+    // A clean stop: nothing of this run can be lost any more (the checkpoint
+    // below makes the last commits, and this one, durable).
+    if (Status s = reg.EndRun(); !s.ok())
+      LogWarn("could not record the clean stop: " + s.message());
     auto cp = reg.connection().Checkpoint("TRUNCATE");
     if (!cp.ok()) LogWarn("final checkpoint failed: " + cp.status().ToString());
     if (cp.ok() && cp->busy) LogWarn("final checkpoint incomplete: another process holds the WAL");

@@ -25,6 +25,10 @@ struct FeedBatch {
   std::shared_ptr<const std::vector<Change>> changes;
   // EventTail of each change; made by Hub::Publish when it has subscribers.
   std::shared_ptr<const std::vector<std::string>> tails;
+  // Set when the feed started a new incarnation (a restore or an import by
+  // another process) since the batch before: from_rev is then its horizon,
+  // and every watcher positioned before it is closed as compacted.
+  std::string new_feed_id;
 };
 
 class FeedPublisher;

@@ -15,9 +15,8 @@ FeedPublisher::FeedPublisher(int64_t start_rev, std::function<void(std::function
                              std::function<void(const FeedBatch&)> publish)
     : published_rev_(start_rev), post_(std::move(post)), publish_(std::move(publish)) {}
 
-std::vector<FeedPublisher::Page> FeedPublisher::ReadAbove(store::Registry& registry,
-                                                          int64_t after) {
-  std::vector<Page> pages;
+FeedPublisher::Pages FeedPublisher::ReadAbove(store::Registry& registry, int64_t after) {
+  Pages read;
   for (;;) {
     auto page = registry.ReadChanges(after, kPage);
     if (!page.ok()) {
@@ -25,12 +24,17 @@ std::vector<FeedPublisher::Page> FeedPublisher::ReadAbove(store::Registry& regis
       break;
     }
     if (page->empty()) break;
+    if (read.pages.empty() && page->front().rev > after + 1) {
+      // A gap: a new incarnation if the horizon moved past `after`.
+      auto id = registry.ReadIdentity();
+      if (id.ok() && id->horizon > after) read.reset = std::move(id).value();
+    }
     const bool full = static_cast<int64_t>(page->size()) == kPage;
     after = page->back().rev;
-    pages.push_back(std::move(page).value());
+    read.pages.push_back(std::move(page).value());
     if (!full) break;
   }
-  return pages;
+  return read;
 }
 
 void FeedPublisher::DrainAndPost(store::Registry& registry, std::function<void()> then) {
@@ -47,17 +51,26 @@ void FeedPublisher::CollectInBatch(store::Registry& registry) {
   collected_ = ReadAbove(registry, after);
 }
 
-void FeedPublisher::PublishCollected(bool committed, std::function<void()> then) {
-  std::vector<Page> pages;
-  pages.swap(collected_);
-  if (!committed) pages.clear();
-  std::lock_guard lock(mu_);
-  PostLocked(std::move(pages), std::move(then));
+int64_t FeedPublisher::collected_last_rev() const {
+  return collected_.pages.empty() ? 0 : collected_.pages.back().back().rev;
 }
 
-void FeedPublisher::PostLocked(std::vector<Page> pages, std::function<void()> then) {
+void FeedPublisher::PublishCollected(bool committed, std::function<void()> then) {
+  Pages read;
+  std::swap(read, collected_);
+  if (!committed) read = {};
+  std::lock_guard lock(mu_);
+  PostLocked(std::move(read), std::move(then));
+}
+
+void FeedPublisher::PostLocked(Pages read, std::function<void()> then) {
   std::vector<FeedBatch> batches;
-  for (auto& page : pages) {
+  std::string new_feed_id;
+  if (read.reset && read.reset->horizon > published_rev_) {
+    published_rev_ = read.reset->horizon;
+    new_feed_id = read.reset->feed_id;
+  }
+  for (auto& page : read.pages) {
     auto fresh = std::find_if(page.begin(), page.end(),
                               [&](const Change& c) { return c.rev > published_rev_; });
     page.erase(page.begin(), fresh);
@@ -65,7 +78,9 @@ void FeedPublisher::PostLocked(std::vector<Page> pages, std::function<void()> th
     // The event text (tails) is left to the io thread's hub, which makes it
     // only when someone watches: not on the writer, the busiest thread.
     FeedBatch b{published_rev_, page.back().rev,
-                std::make_shared<const std::vector<Change>>(std::move(page)), nullptr};
+                std::make_shared<const std::vector<Change>>(std::move(page)), nullptr,
+                std::move(new_feed_id)};
+    new_feed_id.clear();
     published_rev_ = b.to_rev;
     batches.push_back(std::move(b));
   }

@@ -10,6 +10,9 @@
 // published rev and is made before the lock is released, so batches reach
 // the io thread contiguous and no change is posted twice (the notifier may
 // publish a writer batch's rows between its COMMIT and PublishCollected).
+// When the rows read do not follow the last published rev and the feed's
+// horizon moved past it (another process started a new incarnation), the
+// first batch says so (FeedBatch::new_feed_id).
 //
 // Thread-safety: DrainAndPost from any thread; CollectInBatch and
 // PublishCollected from the writer thread only.
@@ -17,6 +20,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "daemon/notifier.h"
@@ -45,19 +49,26 @@ class FeedPublisher {
   // never existed) and posts only `then`.
   void PublishCollected(bool committed, std::function<void()> then);
 
+  // The last rev CollectInBatch read (0 if none): the batch's head.
+  int64_t collected_last_rev() const;
+
  private:
   using Page = std::vector<Change>;
+  struct Pages {
+    std::vector<Page> pages;
+    std::optional<store::FeedIdentity> reset;  // a new incarnation past `after`
+  };
 
   // Reads the changes above `after`, a page at a time. A failed read keeps
   // the pages before it: the rest is picked up by the next drain.
-  static std::vector<Page> ReadAbove(store::Registry& registry, int64_t after);
-  // REQUIRES: mu_ held. Posts `pages` (changes above published_rev_ only,
-  // in rev order) and `then` in one function; advances published_rev_.
-  void PostLocked(std::vector<Page> pages, std::function<void()> then);
+  static Pages ReadAbove(store::Registry& registry, int64_t after);
+  // REQUIRES: mu_ held. Posts `read`'s changes (those above published_rev_
+  // only, in rev order) and `then` in one function; advances published_rev_.
+  void PostLocked(Pages read, std::function<void()> then);
 
   std::mutex mu_;
   int64_t published_rev_;
-  std::vector<Page> collected_;  // writer thread only
+  Pages collected_;  // writer thread only
   std::function<void(std::function<void()>)> post_;
   std::function<void(const FeedBatch&)> publish_;
 };

@@ -38,9 +38,12 @@ int ErrorCode(Code code) {
 }
 
 json::object ErrorObject(const Status& status) {
-  return json::object{{"code", ErrorCode(status.code())},
-                      {"message", status.message()},
-                      {"data", {{"reason", status.reason()}}}};
+  json::object data{{"reason", status.reason()}};
+  for (const auto& [key, value] : status.details()) {
+    std::visit([&, &key = key](const auto& v) { data[key] = v; }, value);
+  }
+  return json::object{
+      {"code", ErrorCode(status.code())}, {"message", status.message()}, {"data", std::move(data)}};
 }
 
 std::string ErrorResponse(const json::value& id, const Status& status, int code) {
@@ -211,6 +214,7 @@ void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSin
   }
   auto session = r.Optional<std::string>("session");
   filter.key = r.Optional<std::string>("key");
+  auto feed_id = r.Optional<std::string>("feed_id");
   if (Status s = r.Finish(); !s.ok()) return done(s);
   for (const auto& e : filter.entities) {
     static const std::set<std::string> kEntities = {"session", "pause", "team", "team_agent",
@@ -225,20 +229,23 @@ void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSin
   auto how = snapshot ? Subscriber::Start::kSnapshot
              : since  ? Subscriber::Start::kSince
                       : Subscriber::Start::kLive;
-  if (!session) return StartWatch(std::move(filter), how, since.value_or(0), sink, state, done);
+  if (!session) {
+    return StartWatch(std::move(filter), how, since.value_or(0), feed_id, sink, state, done);
+  }
   // A session filter may name the session: resolve it to its id (an unknown
   // one is taken as the id of a session still to come).
-  readers_.Submit([this, filter, how, since, sink, state, done,
+  readers_.Submit([this, filter, how, since, feed_id, sink, state, done,
                    session = *session](store::Registry& reg) mutable {
     auto s = reg.Get(session);
     filter.session_id = s.ok() ? s->id : session;
-    Post([this, filter, how, since, sink, state, done] {
-      StartWatch(filter, how, since.value_or(0), sink, state, done);
+    Post([this, filter, how, since, feed_id, sink, state, done] {
+      StartWatch(filter, how, since.value_or(0), feed_id, sink, state, done);
     });
   });
 }
 
 void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
+                            std::optional<std::string> feed_id,
                             const std::shared_ptr<LineSink>& sink,
                             const std::shared_ptr<ClientState>& state, Done done) {
   auto sub = hub_.Add(std::move(filter), sink);
@@ -247,7 +254,7 @@ void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t s
                                       " watches (max_subscribers); close some first"));
   }
   state->watches[sub->id()] = sub;
-  sub->Begin(how, since, [state, id = sub->id(), done](Result<json::value> r) {
+  sub->Begin(how, since, std::move(feed_id), [state, id = sub->id(), done](Result<json::value> r) {
     if (!r.ok()) state->watches.erase(id);
     done(Text(std::move(r)));
   });
@@ -268,6 +275,7 @@ void Dispatcher::ServeStatus(Done done) {
           {"db", config_.db_path},
           {"socket", config_.socket_path},
           {"sync", config_.sync == store::SyncMode::kFull ? "full" : "normal"},
+          {"feed_id", c.feed_id},
           {"rev", c.rev},
           {"oldest_rev", c.oldest_rev},
           {"published_rev", hub_.published_rev()},

@@ -65,7 +65,8 @@ class Dispatcher {
              const std::shared_ptr<ClientState>& state,
              std::function<void(Result<std::string>)> done);
   void StartWatch(WatchFilter filter, Subscriber::Start how, int64_t since,
-                  const std::shared_ptr<LineSink>& sink, const std::shared_ptr<ClientState>& state,
+                  std::optional<std::string> feed_id, const std::shared_ptr<LineSink>& sink,
+                  const std::shared_ptr<ClientState>& state,
                   std::function<void(Result<std::string>)> done);
   void ServeStatus(std::function<void(Result<std::string>)> done);
   // Runs `fn` on the io thread (keeps the io_context running until then).

@@ -52,37 +52,87 @@ Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hu
       sink_(std::move(sink)),
       event_prefix_(EventPrefix(id)) {}
 
-void Subscriber::Begin(Start how, int64_t since, Started started) {
+void Subscriber::Begin(Start how, int64_t since, std::optional<std::string> feed_id,
+                       Started started) {
   auto self = shared_from_this();
   if (how == Start::kSnapshot) {
-    hub_->ReadSnapshot(filter_, [self, started](Result<store::Registry::Snapshot> snap) {
-      self->OnSnapshot(started, std::move(snap));
+    hub_->ReadSnapshot(filter_, [self, feed_id, started](Result<store::Registry::Snapshot> snap) {
+      self->OnSnapshot(feed_id, started, std::move(snap));
     });
     return;
   }
+  // A live watch starts where the hub is: every batch published from now on
+  // reaches this subscriber (pending until it is live), so its first event
+  // is exactly the one after this rev — which is also the rev its result
+  // reports, not the head a reader sees (commits reach the hub after that).
   const int64_t live_from = hub_->published_rev();
-  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, live_from, started](auto page) {
-    self->OnStartPage(how, how == Start::kLive ? live_from : since, started, std::move(page));
+  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, feed_id, live_from, started](auto page) {
+    self->OnStartPage(how, how == Start::kLive ? live_from : since, feed_id, started,
+                      std::move(page));
   });
 }
 
-void Subscriber::OnStartPage(Start how, int64_t from, Started started,
-                             Result<store::Registry::FeedPage> page) {
+bool Subscriber::Refuse(const Status& why, const Started& started) {
+  if (why.ok()) return false;
+  started(why);
+  hub_->Remove(id_);
+  return true;
+}
+
+namespace {
+
+// Why a start at `from` (kSince) or with `feed_id` cannot be served by a feed
+// whose head is `head`; OK if it can. Every refusal is `compacted` (the
+// client's remedy is the same: resume from a snapshot), with `cause` saying
+// which case and the feed's facts beside it.
+Status CheckStart(bool since, int64_t from, const std::optional<std::string>& feed_id, int64_t head,
+                  int64_t oldest_rev, const std::string& current_feed) {
+  auto facts = [&](Status s, const char* cause) {
+    return s.With("cause", cause)
+        .With("rev", head)
+        .With("oldest_rev", oldest_rev)
+        .With("feed_id", current_feed);
+  };
+  if (feed_id && *feed_id != current_feed) {
+    return facts(Status::Compacted("the feed is now " + current_feed + ", not " + *feed_id +
+                                   ": a restore, an import or an unclean stop under sync normal "
+                                   "started a new incarnation; resume from a snapshot"),
+                 "feed_changed");
+  }
+  if (since && from > head) {
+    return facts(
+        Status::Compacted("rev " + std::to_string(from) + " is ahead of the feed's head (" +
+                          std::to_string(head) + ", feed " + current_feed +
+                          "): this feed never handed it out; resume from a snapshot"),
+        "ahead_of_head");
+  }
+  if (since && from < oldest_rev - 1) {
+    return facts(Status::Compacted("the feed was compacted past rev " + std::to_string(from) +
+                                   "; the oldest rev kept is " + std::to_string(oldest_rev) +
+                                   " (resume from a snapshot)"),
+                 "behind_horizon");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void Subscriber::OnStartPage(Start how, int64_t from, const std::optional<std::string>& feed_id,
+                             Started started, Result<store::Registry::FeedPage> page) {
   if (mode_ == Mode::kClosed) return;
   if (!page.ok()) {
-    started(page.status());
-    hub_->Remove(id_);
+    Refuse(page.status(), started);
     return;
   }
-  if (how == Start::kSince && from < page->oldest_rev - 1) {
-    started(Status::Compacted("the feed was compacted past rev " + std::to_string(from) +
-                              "; the oldest rev kept is " + std::to_string(page->oldest_rev) +
-                              " (resume from a snapshot)"));
-    hub_->Remove(id_);
+  if (Refuse(CheckStart(how == Start::kSince, from, feed_id, page->last_rev, page->oldest_rev,
+                        page->feed_id),
+             started)) {
     return;
   }
-  started(json::value(
-      json::object{{"watch_id", id_}, {"rev", page->last_rev}, {"oldest_rev", page->oldest_rev}}));
+  started(json::value(json::object{{"watch_id", id_},
+                                   {"rev", how == Start::kLive ? from : page->last_rev},
+                                   {"oldest_rev", page->oldest_rev},
+                                   {"feed_id", page->feed_id}}));
   pos_ = from;
   if (how == Start::kSince) {
     EnterCatchup();
@@ -91,15 +141,20 @@ void Subscriber::OnStartPage(Start how, int64_t from, Started started,
   }
 }
 
-void Subscriber::OnSnapshot(Started started, Result<store::Registry::Snapshot> snap) {
+void Subscriber::OnSnapshot(const std::optional<std::string>& feed_id, Started started,
+                            Result<store::Registry::Snapshot> snap) {
   if (mode_ == Mode::kClosed) return;
   if (!snap.ok()) {
-    started(snap.status());
-    hub_->Remove(id_);
+    Refuse(snap.status(), started);
     return;
   }
-  started(json::value(
-      json::object{{"watch_id", id_}, {"rev", snap->rev}, {"oldest_rev", snap->oldest_rev}}));
+  if (Refuse(CheckStart(false, 0, feed_id, snap->rev, snap->oldest_rev, snap->feed_id), started)) {
+    return;
+  }
+  started(json::value(json::object{{"watch_id", id_},
+                                   {"rev", snap->rev},
+                                   {"oldest_rev", snap->oldest_rev},
+                                   {"feed_id", snap->feed_id}}));
   for (const auto& row : snap->rows) {
     if (filter_.key && row.key != *filter_.key) continue;
     EnqueueChange(row);
@@ -282,6 +337,16 @@ std::shared_ptr<Subscriber> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink>
 void Hub::Remove(int64_t watch_id) { subs_.erase(watch_id); }
 
 void Hub::Publish(const FeedBatch& batch) {
+  if (!batch.new_feed_id.empty()) {
+    // History may have been rewritten: no watcher's position means anything
+    // in the new incarnation.
+    CloseAll("compacted",
+             "the feed started a new incarnation (feed " + batch.new_feed_id + ") after rev " +
+                 std::to_string(batch.from_rev) +
+                 " (a restore or an import): history may have been rewritten; resume from a "
+                 "snapshot",
+             batch.from_rev + 1);
+  }
   published_rev_ = std::max(published_rev_, batch.to_rev);
   if (subs_.empty()) return;
   auto tails = std::make_shared<std::vector<std::string>>();
@@ -301,10 +366,11 @@ void Hub::ProgressTick() {
   for (auto& s : subs) s->MaybeProgress();
 }
 
-void Hub::CloseAll(const std::string& reason, const std::string& message) {
+void Hub::CloseAll(const std::string& reason, const std::string& message,
+                   std::optional<int64_t> oldest_rev) {
   std::vector<std::shared_ptr<Subscriber>> subs;
   for (auto& [id, s] : subs_) subs.push_back(s);
-  for (auto& s : subs) s->Close(reason, message);
+  for (auto& s : subs) s->Close(reason, message, oldest_rev);
   subs_.clear();
 }
 

@@ -59,7 +59,11 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
 
   int64_t id() const { return id_; }
   // REQUIRES: called once, right after the hub added this subscriber.
-  void Begin(Start how, int64_t since, Started started);
+  // `since` is the rev to resume after (kSince). A `feed_id` the client
+  // remembers must still be the feed's, else the watch is refused as
+  // compacted. The result's `rev` is the rev the first event follows for a
+  // live watch, the snapshot's rev, or the head for a watch with since.
+  void Begin(Start how, int64_t since, std::optional<std::string> feed_id, Started started);
   void OnBatch(const FeedBatch& batch);
   bool HasLine() const { return !queue_.empty(); }
   // Appends the next queued line (without its newline) to *out and drops it.
@@ -79,9 +83,12 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   void EnterCatchup();
   void ReadNextPage();
   void OnPage(Result<store::Registry::FeedPage> page);
-  void OnStartPage(Start how, int64_t since, Started started,
-                   Result<store::Registry::FeedPage> page);
-  void OnSnapshot(Started started, Result<store::Registry::Snapshot> snap);
+  void OnStartPage(Start how, int64_t since, const std::optional<std::string>& feed_id,
+                   Started started, Result<store::Registry::FeedPage> page);
+  void OnSnapshot(const std::optional<std::string>& feed_id, Started started,
+                  Result<store::Registry::Snapshot> snap);
+  // Refuses (and forgets this watch) when the start cannot be served.
+  bool Refuse(const Status& why, const Started& started);
   void GoLive();
   void Enqueue(std::string line);
   void EnqueueChange(const Change& c);
@@ -123,7 +130,8 @@ class Hub {
   int64_t published_rev() const { return published_rev_; }
   void set_published_rev(int64_t rev) { published_rev_ = rev; }
   void ProgressTick();
-  void CloseAll(const std::string& reason, const std::string& message);
+  void CloseAll(const std::string& reason, const std::string& message,
+                std::optional<int64_t> oldest_rev = std::nullopt);
   boost::json::array Stats() const;
 
   // Reads through the reader pool; `done` runs on the io thread.

@@ -91,12 +91,16 @@ size_t Writer::AwaitGroup(std::unique_lock<std::mutex>& lock) {
 void Writer::RunBatch(std::deque<Task>& tasks) {
   auto results = std::make_shared<std::vector<Result<std::string>>>();
   results->reserve(tasks.size());
-  Status begin = registry_->BeginBatch();
-  if (begin.ok()) {
+  Status commit = registry_->BeginBatch();
+  if (commit.ok()) {
     for (auto& t : tasks) results->push_back(t.op(*registry_));
-    if (hooks_.before_commit) hooks_.before_commit(*registry_);
+    if (hooks_.before_commit) commit = hooks_.before_commit(*registry_);
+    if (commit.ok()) {
+      commit = registry_->CommitBatch();
+    } else {
+      registry_->RollbackBatch();
+    }
   }
-  Status commit = begin.ok() ? registry_->CommitBatch() : begin;
   if (!commit.ok()) {
     LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
     results->assign(tasks.size(),
@@ -115,7 +119,7 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
     for (size_t i = 0; i < dones->size(); ++i) (*dones)[i](std::move((*results)[i]));
   };
   if (hooks_.after_batch) {
-    hooks_.after_batch(std::move(completions), commit.ok());
+    hooks_.after_batch(*registry_, std::move(completions), commit.ok());
   } else {
     completions();
   }

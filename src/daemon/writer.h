@@ -17,10 +17,12 @@
 //
 // Two hooks run on the writer thread around every batch: `before_commit`
 // inside the batch's transaction after its operations (the daemon reads the
-// batch's new feed rows there), and `after_batch` once the COMMIT succeeded
-// or failed, with the batch's completions bundled into one function (the
-// daemon publishes the rows and runs that function on the io thread in a
-// single hand-off).
+// batch's new feed rows there and raises the rev reservation; an error from
+// it rolls the batch back and fails every operation of it), and
+// `after_batch` once the COMMIT succeeded or failed, with the batch's
+// completions bundled into one function (the daemon makes a raised
+// reservation durable, then publishes the rows and runs that function on the
+// io thread in a single hand-off).
 //
 // Thread-safety: Submit/SubmitIdle/Stop may be called from any thread;
 // operations run on the writer thread, completions wherever after_batch runs them.
@@ -50,11 +52,12 @@ class Writer {
   // Both run on the writer thread; either may be empty.
   struct Hooks {
     // Inside every batch's transaction, after its operations, before COMMIT
-    // (not run when BEGIN failed).
-    std::function<void(store::Registry&)> before_commit;
+    // (not run when BEGIN failed). Not OK: the batch is rolled back and fails.
+    std::function<Status(store::Registry&)> before_commit;
     // After every batch: `committed` says whether its COMMIT succeeded. Must
     // arrange for `completions` to run. Empty: the writer runs them itself.
-    std::function<void(std::function<void()> completions, bool committed)> after_batch;
+    std::function<void(store::Registry&, std::function<void()> completions, bool committed)>
+        after_batch;
   };
 
   Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hooks hooks,

@@ -67,6 +67,10 @@ class Connection final : public Database {
   // only when it copies the WAL to its end; passes that run beside writes
   // never do, so the pages they copied wait for the pass that completes.
   Status SyncDatabaseFile();
+  // Flushes the write-ahead log (fdatasync): every transaction committed so
+  // far, by any connection, survives a power loss, as if it had been
+  // committed with synchronous=FULL. Any thread's connection may do it.
+  Status SyncLog();
 
   // Database: statements straight on SQLite's C API (sqlite_statement.h).
   std::unique_ptr<Statement> Prepare(const std::string& sql) override;

@@ -1,6 +1,7 @@
 // feed.cc — reading the change feed: pages of `changes`, consistent snapshots
 // of current rows (through the feed_* views, which build the same row JSON as
 // the triggers), counts for `status`, and the data_version probe.
+#include "store/feed_identity.h"
 #include "store/registry_txn.h"
 #include "store/rows.h"
 
@@ -59,10 +60,10 @@ Result<Registry::FeedPage> Registry::ReadFeed(int64_t after, int64_t limit) {
     auto rows = ReadChanges(after, limit);
     if (!rows.ok()) return rows.status();
     page.rows = std::move(rows).value();
-    page.last_rev = LastRev();
-    auto& q = Stmt("SELECT min(rev) FROM changes");
-    q.executeStep();
-    page.oldest_rev = q.isColumnNull(0) ? page.last_rev + 1 : q.getColumn(0).getInt64();
+    const FeedIdentity id = IdentityFromRow(Stmt(kFeedIdentitySql));
+    page.last_rev = id.head;
+    page.oldest_rev = id.oldest_rev;
+    page.feed_id = id.feed_id;
     return page;
   });
 }
@@ -76,10 +77,10 @@ Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>
   }
   return Read<Snapshot>([&]() -> Result<Snapshot> {
     Snapshot snap;
-    snap.rev = LastRev();
-    auto& oldest = Stmt("SELECT min(rev) FROM changes");
-    oldest.executeStep();
-    snap.oldest_rev = oldest.isColumnNull(0) ? snap.rev + 1 : oldest.getColumn(0).getInt64();
+    const FeedIdentity id = IdentityFromRow(Stmt(kFeedIdentitySql));
+    snap.rev = id.head;
+    snap.oldest_rev = id.oldest_rev;
+    snap.feed_id = id.feed_id;
     for (const auto& e : wanted) {
       auto& q = Stmt(SnapshotSql(e));
       BindOpt(q, 1, session_id);
@@ -95,14 +96,16 @@ Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>
 Result<StoreCounts> Registry::Counts() {
   return Read<StoreCounts>([&]() -> Result<StoreCounts> {
     StoreCounts c;
-    c.rev = LastRev();
+    const FeedIdentity id = IdentityFromRow(Stmt(kFeedIdentitySql));
+    c.rev = id.head;
+    c.oldest_rev = id.oldest_rev;
+    c.feed_id = id.feed_id;
     auto& q = Stmt(
-        "SELECT (SELECT min(rev) FROM changes), (SELECT coalesce(sum(n), 0) FROM session_counts), "
+        "SELECT 0, (SELECT coalesce(sum(n), 0) FROM session_counts), "
         "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', "
         "'paused')), "
         "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");
     q.executeStep();
-    c.oldest_rev = q.isColumnNull(0) ? c.rev + 1 : q.getColumn(0).getInt64();
     c.sessions = q.getColumn(1).getInt64();
     c.live_sessions = q.getColumn(2).getInt64();
     c.teams = q.getColumn(3).getInt64();

@@ -1,5 +1,5 @@
-// file_tools.cc — backup, restore and verify of a database file (see
-// file_tools.h); export and import are in ndjson.cc.
+// file_tools.cc — backup and verify of a database file (see file_tools.h);
+// restore is in restore.cc, export and import in ndjson.cc.
 #include "store/file_tools.h"
 
 #include <SQLiteCpp/Backup.h>
@@ -60,42 +60,6 @@ Result<BackupResult> Backup(const std::string& db, const std::string& out,
   }
 }
 
-Result<BackupResult> Restore(const std::string& backup, const std::string& db) {
-  LockFile lock;
-  if (Status s = lock.Acquire(LockPathFor(db)); !s.ok()) {
-    return Status::Unavailable(s.message() + "; stop rosterd before restoring");
-  }
-  const std::string tmp = db + ".restore-" + std::to_string(getpid());
-  try {
-    BackupResult r;
-    {
-      SQLite::Database src(backup, SQLite::OPEN_READONLY);
-      ROSTER_RETURN_IF_ERROR(CheckFile(src, "backup " + backup));
-      r.rev = FeedRev(src);
-      SQLite::Database dst(tmp, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-      SQLite::Backup copy(dst, src);
-      copy.executeStep(-1);
-      r.pages = copy.getTotalPageCount();
-    }
-    if (fs::exists(db)) {
-      {  // fold the old file's WAL in, so DB.before-restore is complete on its own
-        SQLite::Database old(db, SQLite::OPEN_READWRITE);
-        old.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-      }
-      fs::rename(db, db + ".before-restore");
-    }
-    std::error_code ec;
-    fs::remove(db + "-wal", ec);
-    fs::remove(db + "-shm", ec);
-    fs::rename(tmp, db);
-    return r;
-  } catch (const std::exception& e) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    return Status::Unavailable(std::string("restore failed: ") + e.what());
-  }
-}
-
 Result<VerifyReport> Verify(const std::string& db, const Progress& progress) {
   if (!fs::exists(db)) return Status::NotFound("no database at " + db);
   VerifyReport r;
@@ -125,8 +89,19 @@ Result<VerifyReport> Verify(const std::string& db, const Progress& progress) {
     line(version == LatestSchemaVersion(),
          "schema version " + std::to_string(version) +
              " (this binary: " + std::to_string(LatestSchemaVersion()) + ")");
-    SQLite::Statement q(
-        d, "SELECT count(*), coalesce(min(rev), 0), coalesce(max(rev), 0) FROM changes");
+    // The feed served is the rows above the horizon (a new incarnation leaves
+    // the old rows below it until compaction removes them): no gaps there.
+    const int64_t horizon = d.execAndGet(
+                                 "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+                                 "WHERE key = 'compacted_rev'), 0)")
+                                .getInt64();
+    const std::string feed = FeedId(d);
+    line(true, "feed " + (feed.empty() ? std::string("(no id yet)") : feed) +
+                   ", compacted through rev " + std::to_string(horizon));
+    SQLite::Statement q(d,
+                        "SELECT count(*), coalesce(min(rev), 0), coalesce(max(rev), 0) "
+                        "FROM changes WHERE rev > ?");
+    q.bind(1, static_cast<int64_t>(horizon));
     q.executeStep();
     int64_t count = q.getColumn(0).getInt64(), lo = q.getColumn(1).getInt64(),
             hi = q.getColumn(2).getInt64();

@@ -5,7 +5,7 @@
 // meanwhile.
 //
 // Export format (one JSON object per line):
-//   {"roster_export":1,"schema_version":V,"rev":R,"tables":[...]}   header
+//   {"roster_export":1,"schema_version":V,"rev":R,"feed_id":F,"tables":[...]}   header
 //   {"table":"sessions","row":{"id":"…","name":"…",…}}              one per row
 // With since_rev the rows are the change feed after that rev.
 #pragma once
@@ -38,9 +38,29 @@ struct BackupResult {
 Result<BackupResult> Backup(const std::string& db, const std::string& out,
                             const Progress& progress);
 
+struct RestoreResult {
+  int64_t rev = 0;      // the backup's last rev
+  int64_t pages = 0;    // pages copied
+  std::string feed_id;  // the new feed incarnation
+  int64_t horizon = 0;  // revs up to here are compacted; the next one is horizon + 1
+  // Set when the replaced database could not be read (missing or damaged):
+  // what that means for the revs.
+  std::string warning;
+  std::string kept;  // where the replaced file was kept ("" if there was none)
+};
+
+// A restore cannot know how far the history it replaces went when the
+// replaced file is missing or unreadable; the new incarnation then starts this
+// many revs past the backup's (see docs/architecture.md).
+inline constexpr int64_t kUnknownHistoryRevMargin = 1'000'000'000'000;
+
 // Replaces `db` with `backup` after verifying the backup. Refuses while a
-// daemon holds the database; keeps the replaced file as DB.before-restore.
-Result<BackupResult> Restore(const std::string& backup, const std::string& db);
+// daemon holds the database; keeps the replaced file (with its -wal) as
+// DB.before-restore. The restored feed starts a new incarnation: a new
+// feed_id, and revs past every rev the replaced database (or, if it cannot be
+// read, the backup plus kUnknownHistoryRevMargin) may have handed out, all of
+// them compacted.
+Result<RestoreResult> Restore(const std::string& backup, const std::string& db);
 
 struct ExportOptions {
   std::vector<std::string> tables;   // empty = every table
@@ -57,14 +77,20 @@ struct ImportReport {
   int64_t rows = 0;
   int64_t feed_rows_skipped = 0;       // changes/meta rows not applied (existing database)
   std::vector<std::string> conflicts;  // rows that already exist (nothing imported then)
+  // Into an existing database: the new feed incarnation the import started
+  // (its rows follow `horizon`); empty for a fresh one (its feed is the export's).
+  std::string new_feed_id;
+  int64_t horizon = 0;
 };
 
 // Loads an export into `db` (created if missing) in one transaction. A schema
 // version mismatch is refused; rows that already exist are reported as
 // conflicts and nothing is imported, unless `replace` overwrites them. Into a
-// fresh database the change feed is restored as exported (revs continue);
-// into an existing one the imported rows enter its own feed. Progress in
-// bytes of `in` read, of `input_bytes` (0: unknown, e.g. a pipe).
+// fresh database the change feed is restored as exported (its feed_id, and
+// revs continue); into an existing one the import starts a new feed
+// incarnation (history is rewritten under the database's watchers) and the
+// imported rows enter its feed after it. Progress in bytes of `in` read, of
+// `input_bytes` (0: unknown, e.g. a pipe).
 Result<ImportReport> Import(std::istream& in, const std::string& db, bool replace,
                             const Progress& progress = {}, int64_t input_bytes = 0);
 

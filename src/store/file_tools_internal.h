@@ -27,6 +27,12 @@ inline int64_t FeedRev(SQLite::Database& db) {
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
+// The feed's id (meta.feed_id), "" if it has none.
+inline std::string FeedId(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'feed_id'");
+  return q.executeStep() ? q.getColumn(0).getString() : std::string();
+}
+
 inline std::vector<std::string> Columns(SQLite::Database& db, const std::string& table) {
   std::vector<std::string> cols;
   SQLite::Statement q(db, "SELECT name FROM pragma_table_info(?) ORDER BY cid");

@@ -134,7 +134,8 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
       auto& horizon = Stmt(
           "INSERT INTO meta (key, value) VALUES ('compacted_rev', "
           "CAST(coalesce((SELECT min(rev) FROM changes), ?1 + 1) - 1 AS TEXT)) "
-          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+          "ON CONFLICT (key) DO UPDATE SET value = "
+          "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)");
       horizon.bind(1, LastRev());
       horizon.exec();
     }

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "store/connection.h"
+#include "store/feed_identity.h"
 #include "store/file_tools.h"
 #include "store/file_tools_internal.h"
 #include "store/migrations.h"
@@ -42,6 +43,7 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
     json::object header{{"roster_export", 1},
                         {"schema_version", src.execAndGet("PRAGMA user_version").getInt()},
                         {"rev", FeedRev(src)},
+                        {"feed_id", FeedId(src)},
                         {"tables", json::value_from(tables)}};
     if (options.since_rev) header["since_rev"] = *options.since_rev;
     out << json::serialize(header) << "\n";
@@ -135,6 +137,29 @@ class Inserter {
   std::map<std::string, std::unique_ptr<SQLite::Statement>> stmts_;
 };
 
+// A fresh import takes the export's feed facts (its feed_id and horizon), but
+// not the exporting daemon's run (open_run), and the reservation only rises.
+Status AdoptMeta(Database& db, const json::object& row) {
+  const json::value* key = row.if_contains("key");
+  const json::value* value = row.if_contains("value");
+  if (!key || !key->is_string() || !value || !value->is_string()) {
+    return Status::InvalidParams("a meta row needs a string key and value: " +
+                                 json::serialize(row));
+  }
+  if (key->as_string() == "open_run") return Status::Ok();
+  if (key->as_string() == "rev_reserved") {
+    ReserveRevs(db, std::atoll(value->as_string().c_str()));
+    return Status::Ok();
+  }
+  auto q = db.Prepare(
+      "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  q->bind(1, std::string_view(key->as_string()));
+  q->bind(2, std::string_view(value->as_string()));
+  q->exec();
+  return Status::Ok();
+}
+
 std::string RowKey(const json::object& row) {
   for (const char* k : {"id", "rev", "key"}) {
     if (auto* v = row.if_contains(k)) return json::serialize(*v);
@@ -172,6 +197,13 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
     SQLite::Transaction txn(d, SQLite::TransactionBehavior::IMMEDIATE);
     const bool fresh =
         FeedRev(d) == 0 && d.execAndGet("SELECT count(*) FROM sessions").getInt() == 0;
+    if (!fresh) {
+      // The database's watchers see history rewritten: a new incarnation,
+      // whose revs (the imported rows') follow every rev handed out before.
+      const FeedIdentity id = StartIncarnation(**conn, 0);
+      report.new_feed_id = id.feed_id;
+      report.horizon = id.horizon;
+    }
     Inserter inserter(d, replace);
     std::vector<json::object> feed, meta;
     int64_t read = static_cast<int64_t>(line.size()) + 1;
@@ -209,18 +241,21 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
     if (fresh) {
       // The exported feed replaces the rows our own inserts generated.
       d.exec("DELETE FROM changes");
-      for (auto* rows : {&feed, &meta}) {
-        for (const auto& row : *rows) {
-          auto ok = inserter.Insert(rows == &feed ? "changes" : "meta", row);
-          if (!ok.ok()) return ok.status();
-          ++report.rows;
-        }
+      for (const auto& row : feed) {
+        auto ok = inserter.Insert("changes", row);
+        if (!ok.ok()) return ok.status();
+        ++report.rows;
+      }
+      for (const auto& row : meta) {
+        ROSTER_RETURN_IF_ERROR(AdoptMeta(**conn, row));
+        ++report.rows;
       }
       if (const auto* rev = header.as_object().if_contains("rev"); rev && rev->is_int64()) {
         // Revs continue exactly where the source's did.
         d.exec("UPDATE sqlite_sequence SET seq = " + std::to_string(rev->as_int64()) +
                " WHERE name = 'changes'");
       }
+      EnsureFeedId(**conn);  // an export from before feed ids
     } else {
       report.feed_rows_skipped = static_cast<int64_t>(feed.size() + meta.size());
     }

@@ -26,6 +26,7 @@
 #include "core/process_probe.h"
 #include "core/types.h"
 #include "store/connection.h"
+#include "store/feed_identity.h"
 #include "store/sql.h"
 #include "util/status.h"
 
@@ -63,7 +64,8 @@ struct RegistryOptions {
 // Counts reported by `status`.
 struct StoreCounts {
   int64_t rev = 0;         // last rev written (0 when none)
-  int64_t oldest_rev = 0;  // oldest rev still in the feed (rev + 1 when empty)
+  int64_t oldest_rev = 0;  // oldest rev still served (rev + 1 when none is)
+  std::string feed_id;     // the feed incarnation (feed_identity.h)
   int64_t sessions = 0;
   int64_t live_sessions = 0;
   int64_t teams = 0;
@@ -129,8 +131,9 @@ class Registry {
   // written, read in one transaction (so a compaction cannot slip between).
   struct FeedPage {
     std::vector<Change> rows;
-    int64_t oldest_rev = 0;
-    int64_t last_rev = 0;
+    int64_t oldest_rev = 0;  // the oldest rev served (above the compaction horizon)
+    int64_t last_rev = 0;    // the head: the last rev handed out
+    std::string feed_id;
   };
   Result<FeedPage> ReadFeed(int64_t after, int64_t limit);
   // The current rows of `entities` (empty = all but log) as op "snapshot"
@@ -138,6 +141,7 @@ class Registry {
   struct Snapshot {
     int64_t rev = 0;
     int64_t oldest_rev = 0;
+    std::string feed_id;
     std::vector<Change> rows;
   };
   Result<Snapshot> ReadSnapshot(const std::vector<std::string>& entities,
@@ -147,6 +151,25 @@ class Registry {
   Result<int64_t> CurrentRev();
   // PRAGMA data_version: changes when another connection commits.
   Result<int64_t> DataVersion();
+
+  // ---- the feed's identity (feed_identity.h, feed_identity.cc) ----
+  Result<FeedIdentity> ReadIdentity();
+  struct RunStart {
+    FeedIdentity identity;
+    bool new_incarnation = false;  // the previous run was sync normal and did not stop cleanly
+  };
+  // The start of a daemon's run, in one write transaction made durable before
+  // it returns (whatever the sync mode): a new incarnation if open_run shows
+  // an unclean sync-normal stop; a feed id if there is none; open_run set for
+  // a sync-normal run (removed for a full one); revs reserved to head + reserve.
+  Result<RunStart> BeginRun(bool sync_normal, int64_t reserve);
+  // A clean stop: removes open_run (the final checkpoint makes it durable).
+  Status EndRun();
+  // Raises rev_reserved to `upto` (in the open batch, or its own transaction).
+  Status ReserveRevs(int64_t upto);
+  // Flushes every committed transaction to the disk, so that a commit made
+  // with sync normal is as durable as one made with sync full.
+  Status MakeCommitsDurable();
 
   // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
   // Takes the active/idle sessions whose expiry check is due (at most

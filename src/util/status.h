@@ -1,9 +1,10 @@
 // status.h — the one error type that crosses Roster's module boundaries.
 //
 // A Status is either OK or carries a Code (with a stable string reason such as
-// "not_found", used verbatim in the JSON-RPC API) and a message a person can
-// act on. Result<T> holds either a T or a non-OK Status. Both are plain values:
-// cheap to move, safe to copy between threads.
+// "not_found", used verbatim in the JSON-RPC API), a message a person can act
+// on, and optionally details a program can act on (sent in the error's
+// `data` beside `reason`, e.g. "cause": "disk_full"). Result<T> holds either a T or a non-OK
+// Status. Both are plain values: cheap to move, safe to copy between threads.
 #pragma once
 
 #include <cassert>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace roster {
 
@@ -43,6 +45,16 @@ class Status {
   static Status PermissionDenied(std::string m) { return {Code::kPermissionDenied, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 
+  // A machine-readable fact about the error: a key and an integer or a string.
+  using Detail = std::pair<std::string, std::variant<int64_t, std::string>>;
+  // A copy with one more detail.
+  Status With(std::string key, std::variant<int64_t, std::string> value) const {
+    Status s = *this;
+    s.details_.emplace_back(std::move(key), std::move(value));
+    return s;
+  }
+  const std::vector<Detail>& details() const { return details_; }
+
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
@@ -54,6 +66,7 @@ class Status {
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  std::vector<Detail> details_;
 };
 
 // Either a value or a non-OK Status.
