@@ -17,7 +17,10 @@
 --     text; use json_extract(meta, '$.model') and friends.
 --
 -- Tables
---   meta         key/value facts: 'compacted_rev' = the feed's compaction horizon.
+--   meta         key/value facts about the feed: 'feed_id' = its incarnation,
+--                'compacted_rev' = its compaction horizon, 'rev_reserved' = the
+--                rev high-water mark, 'open_run' = 'normal' while a sync-normal
+--                daemon serves (docs/architecture.md, The feed's identity).
 --   session_counts  number of sessions per status, kept by triggers (not in the feed).
 --   sessions     one row per agent session. status is active | idle (alive),
 --                paused (never expires; see pauses), stopped (ended; accepts

@@ -34,7 +34,7 @@ class RevReservation {
  public:
   // Revs reserved per raise: a new incarnation after an unclean sync-normal
   // stop starts at most this far past the last rev handed out.
-  static constexpr int64_t kChunk = 100'000;
+  static constexpr int64_t kChunk = 1'000'000;
 
   // Runs a function on another thread with that thread's Registry.
   using Elsewhere = std::function<void(std::function<void(store::Registry&)>)>;
