@@ -50,6 +50,28 @@ TEST(LogStore, ReadReturnsARangeOfTheCurrentEpoch) {
   EXPECT_EQ(h.reg->LogRead({.session = "zz"}).status().code(), Code::kNotFound);
 }
 
+TEST(LogStore, TailReadsTheNewestEntriesOfTheEpochOldestFirst) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.name = "a"}));
+  for (int i = 0; i < 10; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  ASSERT_OK(h.reg->LogRotate("a", "compact", json::value("c")));
+  for (int i = 11; i < 14; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  auto seqs = [&](LogReadParams p) {
+    std::vector<int64_t> out;
+    auto r = h.reg->LogRead(p);
+    EXPECT_TRUE(r.ok());
+    if (r.ok())
+      for (const auto& e : r->entries) out.push_back(e.seq);
+    return out;
+  };
+  using S = std::vector<int64_t>;
+  EXPECT_EQ(seqs({.session = "a", .limit = 2, .tail = true}), (S{13, 14}));
+  EXPECT_EQ(seqs({.session = "a", .limit = 100, .tail = true}), (S{11, 12, 13, 14}));
+  EXPECT_EQ(seqs({.session = "a", .limit = 3, .epoch = 1, .tail = true}), (S{8, 9, 10}));
+  EXPECT_EQ(seqs({.session = "a", .after_seq = 12, .limit = 1, .tail = true}), (S{14}));
+  EXPECT_EQ(seqs({.session = "a", .limit = 2}), (S{11, 12}));  // without tail: the oldest
+}
+
 TEST(LogStore, RotateStartsANewEpochAndOldEpochsStayReadable) {
   RegistryHarness h;
   ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));

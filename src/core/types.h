@@ -198,6 +198,7 @@ struct LogReadParams {
   int64_t after_seq = 0;
   int64_t limit = 100;
   std::optional<int64_t> epoch;  // default: current
+  bool tail = false;             // the newest `limit` entries (still oldest first)
 };
 
 struct LogReadResult {

@@ -38,7 +38,7 @@ struct Opts {  // storage for option values
       prefix, key, after;
   std::vector<std::string> list, statuses, entities;
   std::optional<int64_t> pid, ttl, limit, after_seq, epoch, since;
-  bool snapshot = false, per_agent = false, all = false;
+  bool snapshot = false, per_agent = false, all = false, tail = false;
 };
 
 inline std::optional<json::object> MetaObject(const std::string& text, int* err) {

@@ -106,12 +106,14 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   read->add_option("--after", o.after_seq, "entries after this seq");
   read->add_option("--limit", o.limit, "at most this many (1..1000)");
   read->add_option("--epoch", o.epoch, "epoch (default: current)");
+  read->add_flag("--tail", o.tail, "the newest entries (with --limit: that many)");
   read->callback([&] {
     plan.run = [&] {
       json::object p{{"session", o.session}};
       Put(p, "after_seq", o.after_seq);
       Put(p, "limit", o.limit);
       Put(p, "epoch", o.epoch);
+      if (o.tail) p["tail"] = true;
       return RunCall(ctx, "log.read", p,
                      [&](auto& r) { return LogTable(r.at("entries").as_array(), ctx.style); });
     };

@@ -182,7 +182,8 @@ Result<Call> LogAppendOrRotate(ParamReader& r, bool rotate) {
 
 Result<Call> LogRead(ParamReader& r) {
   LogReadParams p{r.Required<std::string>("session"), r.Optional<int64_t>("after_seq").value_or(0),
-                  r.Optional<int64_t>("limit").value_or(100), r.Optional<int64_t>("epoch")};
+                  r.Optional<int64_t>("limit").value_or(100), r.Optional<int64_t>("epoch"),
+                  r.Optional<bool>("tail").value_or(false)};
   return Done(r, false, Json([p](store::Registry& reg) { return reg.LogRead(p); }));
 }
 

@@ -92,9 +92,13 @@ Result<LogReadResult> Registry::LogRead(const LogReadParams& p) {
       head.bind(1, s->id);
       out.epoch = head.executeStep() ? head.getColumn(1).getInt64() : 1;
     }
-    auto& q = Stmt(
-        "SELECT seq, epoch, ts, kind, body FROM log_entries WHERE session_id = ?1 "
-        "AND epoch = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4");
+    // tail: the newest entries, read backwards on the index and put back in order.
+    auto& q =
+        Stmt(p.tail ? "SELECT * FROM (SELECT seq, epoch, ts, kind, body FROM log_entries "
+                      "WHERE session_id = ?1 AND epoch = ?2 AND seq > ?3 "
+                      "ORDER BY seq DESC LIMIT ?4) ORDER BY seq"
+                    : "SELECT seq, epoch, ts, kind, body FROM log_entries WHERE session_id = ?1 "
+                      "AND epoch = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4");
     q.bind(1, s->id);
     q.bind(2, out.epoch);
     q.bind(3, p.after_seq);
