@@ -169,6 +169,8 @@ Result<json::value> Client::Batch(const json::array& requests) {
   return AwaitResponse();
 }
 
+Status Client::Post(const json::value& message) { return Send(json::serialize(message) + "\n"); }
+
 Result<std::optional<json::value>> Client::Next(int timeout_ms) {
   if (!notes_.empty()) {
     json::value v = std::move(notes_.front());

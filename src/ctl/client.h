@@ -38,7 +38,12 @@ class Client {
   Result<boost::json::value> Call(const std::string& method, boost::json::object params = {});
   // Sends a batch and returns the raw response array.
   Result<boost::json::value> Batch(const boost::json::array& requests);
-  // The next notification (watch.*); nullopt on timeout; unavailable on EOF.
+  // Sends a request or a batch whose ids the caller chose, without waiting;
+  // its response comes back through Next(). (For `top`, which keeps requests
+  // in flight beside its watch; do not mix with Call on one client.)
+  Status Post(const boost::json::value& message);
+  // The next message that Call did not take: a notification (watch.*) or the
+  // response to a Post; nullopt on timeout; unavailable on EOF.
   Result<std::optional<boost::json::value>> Next(int timeout_ms);
   int fd() const { return fd_; }
 

@@ -28,7 +28,9 @@ struct Options {
   bool json = false;
   int64_t sessions = 10'000, ops = 100'000, conns = 4, depth = 1, watchers = 1, entries = 1'000'000;
   int64_t body_bytes = 1024, runs = 200;
-  double rate = 0;  // fanout: changes per second from one paced connection; 0 = unpaced
+  double rate = 0;        // fanout: changes per second from one paced connection; 0 = unpaced
+  bool top = false;       // fleet: `rosterctl top` attached during the load
+  int64_t top_rows = 50;  // ...on a terminal this many rows high
 };
 
 // The daemon under test: a child process on a temporary directory.

@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
   app.add_option("--rate", o.rate,
                  "fanout: changes/s from one paced connection (default: unpaced, "
                  "--conns x --depth in flight)");
+  app.add_flag("--top", o.top,
+               "fleet: attach `rosterctl top` (on a pseudo-terminal) during the load and "
+               "report its cost");
+  app.add_option("--top-rows", o.top_rows, "fleet --top: the terminal's rows (50)");
   app.add_option("--entries", o.entries, "log entries (scale 1000000)");
   app.add_option("--runs", o.runs, "processes (cli 200)");
   app.add_option("--socket", o.socket, "use this running daemon instead of starting one");

@@ -9,23 +9,55 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "common.h"
 #include "store/connection.h"
+#include "top_proc.h"
 
 namespace roster::bench {
+
+// The status of the watch that `rosterctl top` holds (the one watch with an
+// entity filter), if there is one.
+static std::optional<json::object> TopWatch(const std::string& socket) {
+  boost::system::error_code ec;
+  json::value v =
+      json::parse(CallOnce(socket, R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr), ec);
+  const json::value* subs = ec ? nullptr : v.find_pointer("/result/subscribers", ec);
+  if (!subs || !subs->is_array()) return std::nullopt;
+  for (const auto& s : subs->as_array()) {
+    if (s.is_object() && s.as_object().contains("entities")) return s.as_object();
+  }
+  return std::nullopt;
+}
 
 int Fleet(Options& o, int depth) {
   Daemon d(o, {});
   d.Start();
+  std::optional<TopProcess> top;
+  if (o.top) {  // attached before the sessions exist, as an operator's console would be
+    top.emplace(o, d.socket(), static_cast<int>(o.top_rows));
+    auto live = [&] {
+      auto t = TopWatch(d.socket());
+      return t && t->at("mode") == "live";
+    };
+    for (int i = 0; i < 1000 && !live(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!live()) {
+      std::cerr << "rosterctl top did not start watching\n";
+      return 1;
+    }
+  }
   Watcher w(d.socket(), {});
   LoadResult reg = Register(d.socket(), o.sessions, 30'000);
   const int64_t sessions = o.sessions;
   const auto cpu0 = d.ThreadCpuUs();
+  const double top0 = top ? top->CpuUs() : 0;
   LoadResult hb = RunLoad(d.socket(), static_cast<int>(o.conns), depth, o.ops,
                           [sessions](int64_t i) { return FleetHeartbeat(i, sessions); });
   const int64_t expected = o.sessions + (o.ops + 9) / 10;
   const auto cpu1 = d.ThreadCpuUs();
+  const double top1 = top ? top->CpuUs() : 0;
   int64_t delivered = w.WaitFor(expected, 30'000);
   json::object r{{"scenario", o.scenario},
                  {"sync", o.sync},
@@ -46,8 +78,20 @@ int Fleet(Options& o, int depth) {
   r["db_bytes"] = d.FileBytes("");
   r["wal_bytes"] = d.FileBytes("-wal");
   if (hb.errors) r["first_error"] = hb.first_error;
+  bool top_ok = true;
+  if (top) {
+    top_ok = top->Running();
+    json::object t{
+        {"table_rows", o.top_rows - 3},
+        {"cpu_us_per_op", (top1 - top0) / static_cast<double>(std::max<int64_t>(hb.ok, 1))},
+        {"cpu_share", (top1 - top0) / (hb.seconds * 1e6)},
+        {"terminal_bytes", top->bytes()},
+        {"running", top_ok}};
+    if (auto watch = TopWatch(d.socket())) t["events_delivered"] = watch->at("delivered");
+    r["top"] = std::move(t);
+  }
   Report(o, r);
-  return delivered == expected && r["errors"].as_int64() == 0 ? 0 : 1;
+  return delivered == expected && r["errors"].as_int64() == 0 && top_ok ? 0 : 1;
 }
 
 int Logs(Options& o) {
