@@ -351,29 +351,55 @@ TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
 }
 
 TEST_F(TopConsole, AgentsThatNeedTheUserComeFirstAndOneKeyShowsOnlyThem) {
-  ASSERT_EQ(Ctl("session register --name aaa"), 0);
-  ASSERT_EQ(Ctl("session register --name zzz --id zzz-id"), 0);
+  for (const char* n : {"aaa", "mmm", "zzz"})
+    ASSERT_EQ(Ctl(std::string("session register --name ") + n + " --id " + n + "-id"), 0);
   Pane top(Top(), 120, 20);
   std::string s;
-  ASSERT_TRUE(top.WaitForText("zzz", &s)) << s;
-  // zzz's agent stops and waits at its prompt (Claude Code's Stop hook).
+  // The order of the names on screen, top to bottom.
+  auto order = [](const std::string& x) {
+    std::string out;
+    for (const auto& l : Lines(x))
+      for (const char* n : {"aaa", "mmm", "zzz"})
+        if (!LineOf(l, n).empty()) out += std::string(out.empty() ? "" : " ") + n;
+    return out;
+  };
+  ASSERT_TRUE(top.WaitFor([&](const std::string& x) { return order(x) == "aaa mmm zzz"; }, &s))
+      << s;
+  // zzz's agent stops and waits at its prompt (Claude Code's Stop hook)...
   ASSERT_EQ(
       Ctl("hook claude", R"({"session_id":"zzz-id","cwd":"/src/z","hook_event_name":"Stop"})"), 0);
   ASSERT_TRUE(top.WaitFor(
-      [](const std::string& x) {
-        const size_t z = x.find(LineOf(x, "zzz")), a = x.find(LineOf(x, "aaa"));
-        return z < a && LineOf(x, "zzz").find("needs input") != std::string::npos &&
+      [&](const std::string& x) {
+        return order(x) == "zzz aaa mmm" &&
+               LineOf(x, "zzz").find("needs input") != std::string::npos &&
                x.find("1 need you") != std::string::npos;
       },
       &s))
       << s;
-  top.Keys("n");
+  // ...and aaa's asks for a permission: both need the user, by name.
+  ASSERT_EQ(Ctl("hook claude",
+                R"({"session_id":"aaa-id","cwd":"/src/a","hook_event_name":"Notification",)"
+                R"("notification_type":"permission_prompt",)"
+                R"("message":"Claude needs your permission to use Bash"})"),
+            0);
   ASSERT_TRUE(top.WaitFor(
-      [](const std::string& x) { return !LineOf(x, "zzz").empty() && LineOf(x, "aaa").empty(); },
+      [&](const std::string& x) {
+        return order(x) == "aaa zzz mmm" &&
+               LineOf(x, "aaa").find("needs permission") != std::string::npos &&
+               x.find("2 need you") != std::string::npos;
+      },
       &s))
       << s;
-  top.Keys("s");  // sorted by name: still only zzz, and the order is named
-  ASSERT_TRUE(top.WaitForText("sort: name", &s)) << s;
+  top.Keys("n");
+  ASSERT_TRUE(top.WaitFor([&](const std::string& x) { return order(x) == "aaa zzz"; }, &s)) << s;
+  top.Keys("n");
+  top.Keys("s");  // by name: the needs no longer lead
+  ASSERT_TRUE(top.WaitFor(
+      [&](const std::string& x) {
+        return order(x) == "aaa mmm zzz" && x.find("sort: name") != std::string::npos;
+      },
+      &s))
+      << s;
 }
 
 }  // namespace

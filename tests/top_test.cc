@@ -218,6 +218,8 @@ std::vector<std::vector<std::string>> SomeCells() {
                                                      {"branch", "feature/column-fitting"},
                                                      {"root", "/home/me/src/roster/wt/top"}})));
   m.Apply(Event(2, "session", "insert", Session("b", {{"status", "paused"}})));
+  m.Apply(Event(4, "session", "insert",
+                Session("c-pid", {{"pid", 42}, {"expires_at", nullptr}, {"status", "idle"}})));
   m.Apply(Event(3, "pause", "insert", PauseRow(1, "b", nullptr, "waiting for the review of #13")));
   std::vector<std::vector<std::string>> cells;
   for (const Row& r : m.Rows({})) cells.push_back(Cells(r, 10'000));
@@ -250,7 +252,7 @@ TEST(TopTable, EightyColumnsKeepTheLivenessColumnsAndDropTheLeastUseful) {
 
 TEST(TopTable, CellsShowActivityNotesAndOnlyLiveExpiry) {
   auto cells = SomeCells();
-  ASSERT_EQ(cells.size(), 2u);
+  ASSERT_EQ(cells.size(), 3u);
   EXPECT_EQ(cells[0][0], "active");
   EXPECT_EQ(cells[0][2], "needs permission");
   EXPECT_EQ(cells[0][3], "8s ago");
@@ -259,6 +261,7 @@ TEST(TopTable, CellsShowActivityNotesAndOnlyLiveExpiry) {
   EXPECT_EQ(cells[1][2], "-");
   EXPECT_EQ(cells[1][4], "-");  // a paused session does not expire
   EXPECT_EQ(cells[1][8], "waiting for the review of #13");
+  EXPECT_EQ(cells[2][4], "(pid)");  // its process decides its life
   EXPECT_EQ(ActivityLabel("waiting_input"), "needs input");
   EXPECT_EQ(ActivityLabel("working"), "working");
 }

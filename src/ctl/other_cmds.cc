@@ -142,9 +142,10 @@ void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   app.add_subcommand("status", "daemon status")->callback([&] {
     plan.run = [&] { return RunCall(ctx, "status", {}, [](auto& r) { return KeyValues(r); }); };
   });
-  app.add_subcommand("top", "live table of sessions (q to quit)")->callback([&] {
-    plan.run = [&] { return RunTop(ctx); };
-  });
+  app.add_subcommand("top",
+                     "operator's console: live sessions, who needs you first (p pause, "
+                     "r resume, / filter, n needs me, s sort, Enter log, q quit)")
+      ->callback([&] { plan.run = [&] { return RunTop(ctx); }; });
   auto* hook = app.add_subcommand("hook", "agent hook adapters");
   hook->require_subcommand(1);
   hook->add_subcommand("claude", "read a Claude Code hook payload on stdin")->callback([&] {

@@ -76,7 +76,10 @@ std::vector<std::string> Cells(const Row& row, int64_t now_ms) {
       Or(row.name(), "-"),
       ActivityLabel(row.activity()),
       Relative(row.Int("last_seen"), now_ms),
-      live && expires && expires->is_int64() ? Relative(expires->as_int64(), now_ms) : "-",
+      // "(pid)": a live process decides the session's life (expires_at null), as in `ls`
+      !live                            ? "-"
+      : expires && expires->is_int64() ? Relative(expires->as_int64(), now_ms)
+                                       : "(pid)",
       Or(row.Str("branch"), "-"),
       Or(row.Str("root"), "-"),
       Relative(row.Int("created_at"), now_ms),
