@@ -6,12 +6,11 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <regex>
 #include <sstream>
 
-#include "daemon_harness.h"
+#include "cli_harness.h"
 
 namespace roster {
 namespace {
@@ -19,7 +18,7 @@ namespace {
 using testing::Daemon;
 namespace bj = boost::json;
 
-const std::string kCtl = ROSTERCTL_PATH;
+const std::string kCtl = testing::BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 
 std::string Quote(const std::string& s) {
   std::string out = "'";
@@ -108,11 +107,7 @@ class TopConsole : public ::testing::Test {
   }
   // rosterctl from another shell; its exit code.
   int Ctl(const std::string& args, const std::string& stdin_text = "") {
-    const std::string in = d.dir().File("ctl-stdin");
-    std::ofstream(in) << stdin_text;
-    return WEXITSTATUS(std::system(
-        ("ROSTER_SOCKET=" + d.socket() + " " + kCtl + " " + args + " <" + in + " >/dev/null 2>&1")
-            .c_str()));
+    return testing::Sh(d, kCtl + " " + args, stdin_text).code;
   }
   std::string Top() const { return "ROSTER_SOCKET=" + d.socket() + " exec " + kCtl + " top"; }
   Daemon d;
@@ -336,12 +331,9 @@ TEST_F(TopConsole, TakesAFreshSnapshotWhenTheFeedWasCompactedWhileAway) {
 }
 
 TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
-  const std::string err = d.dir().File("top-stderr");
-  const int code = WEXITSTATUS(std::system(
-      ("ROSTER_SOCKET=" + d.socket() + " " + kCtl + " top </dev/null >/dev/null 2>" + err)
-          .c_str()));
-  EXPECT_EQ(code, 2);
-  EXPECT_NE(Output("cat " + err).find("needs a terminal"), std::string::npos);
+  testing::Ran piped = testing::Sh(d, kCtl + " top");  // stdin and stdout are files
+  EXPECT_EQ(piped.code, 2);
+  EXPECT_NE(piped.err.find("needs a terminal"), std::string::npos) << piped.err;
   Pane top(
       "ROSTER_SOCKET=" + d.dir().File("none.sock") + " " + kCtl + " top; echo EXIT=$?; sleep 60",
       100, 10);
