@@ -330,6 +330,33 @@ TEST_F(TopConsole, TakesAFreshSnapshotWhenTheFeedWasCompactedWhileAway) {
       << s;
 }
 
+TEST_F(TopConsole, ShowsTheRestoredStateAfterARestore) {
+  const std::string backup = testing::BinaryUnderTest("ROSTER_TEST_BACKUP", ROSTER_BACKUP_PATH);
+  ASSERT_EQ(Ctl("session register --name alpha"), 0);
+  ASSERT_EQ(Ctl("session register --name beta"), 0);
+  ASSERT_EQ(testing::Sh(d, backup + " backup " + d.db() + " " + d.dir().File("b.db")).code, 0);
+  ASSERT_EQ(Ctl("session remove beta"), 0);
+  ASSERT_EQ(Ctl("session register --name gamma"), 0);
+  Pane top(Top(), 100, 20);
+  std::string s;
+  ASSERT_TRUE(top.WaitFor(
+      [](const std::string& x) { return !LineOf(x, "gamma").empty() && LineOf(x, "beta").empty(); },
+      &s))
+      << s;
+  ASSERT_EQ(d.Stop(), 0);
+  testing::Ran restored =
+      testing::Sh(d, backup + " restore " + d.dir().File("b.db") + " " + d.db());
+  ASSERT_EQ(restored.code, 0) << restored.err;
+  d.Start();  // a new incarnation of the feed: top's rev means nothing in it
+  ASSERT_TRUE(top.WaitFor(
+      [](const std::string& x) {
+        return !LineOf(x, "beta").empty() && LineOf(x, "gamma").empty() &&
+               x.find("live") != std::string::npos;
+      },
+      &s))
+      << s;
+}
+
 TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
   testing::Ran piped = testing::Sh(d, kCtl + " top");  // stdin and stdout are files
   EXPECT_EQ(piped.code, 2);

@@ -65,27 +65,27 @@ void Link::Watch(bool snapshot) {
     model_.BeginSnapshot();
   } else {
     params["since"] = model_.rev();
+    // A since from another incarnation of the feed (a restore, a lost
+    // commit) is refused as compacted, even where its revs look plausible.
+    if (!feed_id_.empty()) params["feed_id"] = feed_id_;
   }
   state_ = State::kSyncing;
   watch_id_ = -1;
   Call({{"watch", std::move(params)}}, [this, snapshot](Results r) {
     if (!client_) return;  // the connection was lost meanwhile; Tick starts over
     if (!r[0].ok()) {
+      // compacted, whatever its cause (behind the horizon, ahead of the
+      // head, another feed): start from a snapshot.
       if (r[0].status().code() == Code::kCompacted) return Watch(true);
       return Lost(r[0].status().message());  // e.g. too many watches: try again later
     }
-    const json::value& res = r[0].value();
-    const json::value* id = res.is_object() ? res.as_object().if_contains("watch_id") : nullptr;
-    const json::value* head = res.is_object() ? res.as_object().if_contains("rev") : nullptr;
-    if (!id || !id->is_int64() || !head || !head->is_int64())
-      return Lost("rosterd answered watch without watch_id and rev");
+    const json::object* res = r[0]->if_object();
+    const json::value* id = res ? res->if_contains("watch_id") : nullptr;
+    if (!id || !id->is_int64()) return Lost("rosterd answered watch without a watch_id");
     watch_id_ = id->as_int64();
-    if (snapshot) return;                   // live after watch.synced
-    if (head->as_int64() < model_.rev()) {  // the feed went back (a restored database)
-      abandoned_id_ = watch_id_;
-      Call({{"unwatch", {{"watch_id", watch_id_}}}}, [](Results) {});
-      return Watch(true);
-    }
+    if (const json::value* feed = res->if_contains("feed_id"); feed && feed->is_string())
+      feed_id_ = feed->as_string();
+    if (snapshot) return;  // live after watch.synced
     state_ = State::kLive;
     problem_.clear();
   });

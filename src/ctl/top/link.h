@@ -3,12 +3,14 @@
 // console.
 //
 // The link starts the watch with a snapshot; after a lost connection (a
-// daemon restart) it resumes `since` the last rev it saw, and takes a fresh
-// snapshot instead when the feed was compacted past that rev or went back (a
-// restored database). While the daemon is away it says why and tries again
-// every half second, for as long as the console runs. Requests are pipelined
-// on the same socket: each call's callback runs from Pump() with one result
-// per request, or with `unavailable` if the connection is lost first.
+// daemon restart) it resumes `since` the last rev it saw, of the feed_id it
+// saw, and takes a fresh snapshot instead when the daemon answers
+// `compacted` (compacted past that rev, or another incarnation of the feed:
+// a restored database, a lost commit). While the daemon is away it says why
+// and tries again every half second, for as long as the console runs.
+// Requests are pipelined on the same socket: each call's callback runs from
+// Pump() with one result per request, or with `unavailable` if the
+// connection is lost first.
 //
 // Nothing here waits for the daemon: the socket is read only after poll(2)
 // reported it readable, and writes are a few hundred bytes (the console keeps
@@ -83,6 +85,7 @@ class Link {
   int64_t now_ms_ = 0;  // the time given to the last Start, Pump or Tick
   int64_t next_attempt_ms_ = 0;
   int64_t next_id_ = 0;
+  std::string feed_id_;       // the feed the model's rev belongs to ("" until a daemon says)
   int64_t watch_id_ = -1;     // the current watch, -1 until its reply
   int64_t abandoned_id_ = 0;  // events of this watch and older ones are stale
   bool backlog_ = false;
