@@ -1,7 +1,7 @@
 // console.h — top's controller: what each key does, the actions it sends
 // through the Link (pause with a note, resume, the session's recent log), the
-// once-a-second refresh of the rows on screen, and the frame it hands to the
-// Screen.
+// once-a-second refresh of the rows on screen (console.cc), and the frame it
+// hands to the Screen (frame.cc).
 //
 // Keys: ↑/↓ or k/j move (PgUp/PgDn, Home/End or g/G), p pauses the selected
 // session after asking for a note, r resumes it, / filters by a substring of
