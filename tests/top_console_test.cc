@@ -136,18 +136,24 @@ TEST_F(TopConsole, ExpiryAndAHeartbeatMoveTheRowsAndAPauseFromAnotherShellAppear
   ASSERT_TRUE(top.WaitFor(
       [](const std::string& x) {
         auto l = Liveness(x, "alpha");
-        return l && l->first >= 3 && l->second <= 57;
+        return l && l->first >= 5 && l->second <= 55;
       },
       &s))
       << s;
-  // ...and a pure heartbeat, which is not a feed event, shows within a second.
+  // ...and a pure heartbeat, which is not a feed event, moves LAST SEEN back
+  // and EXPIRES forward (to what they are since the heartbeat; the deadline
+  // is loose, for a loaded machine: speed is roster-bench's business).
+  const auto beat = std::chrono::steady_clock::now();
   ASSERT_EQ(Ctl("session heartbeat alpha"), 0);
   ASSERT_TRUE(top.WaitFor(
-      [](const std::string& x) {
+      [&](const std::string& x) {
         auto l = Liveness(x, "alpha");
-        return l && l->first <= 1 && l->second >= 58;
+        const int since = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                               std::chrono::steady_clock::now() - beat)
+                                               .count());
+        return l && l->first <= std::min(since + 1, 4) && l->second >= 55;
       },
-      &s, 3000))
+      &s))
       << s;
   ASSERT_EQ(Ctl("pause alpha -m 'gone fishing'"), 0);
   ASSERT_TRUE(top.WaitFor(
