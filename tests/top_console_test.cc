@@ -363,6 +363,30 @@ TEST_F(TopConsole, ShowsTheRestoredStateAfterARestore) {
       << s;
 }
 
+TEST_F(TopConsole, ShowsEachSessionsBranchAndFiltersByIt) {
+  ASSERT_EQ(Ctl("session register --name alpha"), 0);
+  ASSERT_EQ(Ctl("session register --name beta"), 0);
+  Pane top(Top(), 120, 20);
+  std::string s;
+  ASSERT_TRUE(top.WaitForText("beta", &s)) << s;
+  {  // a branch switch is a change like any other (here written by sqlite3)
+    SQLite::Database db(d.db(), SQLite::OPEN_READWRITE);
+    db.exec("UPDATE sessions SET branch = 'feature/console' WHERE name = 'beta'");
+  }
+  ASSERT_TRUE(top.WaitFor(
+      [](const std::string& x) {
+        return LineOf(x, "beta").find("feature/console") != std::string::npos;
+      },
+      &s))
+      << s;
+  top.Keys("/");
+  top.Type("CONSOLE");
+  ASSERT_TRUE(top.WaitFor(
+      [](const std::string& x) { return !LineOf(x, "beta").empty() && LineOf(x, "alpha").empty(); },
+      &s))
+      << s;
+}
+
 TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
   testing::Ran piped = testing::Sh(d, kCtl + " top");  // stdin and stdout are files
   EXPECT_EQ(piped.code, 2);
