@@ -4,7 +4,6 @@
 // screen until the expected text shows, with a deadline.
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <regex>
@@ -52,17 +51,20 @@ std::string LineOf(const std::string& screen, const std::string& name) {
   return "";
 }
 
-// A command in a pane of a private tmux server, killed with the server.
+// A command in a pane of a private tmux server on `socket`; the server is
+// killed and its socket file removed (tmux leaves it) with the Pane.
 class Pane {
  public:
-  Pane(const std::string& command, int width, int height)
-      : tmux_("tmux -f /dev/null -L roster-top-" + std::to_string(::getpid()) + "-" +
-              std::to_string(++counter_) + " ") {
+  Pane(const std::string& socket, const std::string& command, int width, int height)
+      : socket_(socket), tmux_("tmux -f /dev/null -S " + socket + " ") {
     const std::string start = tmux_ + "new-session -d -s top -x " + std::to_string(width) + " -y " +
                               std::to_string(height) + " " + Quote(command);
     if (std::system(start.c_str()) != 0) throw std::runtime_error("cannot start tmux");
   }
-  ~Pane() { std::system((tmux_ + "kill-server 2>/dev/null").c_str()); }
+  ~Pane() {
+    std::system((tmux_ + "kill-server 2>/dev/null").c_str());
+    ::unlink(socket_.c_str());
+  }
 
   std::string Screen() const { return Output(tmux_ + "capture-pane -p -t top 2>/dev/null"); }
   void Keys(const std::string& keys) { std::system((tmux_ + "send-keys -t top " + keys).c_str()); }
@@ -95,8 +97,7 @@ class Pane {
   }
 
  private:
-  static inline std::atomic<int> counter_{0};
-  std::string tmux_;
+  std::string socket_, tmux_;
 };
 
 class TopConsole : public ::testing::Test {
@@ -110,6 +111,9 @@ class TopConsole : public ::testing::Test {
     return testing::Sh(d, kCtl + " " + args, stdin_text).code;
   }
   std::string Top() const { return "ROSTER_SOCKET=" + d.socket() + " exec " + kCtl + " top"; }
+  // A tmux socket in the test's own directory.
+  std::string TmuxSocket() { return d.dir().File("tmux-" + std::to_string(++panes_) + ".sock"); }
+  int panes_ = 0;
   Daemon d;
 };
 
@@ -124,7 +128,7 @@ std::optional<std::pair<int, int>> Liveness(const std::string& screen, const std
 TEST_F(TopConsole, ExpiryAndAHeartbeatMoveTheRowsAndAPauseFromAnotherShellAppears) {
   ASSERT_EQ(Ctl("session register --name alpha --ttl 60000"), 0);
   ASSERT_EQ(Ctl("session register --name short-lived --ttl 1500"), 0);
-  Pane top(Top(), 120, 20);
+  Pane top(TmuxSocket(), Top(), 120, 20);
   std::string s;
   ASSERT_TRUE(top.WaitFor(
       [](const std::string& x) {
@@ -170,7 +174,7 @@ TEST_F(TopConsole, KeysSelectPauseResumeFilterAndShowTheLog) {
     ASSERT_EQ(Ctl(std::string("session register --name ") + n), 0);
   for (int i = 1; i <= 3; ++i)
     ASSERT_EQ(Ctl("log append gamma note '\"compiled fine " + std::to_string(i) + "\"'"), 0);
-  Pane top(Top(), 120, 20);
+  Pane top(TmuxSocket(), Top(), 120, 20);
   std::string s;
   ASSERT_TRUE(top.WaitForText("gamma", &s)) << s;
   top.Keys("j");  // alpha is selected first; j moves to beta
@@ -231,7 +235,8 @@ TEST_F(TopConsole, FitsEightyColumnsWithoutWrappingOnTheAlternateScreenAndResize
                 0);
     }
   }
-  Pane top("echo BEFORE-TOP; ROSTER_SOCKET=" + d.socket() + " " + kCtl +
+  Pane top(TmuxSocket(),
+           "echo BEFORE-TOP; ROSTER_SOCKET=" + d.socket() + " " + kCtl +
                " top; echo AFTER-TOP; sleep 60",
            80, 24);
   std::string s;
@@ -275,7 +280,7 @@ TEST_F(TopConsole, FitsEightyColumnsWithoutWrappingOnTheAlternateScreenAndResize
 
 TEST_F(TopConsole, SurvivesADaemonRestartAndResumesTheFeedSinceItsLastRev) {
   ASSERT_EQ(Ctl("session register --name alpha"), 0);
-  Pane top(Top(), 100, 20);
+  Pane top(TmuxSocket(), Top(), 100, 20);
   std::string s;
   ASSERT_TRUE(top.WaitForText("live", &s)) << s;
   ASSERT_EQ(d.Stop(), 0);
@@ -311,7 +316,7 @@ TEST_F(TopConsole, SurvivesADaemonRestartAndResumesTheFeedSinceItsLastRev) {
 TEST_F(TopConsole, TakesAFreshSnapshotWhenTheFeedWasCompactedWhileAway) {
   ASSERT_EQ(Ctl("session register --name alpha"), 0);
   ASSERT_EQ(Ctl("session register --name beta"), 0);
-  Pane top(Top(), 100, 20);
+  Pane top(TmuxSocket(), Top(), 100, 20);
   std::string s;
   ASSERT_TRUE(top.WaitForText("beta", &s)) << s;
   ASSERT_EQ(d.Stop(), 0);
@@ -343,7 +348,7 @@ TEST_F(TopConsole, ShowsTheRestoredStateAfterARestore) {
   ASSERT_EQ(testing::Sh(d, backup + " backup " + d.db() + " " + d.dir().File("b.db")).code, 0);
   ASSERT_EQ(Ctl("session remove beta"), 0);
   ASSERT_EQ(Ctl("session register --name gamma"), 0);
-  Pane top(Top(), 100, 20);
+  Pane top(TmuxSocket(), Top(), 100, 20);
   std::string s;
   ASSERT_TRUE(top.WaitFor(
       [](const std::string& x) { return !LineOf(x, "gamma").empty() && LineOf(x, "beta").empty(); },
@@ -366,7 +371,7 @@ TEST_F(TopConsole, ShowsTheRestoredStateAfterARestore) {
 TEST_F(TopConsole, ShowsEachSessionsBranchAndFiltersByIt) {
   ASSERT_EQ(Ctl("session register --name alpha"), 0);
   ASSERT_EQ(Ctl("session register --name beta"), 0);
-  Pane top(Top(), 120, 20);
+  Pane top(TmuxSocket(), Top(), 120, 20);
   std::string s;
   ASSERT_TRUE(top.WaitForText("beta", &s)) << s;
   {  // a branch switch is a change like any other (here written by sqlite3)
@@ -392,6 +397,7 @@ TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
   EXPECT_EQ(piped.code, 2);
   EXPECT_NE(piped.err.find("needs a terminal"), std::string::npos) << piped.err;
   Pane top(
+      TmuxSocket(),
       "ROSTER_SOCKET=" + d.dir().File("none.sock") + " " + kCtl + " top; echo EXIT=$?; sleep 60",
       100, 10);
   std::string s;
@@ -402,7 +408,7 @@ TEST_F(TopConsole, NeedsATerminalAndARunningDaemonToStart) {
 TEST_F(TopConsole, AgentsThatNeedTheUserComeFirstAndOneKeyShowsOnlyThem) {
   for (const char* n : {"aaa", "mmm", "zzz"})
     ASSERT_EQ(Ctl(std::string("session register --name ") + n + " --id " + n + "-id"), 0);
-  Pane top(Top(), 120, 20);
+  Pane top(TmuxSocket(), Top(), 120, 20);
   std::string s;
   // The order of the names on screen, top to bottom.
   auto order = [](const std::string& x) {
