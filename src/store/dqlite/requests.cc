@@ -1,0 +1,255 @@
+// requests.cc — each request the Client sends, and the decoding of its answer
+// (dqlite v1.11.1 src/request.h, response.h, gateway.c).
+#include "store/dqlite/client.h"
+#include "store/dqlite/wire.h"
+
+namespace roster::store::dqlite {
+namespace {
+
+const CallInfo kExec{"EXEC", true};
+const CallInfo kQuery{"QUERY", false};
+const CallInfo kExecSql{"EXEC_SQL", true};
+const CallInfo kQuerySql{"QUERY_SQL", false};
+const CallInfo kDump{"DUMP", false};
+const CallInfo kLeader{"LEADER", false};
+const CallInfo kCluster{"CLUSTER", false};
+const CallInfo kAdd{"ADD", true};
+const CallInfo kAssign{"ASSIGN", true};
+const CallInfo kRemove{"REMOVE", true};
+const CallInfo kTransfer{"TRANSFER", true};
+
+// Why `params` cannot be sent ("" if they can). A prepared statement gets
+// exactly its count: a 1.11 node never clears bindings, so a parameter left
+// out would silently keep the value of the previous call. SQL text takes at
+// most what a tuple can count.
+std::string BadParams(std::span<const Value> params, uint64_t count, bool exact) {
+  if (params.size() > kMaxParams) {
+    return "dqlite binds at most " + std::to_string(kMaxParams) + " parameters; " +
+           std::to_string(params.size()) + " given";
+  }
+  if (exact ? params.size() != count : params.size() > count) {
+    return "the statement takes " + std::string(exact ? "" : "at most ") + std::to_string(count) +
+           " parameters; " + std::to_string(params.size()) + " given";
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Value& v = params[i];
+    if ((v.type() == Type::kText || v.type() == Type::kIso8601) && ContainsNul(v.raw_bytes())) {
+      return "parameter " + std::to_string(i + 1) +
+             " is text with a NUL byte (dqlite text ends at one; bind it as a blob)";
+    }
+    if (v.type() == Type::kUnixTime) {
+      return "parameter " + std::to_string(i + 1) +
+             " is a UNIXTIME, which dqlite 1.11 cannot bind (bind an integer)";
+    }
+  }
+  return "";
+}
+
+Error InvalidCall(const CallInfo& call, const std::string& what) {
+  return Error(ErrorKind::kInvalidArgument,
+               StatusFor(ErrorKind::kInvalidArgument, 0,
+                         std::string(call.name) + ": " + what + "; nothing was sent"),
+               false, false);
+}
+
+}  // namespace
+
+Result<ExecResult> Client::DecodeResult(Result<Message> m, const CallInfo& call) {
+  if (!m.ok()) return m.error();
+  Decoder d(m->view());
+  uint64_t last = 0, rows = 0;
+  if (m->type != Response::kResult || !d.U64(&last) || !d.U64(&rows)) {
+    return Malformed(call, "expected RESULT");
+  }
+  return ExecResult{static_cast<int64_t>(last), static_cast<int64_t>(rows)};
+}
+
+Outcome Client::ExpectEmpty(Result<Message> m, const CallInfo& call) {
+  if (!m.ok()) return m.error();
+  if (m->type != Response::kEmpty) return Malformed(call, "expected EMPTY");
+  return Done{};
+}
+
+Result<Rows> Client::ReadRows(Result<Message> m, const CallInfo& call, Deadline deadline,
+                              std::string_view sql) {
+  Rows rows;
+  for (;;) {
+    if (!m.ok()) return m.error();
+    if (m->type != Response::kRows) return Malformed(call, "expected ROWS");
+    if (rows.bytes() + m->body.size() > options_.max_result_bytes) {
+      const std::string address = conn_->address();
+      conn_->Close();
+      return ConnError(address, ErrorKind::kTooLarge, call,
+                       "the result exceeds " + std::to_string(options_.max_result_bytes) + " bytes",
+                       true, true);
+    }
+    bool done = false;
+    std::string why;
+    if (!rows.AppendPart(std::move(m->body), &done, &why)) return Malformed(call, why);
+    if (done) return rows;
+    m = Next(call, deadline, sql);
+  }
+}
+
+Result<ExecResult> Client::Exec(Stmt& stmt, Params params, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  if (auto ready = Ready(stmt, deadline); !ready.ok()) return ready.error();
+  if (auto bad = BadParams(params.span(), stmt.params_, true); !bad.empty()) {
+    return InvalidCall(kExec, bad);
+  }
+  Encoder e;
+  e.Begin(Request::kExec);
+  e.U32Pair(0, stmt.id_);
+  e.Params(params.span());
+  e.End();
+  return DecodeResult(Call(e.bytes(), kExec, deadline, stmt.sql_), kExec);
+}
+
+Result<Rows> Client::Query(Stmt& stmt, Params params, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  if (auto ready = Ready(stmt, deadline); !ready.ok()) return ready.error();
+  if (auto bad = BadParams(params.span(), stmt.params_, true); !bad.empty()) {
+    return InvalidCall(kQuery, bad);
+  }
+  Encoder e;
+  e.Begin(Request::kQuery);
+  e.U32Pair(0, stmt.id_);
+  e.Params(params.span());
+  e.End();
+  return ReadRows(Call(e.bytes(), kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
+}
+
+Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline deadline) {
+  if (ContainsNul(sql)) return InvalidCall(kExecSql, "the SQL contains a NUL byte");
+  if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
+    return InvalidCall(kExecSql, bad);
+  }
+  Encoder e;
+  e.Begin(Request::kExecSql);
+  e.U64(0);
+  e.Text(sql);
+  e.Params(params.span());
+  e.End();
+  return DecodeResult(Call(e.bytes(), kExecSql, CallDeadline(deadline), sql), kExecSql);
+}
+
+Result<Rows> Client::QuerySql(std::string_view sql, Params params, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  if (ContainsNul(sql)) return InvalidCall(kQuerySql, "the SQL contains a NUL byte");
+  if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
+    return InvalidCall(kQuerySql, bad);
+  }
+  Encoder e;
+  e.Begin(Request::kQuerySql);
+  e.U64(0);
+  e.Text(sql);
+  e.Params(params.span());
+  e.End();
+  return ReadRows(Call(e.bytes(), kQuerySql, deadline, sql), kQuerySql, deadline, sql);
+}
+
+Result<std::vector<DumpFile>> Client::Dump(Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kDump);
+  e.Text(options_.database);
+  e.End();
+  auto m = Call(e.bytes(), kDump, CallDeadline(deadline));
+  if (!m.ok()) return m.error();
+  Decoder d(m->view());
+  uint64_t n = 0;
+  if (m->type != Response::kFiles || !d.U64(&n) || n > d.remaining() / (2 * kWord)) {
+    return Malformed(kDump, "expected FILES");
+  }
+  std::vector<DumpFile> files;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name, data;
+    uint64_t size = 0;
+    if (!d.Text(&name) || !d.U64(&size) || !d.Bytes(size, &data)) {
+      return Malformed(kDump, "file " + std::to_string(i) + " runs past the end");
+    }
+    files.push_back({std::string(name), std::string(data)});
+  }
+  return files;
+}
+
+Result<NodeInfo> Client::Leader(Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kLeader);
+  e.U64(0);
+  e.End();
+  auto m = Call(e.bytes(), kLeader, CallDeadline(deadline));
+  if (!m.ok()) return m.error();
+  Decoder d(m->view());
+  NodeInfo leader;
+  std::string_view address;
+  if (m->type != Response::kServer || !d.U64(&leader.id) || !d.Text(&address)) {
+    return Malformed(kLeader, "expected SERVER");
+  }
+  leader.address = std::string(address);
+  return leader;
+}
+
+Result<std::vector<NodeInfo>> Client::Cluster(Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kCluster);
+  e.U64(kClusterFormatV1);
+  e.End();
+  auto m = Call(e.bytes(), kCluster, CallDeadline(deadline));
+  if (!m.ok()) return m.error();
+  Decoder d(m->view());
+  uint64_t n = 0;
+  if (m->type != Response::kServers || !d.U64(&n) || n > d.remaining() / (3 * kWord)) {
+    return Malformed(kCluster, "expected SERVERS");
+  }
+  std::vector<NodeInfo> nodes;
+  for (uint64_t i = 0; i < n; ++i) {
+    NodeInfo node;
+    std::string_view address;
+    uint64_t role = 0;
+    if (!d.U64(&node.id) || !d.Text(&address) || !d.U64(&role) ||
+        role > static_cast<uint64_t>(Role::kSpare)) {
+      return Malformed(kCluster, "node " + std::to_string(i) + " is truncated or has no role");
+    }
+    node.address = std::string(address);
+    node.role = static_cast<Role>(role);
+    nodes.push_back(std::move(node));
+  }
+  return nodes;
+}
+
+Outcome Client::Add(uint64_t id, std::string_view address, Deadline deadline) {
+  if (ContainsNul(address)) return InvalidCall(kAdd, "the address contains a NUL byte");
+  Encoder e;
+  e.Begin(Request::kAdd);
+  e.U64(id);
+  e.Text(address);
+  e.End();
+  return ExpectEmpty(Call(e.bytes(), kAdd, CallDeadline(deadline)), kAdd);
+}
+
+Outcome Client::Assign(uint64_t id, Role role, Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kAssign);
+  e.U64(id);
+  e.U64(static_cast<uint64_t>(role));
+  e.End();
+  return ExpectEmpty(Call(e.bytes(), kAssign, CallDeadline(deadline)), kAssign);
+}
+
+Outcome Client::Remove(uint64_t id, Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kRemove);
+  e.U64(id);
+  e.End();
+  return ExpectEmpty(Call(e.bytes(), kRemove, CallDeadline(deadline)), kRemove);
+}
+
+Outcome Client::Transfer(uint64_t id, Deadline deadline) {
+  Encoder e;
+  e.Begin(Request::kTransfer);
+  e.U64(id);
+  e.End();
+  return ExpectEmpty(Call(e.bytes(), kTransfer, CallDeadline(deadline)), kTransfer);
+}
+
+}  // namespace roster::store::dqlite
