@@ -3,6 +3,8 @@
 // FAILURE mapping, the one-writer rule, DUMP, and Roster's own schema and
 // savepoint batches compared with a plain SQLite file.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sqlite3.h>
 
 #include <cmath>
@@ -140,6 +142,45 @@ TEST(DqliteClient, ExecSqlRunsEveryStatementQuerySqlOnlyTheFirst) {
   EXPECT_EQ(rows->column_name(0), "sum(x)");
 }
 
+TEST(DqliteClient, ABatchOfExecsHasAResultPerStep) {
+  DqliteCluster cluster(1);
+  auto client = cluster.Connect();
+  ASSERT_TRUE(client->ExecSql("CREATE TABLE b (k INTEGER PRIMARY KEY)").ok());
+  auto begin = client->Prepare("BEGIN");
+  auto insert = client->Prepare("INSERT INTO b VALUES (?)");
+  auto commit = client->Prepare("COMMIT");
+  ASSERT_TRUE(begin.ok() && insert.ok() && commit.ok());
+  std::vector<std::vector<Value>> keys;
+  for (int k = 1; k <= 16; ++k) keys.push_back({Value::Int(k == 9 ? 8 : k)});  // 9 repeats 8
+  std::vector<dq::Step> steps{{&*begin, {}}};
+  for (const auto& key : keys) steps.push_back({&*insert, key});
+  steps.push_back({&*commit, {}});
+  auto results = client->ExecBatch(steps);
+  ASSERT_EQ(results.size(), 18u);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i == 9) {  // the repeated key: a constraint error, the transaction goes on
+      ASSERT_FALSE(results[i].ok());
+      EXPECT_EQ(results[i].error().status().code(), Code::kConflict);
+      EXPECT_FALSE(results[i].error().connection_dropped());
+    } else {
+      ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].error().ToString();
+    }
+  }
+  EXPECT_EQ(results[16]->last_insert_id, 16);
+  EXPECT_EQ((*client->QuerySql("SELECT count(*) FROM b"))[0].GetInt64(0), 15);
+  // A step with the wrong parameters stops the batch before anything is sent.
+  std::vector<Value> none;
+  steps[3].params = none;
+  results = client->ExecBatch(steps);
+  ASSERT_EQ(results.size(), 18u);
+  for (const auto& r : results) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(r.error().status().message().find("step 4"), std::string::npos);
+  }
+  EXPECT_EQ((*client->QuerySql("SELECT count(*) FROM b"))[0].GetInt64(0), 15);
+}
+
 TEST(DqliteClient, ResultsOfManyPartsArriveWhole) {
   DqliteCluster cluster(1);
   auto client = cluster.Connect();
@@ -159,6 +200,38 @@ TEST(DqliteClient, ResultsOfManyPartsArriveWhole) {
       ASSERT_EQ((*rows)[i].GetInt64(0), static_cast<int64_t>(i + 1));
       ASSERT_EQ((*rows)[i].GetText(1).size(), 100u);
     }
+  }
+}
+
+// dqlite sends a result's parts as separate writes and sets no TCP_NODELAY:
+// each part after the first waits for the ACK of the one before, which a
+// socket in Linux's delayed-ACK ("pingpong") mode holds back ~40 ms. The
+// client re-arms TCP_QUICKACK after every read, so its socket stays in
+// quick-ACK mode (roster-bench dqlite measures the stall both ways).
+TEST(DqliteClient, TheSocketStaysInQuickAckModeAcrossCalls) {
+  DqliteCluster cluster(1);
+  for (bool quickack : {true, false}) {
+    dq::ClientOptions o = cluster.Options();
+    o.conn.tcp_quickack = quickack;
+    dq::Client client(o);
+    ASSERT_TRUE(client.Connect().ok());
+    auto one = client.Prepare("SELECT 1");
+    ASSERT_TRUE(one.ok());
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(client.Query(*one).ok());
+      int on = -1;
+      socklen_t len = sizeof on;
+      ASSERT_EQ(getsockopt(client.fd(), IPPROTO_TCP, TCP_QUICKACK, &on, &len), 0);
+      if (quickack) {
+        EXPECT_EQ(on, 1) << "after call " << i;
+      }
+    }
+    // Without re-arming, the kernel's interactive-traffic heuristic has
+    // switched the socket to delayed ACKs by now.
+    int on = -1;
+    socklen_t len = sizeof on;
+    getsockopt(client.fd(), IPPROTO_TCP, TCP_QUICKACK, &on, &len);
+    EXPECT_EQ(on, quickack ? 1 : 0);
   }
 }
 
@@ -203,6 +276,38 @@ TEST(DqliteClient, FailuresBecomeStatusesAPersonCanActOn) {
   auto count = client->QuerySql("SELECT count(*) FROM u");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ((*count)[0].GetInt64(0), 1);
+}
+
+// A 1.11 node aborts its process on a statement that writes and returns
+// rows, or that touches the journal its VFS owns (sql_guard.h): the client
+// refuses them unsent. The node here runs in this test's process, so a
+// statement that slipped through would end the test.
+TEST(DqliteClient, StatementsThatWouldKillTheNodeAreRefusedUnsent) {
+  DqliteCluster cluster(1);
+  auto client = cluster.Connect();
+  ASSERT_TRUE(client->ExecSql("CREATE TABLE t (v INTEGER)").ok());
+  const std::string returning = "INSERT INTO t VALUES (1) RETURNING v";
+  auto prepared = client->Prepare(returning);
+  ASSERT_FALSE(prepared.ok());
+  EXPECT_EQ(prepared.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(prepared.error().status().message().find("RETURNING"), std::string::npos);
+  auto exec = client->ExecSql("INSERT INTO t VALUES (1); UPDATE t SET v = 2 RETURNING v");
+  ASSERT_FALSE(exec.ok());
+  EXPECT_EQ(exec.error().kind(), ErrorKind::kInvalidArgument);
+  for (const char* sql : {"PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA synchronous = FULL",
+                          "PRAGMA journal_mode = DELETE", "PRAGMA page_size = 8192"}) {
+    auto r = client->QuerySql(sql);
+    ASSERT_FALSE(r.ok()) << sql;
+    EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidArgument) << sql;
+  }
+  EXPECT_TRUE(client->connected());
+  auto rows = client->QuerySql("SELECT count(*) FROM t");  // nothing was sent
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ((*rows)[0].GetInt64(0), 0);
+  // A statement that returns rows cannot be EXECed (1.11: "another row available").
+  auto select = client->ExecSql("SELECT 1");
+  ASSERT_FALSE(select.ok());
+  EXPECT_EQ(select.error().code(), 100u);
 }
 
 TEST(DqliteClient, ASecondWriterGetsDatabaseIsLockedAndNothingIsApplied) {

@@ -201,6 +201,29 @@ TEST(DqliteFault, FailureCodesSayWhetherTheWriteMayHaveBeenApplied) {
   }
 }
 
+TEST(DqliteFault, ABatchCutShortFailsTheStepsWhoseAnswersWereLost) {
+  int execs = 0;
+  FakeNode fake([&execs](uint8_t t, std::string_view) -> std::optional<FakeNode::Reply> {
+    if (t != kExec) return std::nullopt;
+    const std::string result = Fake::Message(Response::kResult, Fake::U64(1) + Fake::U64(1));
+    return FakeNode::Reply{result, ++execs == 2};  // answers two, then closes
+  });
+  auto client = ConnectTo(fake);
+  auto stmt = client->Prepare("INSERT INTO t VALUES (1)");
+  ASSERT_TRUE(stmt.ok());
+  std::vector<dq::Step> steps(4, dq::Step{&*stmt, {}});
+  auto results = client->ExecBatch(steps);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_TRUE(results[1].ok());
+  for (size_t i = 2; i < 4; ++i) {
+    ASSERT_FALSE(results[i].ok());
+    EXPECT_EQ(results[i].error().kind(), ErrorKind::kDisconnected) << results[i].error().ToString();
+    EXPECT_TRUE(results[i].error().outcome_unknown());
+  }
+  EXPECT_FALSE(client->connected());
+}
+
 TEST(DqliteFault, ANodeThatNeverAnswersCostsTheDeadlineAndNoMore) {
   FakeNode fake([](uint8_t t, std::string_view) -> std::optional<FakeNode::Reply> {
     if (t == kExec || t == kQuery) return FakeNode::Reply{"", false, true};

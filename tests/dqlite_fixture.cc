@@ -222,8 +222,8 @@ void FakeNode::ServeConnection(int fd) {
     std::optional<Reply> reply = handler_ ? handler_(type, body) : std::nullopt;
     if (!reply) reply = Default(type);
     if (!reply->bytes.empty()) ::send(fd, reply->bytes.data(), reply->bytes.size(), MSG_NOSIGNAL);
-    if (reply->close) return;
-    if (reply->hang) {
+    if (reply->close) ::shutdown(fd, SHUT_WR);  // EOF after what was sent, nothing lost
+    if (reply->close || reply->hang) {
       WaitReadable(stop_[0], stop_[0]);
       return;
     }

@@ -65,7 +65,7 @@ class FakeNode {
  public:
   struct Reply {
     std::string bytes;   // sent as they are
-    bool close = false;  // then close the connection
+    bool close = false;  // then end the stream (the client reads EOF)
     bool hang = false;   // then never answer again (until destroyed)
   };
   // Returns nullopt to get the default answer.

@@ -10,6 +10,7 @@
 
 #include "dqlite_fixture.h"
 #include "store/dqlite/rows.h"
+#include "store/dqlite/sql_guard.h"
 #include "store/dqlite/wire.h"
 
 namespace roster::testing {
@@ -177,6 +178,35 @@ TEST(DqliteWire, MalformedRowsAreRefusedWithAReason) {
   ASSERT_TRUE(rows.AppendPart(Body(RowsBody({"a"}, row, dq::kRowsPart)), &done, &why));
   EXPECT_FALSE(rows.AppendPart(Body(RowsBody({"b"}, row, dq::kRowsDone)), &done, &why));
   EXPECT_NE(why.find("other columns"), std::string::npos);
+}
+
+TEST(DqliteWire, SqlThatWouldKillTheNodeIsRecognised) {
+  for (const char* bad : {
+           "INSERT INTO t VALUES (1) RETURNING v",
+           "update t set v = 2 returning *",
+           "CREATE TABLE a (x); DELETE FROM a RETURNING x",
+           "PRAGMA wal_checkpoint",
+           "pragma main.wal_checkpoint(TRUNCATE)",
+           "PRAGMA journal_mode = DELETE",
+           "PRAGMA synchronous=FULL",
+           "/* c */ PRAGMA page_size = 8192",
+           "SELECT 1; PRAGMA locking_mode(EXCLUSIVE)",
+       }) {
+    EXPECT_FALSE(dq::UnsafeSql(bad).empty()) << bad;
+  }
+  for (const char* fine : {
+           "SELECT 'returning' AS \"returning\", [returning], `returning` FROM t",
+           "SELECT 1 -- RETURNING v",
+           "SELECT 1 /* PRAGMA wal_checkpoint */",
+           "INSERT INTO t VALUES ('it''s; PRAGMA wal_checkpoint')",
+           "PRAGMA journal_mode",
+           "PRAGMA user_version = 5",
+           "PRAGMA table_info(t)",
+           "PRAGMA foreign_keys = ON",
+           "SELECT returning_x FROM t",
+       }) {
+    EXPECT_EQ(dq::UnsafeSql(fine), "") << fine;
+  }
 }
 
 // What SQLite itself reads from `v` as int64, double and text.

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 
 struct Options {
   std::string scenario, sync = "normal", socket, rosterd = ROSTERD_PATH, rosterctl = ROSTERCTL_PATH;
+  std::string dir;  // dqlite: where the node's data goes (default: the temp directory)
   bool json = false;
   int64_t sessions = 10'000, ops = 100'000, conns = 4, depth = 1, watchers = 1, entries = 1'000'000;
   int64_t body_bytes = 1024, runs = 200;

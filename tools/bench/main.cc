@@ -4,7 +4,8 @@
 // restart). Each scenario prints a summary, or with --json one object on one
 // line.
 //
-//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip|liveness [options]
+//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip|liveness|dqlite
+//                [options]
 #include <CLI/CLI.hpp>
 
 #include "scenarios.h"
@@ -15,10 +16,11 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"roster-bench — measure rosterd"};
   app.add_option("scenario", o.scenario,
-                 "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip, liveness")
+                 "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip, liveness, "
+                 "dqlite")
       ->required()
       ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli",
-                             "roundtrip", "liveness"}));
+                             "roundtrip", "liveness", "dqlite"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
   app.add_option("--sync", o.sync, "full or normal (default normal)")
       ->check(CLI::IsMember({"full", "normal"}));
@@ -36,10 +38,11 @@ int main(int argc, char** argv) {
                "report its cost");
   app.add_option("--top-rows", o.top_rows, "fleet --top: the terminal's rows (50)");
   app.add_option("--entries", o.entries, "log entries (scale 1000000)");
-  app.add_option("--runs", o.runs, "processes (cli 200)");
+  app.add_option("--runs", o.runs, "processes (cli 200); rounds (dqlite 3)");
   app.add_option("--socket", o.socket, "use this running daemon instead of starting one");
   app.add_option("--rosterd", o.rosterd, "rosterd binary");
   app.add_option("--rosterctl", o.rosterctl, "rosterctl binary");
+  app.add_option("--dir", o.dir, "dqlite: the node's data directory's parent (default: temp)");
   CLI11_PARSE(app, argc, argv);
   auto set = [&](const char* opt, int64_t& field, int64_t value) {
     if (app.count(opt) == 0) field = value;
@@ -58,6 +61,11 @@ int main(int argc, char** argv) {
     return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 16);
   if (o.scenario == "roundtrip") {
     return Roundtrip(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);
+  }
+  if (o.scenario == "dqlite") {
+    set("--ops", o.ops, 2'000);
+    set("--runs", o.runs, 3);
+    return DqliteScenario(o);
   }
   if (o.scenario == "logs") {
     set("--ops", o.ops, 200'000);

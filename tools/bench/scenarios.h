@@ -16,5 +16,7 @@ int CliScenario(Options& o);
 int Liveness(Options& o);
 // roundtrip.cc
 int Roundtrip(Options& o, int depth);
+// dqlite.cc
+int DqliteScenario(Options& o);
 
 }  // namespace roster::bench

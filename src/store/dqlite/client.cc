@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "store/dqlite/sql_guard.h"
 #include "store/dqlite/wire.h"
 
 namespace roster::store::dqlite {
@@ -213,8 +214,7 @@ Result<Message> Client::Next(const CallInfo& call, Deadline deadline, std::strin
   return error;
 }
 
-Result<Message> Client::Call(const std::string& request, const CallInfo& call, Deadline deadline,
-                             std::string_view sql) {
+Outcome Client::Transmit(const std::string& request, const CallInfo& call, Deadline deadline) {
   if (!connected()) return NotConnected(call);
   std::string joined;
   size_t finalizes = 0;
@@ -235,11 +235,17 @@ Result<Message> Client::Call(const std::string& request, const CallInfo& call, D
   }
   for (size_t i = 0; i < finalizes; ++i) {
     auto m = conn_->Recv(call, deadline);  // EMPTY, or a FAILURE nobody needs
-    if (!m.ok()) return m;
+    if (!m.ok()) return m.error();
     if (m->type != Response::kEmpty && m->type != Response::kFailure) {
       return Malformed(call, "unexpected answer to FINALIZE");
     }
   }
+  return Done{};
+}
+
+Result<Message> Client::Call(const std::string& request, const CallInfo& call, Deadline deadline,
+                             std::string_view sql) {
+  if (auto sent = Transmit(request, call, deadline); !sent.ok()) return sent.error();
   return Next(call, deadline, sql);
 }
 
@@ -249,6 +255,7 @@ Outcome Client::Ready(Stmt& stmt, Deadline deadline) {
     return Invalid(call, "the statement belongs to another client");
   if (stmt.generation_ == shared_->generation && connected()) return Done{};
   if (ContainsNul(stmt.sql_)) return Invalid(call, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(stmt.sql_); !unsafe.empty()) return Invalid(call, unsafe);
   Encoder e;
   e.Begin(Request::kPrepare);
   e.U64(0);

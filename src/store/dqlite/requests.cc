@@ -1,6 +1,7 @@
 // requests.cc — each request the Client sends, and the decoding of its answer
 // (dqlite v1.11.1 src/request.h, response.h, gateway.c).
 #include "store/dqlite/client.h"
+#include "store/dqlite/sql_guard.h"
 #include "store/dqlite/wire.h"
 
 namespace roster::store::dqlite {
@@ -119,8 +120,41 @@ Result<Rows> Client::Query(Stmt& stmt, Params params, Deadline deadline) {
   return ReadRows(Call(e.bytes(), kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
 }
 
+std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  std::vector<Result<ExecResult>> out;
+  out.reserve(steps.size());
+  auto fail_rest = [&](const Error& e) {
+    while (out.size() < steps.size()) out.push_back(e);
+    return out;
+  };
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (auto ready = Ready(*steps[i].stmt, deadline); !ready.ok()) return fail_rest(ready.error());
+    if (auto bad = BadParams(steps[i].params.span(), steps[i].stmt->params_, true); !bad.empty()) {
+      return fail_rest(InvalidCall(kExec, "step " + std::to_string(i + 1) + ": " + bad));
+    }
+  }
+  Encoder e;
+  for (const Step& step : steps) {
+    e.Begin(Request::kExec);
+    e.U32Pair(0, step.stmt->id_);
+    e.Params(step.params.span());
+    e.End();
+  }
+  if (auto sent = Transmit(e.bytes(), kExec, deadline); !sent.ok()) return fail_rest(sent.error());
+  for (const Step& step : steps) {
+    if (!connected()) {
+      return fail_rest(ConnError(conn_->address(), ErrorKind::kDisconnected, kExec,
+                                 "the connection closed before this step's answer", true, false));
+    }
+    out.push_back(DecodeResult(Next(kExec, deadline, step.stmt->sql_), kExec));
+  }
+  return out;
+}
+
 Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline deadline) {
   if (ContainsNul(sql)) return InvalidCall(kExecSql, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kExecSql, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
     return InvalidCall(kExecSql, bad);
   }
@@ -136,6 +170,7 @@ Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline
 Result<Rows> Client::QuerySql(std::string_view sql, Params params, Deadline deadline) {
   deadline = CallDeadline(deadline);
   if (ContainsNul(sql)) return InvalidCall(kQuerySql, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kQuerySql, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
     return InvalidCall(kQuerySql, bad);
   }
