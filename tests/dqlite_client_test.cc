@@ -369,6 +369,15 @@ TEST(DqliteClient, LeaderAndClusterDescribeASingleNode) {
   ASSERT_TRUE(nodes.ok());
   ASSERT_EQ(nodes->size(), 1u);
   EXPECT_EQ((*nodes)[0].role, dq::Role::kVoter);
+  // A client for membership only opens no database and says so when asked
+  // for SQL.
+  dq::Client admin(cluster.Options(""));
+  ASSERT_TRUE(admin.Connect().ok());
+  EXPECT_TRUE(admin.Cluster().ok());
+  auto sql = admin.QuerySql("SELECT 1");
+  ASSERT_FALSE(sql.ok());
+  EXPECT_EQ(sql.error().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(sql.error().status().message().find("opens no database"), std::string::npos);
 }
 
 TEST(DqliteClient, DumpIsADatabaseSqliteOpens) {

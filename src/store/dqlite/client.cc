@@ -249,8 +249,14 @@ Result<Message> Client::Call(const std::string& request, const CallInfo& call, D
   return Next(call, deadline, sql);
 }
 
+std::optional<Error> Client::NoDatabase(const CallInfo& call) const {
+  if (!options_.database.empty()) return std::nullopt;
+  return Invalid(call, "this client opens no database (ClientOptions::database is empty)");
+}
+
 Outcome Client::Ready(Stmt& stmt, Deadline deadline) {
   const CallInfo call{"PREPARE", false};
+  if (auto none = NoDatabase(call)) return *none;
   if (stmt.owner_.lock() != shared_)
     return Invalid(call, "the statement belongs to another client");
   if (stmt.generation_ == shared_->generation && connected()) return Done{};

@@ -8,9 +8,12 @@
 // accepts only from its own process).
 //
 // Socket options: TCP_NODELAY, so a request never waits for the ACK of the
-// one before; and TCP_QUICKACK, re-armed after every read, so the node's next
-// part of a multi-part result is not held by its Nagle algorithm (dqlite sets
-// neither) waiting for our delayed ACK, ~40 ms each. Every send passes
+// one before; and TCP_QUICKACK, re-armed after every read (the kernel drops
+// back to delayed ACKs after a few exchanges), so the node's second write of
+// an answer — the next part of a result, the answer to a pipelined request —
+// is not held by its Nagle algorithm (dqlite sets neither) until our delayed
+// ACK ~40 ms later: a 1,000-row query takes 44 ms instead of 0.3 ms without
+// it (roster-bench dqlite). Every send passes
 // MSG_NOSIGNAL: a node that went away is an error, not a SIGPIPE.
 //
 // Cost: one send per request batch; one recv per response that fits the

@@ -153,6 +153,7 @@ std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, D
 }
 
 Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline deadline) {
+  if (auto none = NoDatabase(kExecSql)) return *none;
   if (ContainsNul(sql)) return InvalidCall(kExecSql, "the SQL contains a NUL byte");
   if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kExecSql, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
@@ -169,6 +170,7 @@ Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline
 
 Result<Rows> Client::QuerySql(std::string_view sql, Params params, Deadline deadline) {
   deadline = CallDeadline(deadline);
+  if (auto none = NoDatabase(kQuerySql)) return *none;
   if (ContainsNul(sql)) return InvalidCall(kQuerySql, "the SQL contains a NUL byte");
   if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kQuerySql, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
@@ -184,6 +186,7 @@ Result<Rows> Client::QuerySql(std::string_view sql, Params params, Deadline dead
 }
 
 Result<std::vector<DumpFile>> Client::Dump(Deadline deadline) {
+  if (auto none = NoDatabase(kDump)) return *none;
   Encoder e;
   e.Begin(Request::kDump);
   e.Text(options_.database);
