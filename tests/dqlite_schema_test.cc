@@ -133,8 +133,10 @@ TEST(DqliteSchema, RosterSqlLoadsUnchangedAndEnforcesItsRules) {
   Table want = file.Query(schema);
   EXPECT_GT(want.size(), 30u);  // tables, indexes, triggers, views
   EXPECT_EQ(dqlite.Query(schema), want);
-  EXPECT_EQ(dqlite.Query("PRAGMA user_version"), (Table{{"5"}}));
-  EXPECT_EQ(dqlite.Query("SELECT count(*) FROM session_counts"), (Table{{"5"}}));
+  for (const char* q : {"PRAGMA user_version", "SELECT * FROM session_counts ORDER BY 1",
+                        "SELECT * FROM meta ORDER BY 1"}) {
+    EXPECT_EQ(dqlite.Query(q), file.Query(q)) << q;
+  }
 
   // STRICT types and the JSON checks hold on the node.
   const std::string insert =

@@ -10,6 +10,7 @@
 #include <cassert>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -69,18 +70,20 @@ class Status {
   std::vector<Detail> details_;
 };
 
-// Either a value or a non-OK Status.
-template <typename T>
+// Either a value or a non-OK Status — or, with E, another error type for a
+// layer that must say more than a Status can (store/dqlite/error.h).
+template <typename T, typename E = Status>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
-    assert(!std::get<Status>(v_).ok());
+  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : v_(std::move(error)) {   // NOLINT: implicit by design
+    if constexpr (std::is_same_v<E, Status>) assert(!std::get<Status>(v_).ok());
   }
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   // REQUIRES: !ok()
-  const Status& status() const { return std::get<Status>(v_); }
+  const Status& status() const requires std::is_same_v<E, Status> { return std::get<Status>(v_); }
+  const E& error() const { return std::get<E>(v_); }
   // REQUIRES: ok()
   T& value() & { return std::get<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }
@@ -88,9 +91,10 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
 
  private:
-  std::variant<T, Status> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace roster

@@ -61,6 +61,7 @@
 #include "store/dqlite/error.h"
 #include "store/dqlite/rows.h"
 #include "store/dqlite/value.h"
+#include "store/dqlite/wire.h"
 
 namespace roster::store::dqlite {
 
@@ -204,6 +205,13 @@ class Client {
   // Transmit, then the request's first response; a FAILURE becomes an Error.
   Result<Message> Call(const std::string& request, const CallInfo& call, Deadline deadline,
                        std::string_view sql = {});
+  // Appends the EXEC or QUERY of `stmt` to `e`, preparing it first if
+  // needed; the Error (its message after `step`) when it cannot be sent.
+  std::optional<Error> EncodeStmt(Request type, const CallInfo& call, Stmt& stmt, Params params,
+                                  Deadline deadline, Encoder* e, const std::string& step = "");
+  // EXEC_SQL or QUERY_SQL of `sql` (checked first), and its first answer.
+  Result<Message> CallSql(Request type, const CallInfo& call, std::string_view sql, Params params,
+                          Deadline deadline);
   // Reads the next message of the current call.
   Result<Message> Next(const CallInfo& call, Deadline deadline, std::string_view sql);
   // kInvalidArgument for `call` when no database was opened; nullopt if one was.

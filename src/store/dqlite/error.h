@@ -23,7 +23,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 #include "util/status.h"
 
@@ -93,25 +92,7 @@ Status StatusFor(ErrorKind kind, uint64_t code, std::string message);
 
 // Either a value or an Error.
 template <typename T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  // REQUIRES: !ok()
-  const Error& error() const { return std::get<Error>(v_); }
-  // REQUIRES: ok()
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
- private:
-  std::variant<T, Error> v_;
-};
+using Result = ::roster::Result<T, Error>;
 
 // The result of a call that returns nothing.
 struct Done {};

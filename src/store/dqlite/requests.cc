@@ -92,31 +92,31 @@ Result<Rows> Client::ReadRows(Result<Message> m, const CallInfo& call, Deadline 
   }
 }
 
-Result<ExecResult> Client::Exec(Stmt& stmt, Params params, Deadline deadline) {
-  deadline = CallDeadline(deadline);
+std::optional<Error> Client::EncodeStmt(Request type, const CallInfo& call, Stmt& stmt,
+                                        Params params, Deadline deadline, Encoder* e,
+                                        const std::string& step) {
   if (auto ready = Ready(stmt, deadline); !ready.ok()) return ready.error();
   if (auto bad = BadParams(params.span(), stmt.params_, true); !bad.empty()) {
-    return InvalidCall(kExec, bad);
+    return InvalidCall(call, step + bad);
   }
+  e->Begin(type);
+  e->U32Pair(0, stmt.id_);
+  e->Params(params.span());
+  e->End();
+  return std::nullopt;
+}
+
+Result<ExecResult> Client::Exec(Stmt& stmt, Params params, Deadline deadline) {
+  deadline = CallDeadline(deadline);
   Encoder e;
-  e.Begin(Request::kExec);
-  e.U32Pair(0, stmt.id_);
-  e.Params(params.span());
-  e.End();
+  if (auto bad = EncodeStmt(Request::kExec, kExec, stmt, params, deadline, &e)) return *bad;
   return DecodeResult(Call(e.bytes(), kExec, deadline, stmt.sql_), kExec);
 }
 
 Result<Rows> Client::Query(Stmt& stmt, Params params, Deadline deadline) {
   deadline = CallDeadline(deadline);
-  if (auto ready = Ready(stmt, deadline); !ready.ok()) return ready.error();
-  if (auto bad = BadParams(params.span(), stmt.params_, true); !bad.empty()) {
-    return InvalidCall(kQuery, bad);
-  }
   Encoder e;
-  e.Begin(Request::kQuery);
-  e.U32Pair(0, stmt.id_);
-  e.Params(params.span());
-  e.End();
+  if (auto bad = EncodeStmt(Request::kQuery, kQuery, stmt, params, deadline, &e)) return *bad;
   return ReadRows(Call(e.bytes(), kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
 }
 
@@ -128,18 +128,14 @@ std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, D
     while (out.size() < steps.size()) out.push_back(e);
     return out;
   };
-  for (size_t i = 0; i < steps.size(); ++i) {
-    if (auto ready = Ready(*steps[i].stmt, deadline); !ready.ok()) return fail_rest(ready.error());
-    if (auto bad = BadParams(steps[i].params.span(), steps[i].stmt->params_, true); !bad.empty()) {
-      return fail_rest(InvalidCall(kExec, "step " + std::to_string(i + 1) + ": " + bad));
-    }
-  }
+  // Every step is prepared and checked before anything is sent.
   Encoder e;
-  for (const Step& step : steps) {
-    e.Begin(Request::kExec);
-    e.U32Pair(0, step.stmt->id_);
-    e.Params(step.params.span());
-    e.End();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const std::string step = "step " + std::to_string(i + 1) + ": ";
+    if (auto bad = EncodeStmt(Request::kExec, kExec, *steps[i].stmt, steps[i].params, deadline, &e,
+                              step)) {
+      return fail_rest(*bad);
+    }
   }
   if (auto sent = Transmit(e.bytes(), kExec, deadline); !sent.ok()) return fail_rest(sent.error());
   for (const Step& step : steps) {
@@ -152,37 +148,32 @@ std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, D
   return out;
 }
 
-Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline deadline) {
-  if (auto none = NoDatabase(kExecSql)) return *none;
-  if (ContainsNul(sql)) return InvalidCall(kExecSql, "the SQL contains a NUL byte");
-  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kExecSql, unsafe);
+Result<Message> Client::CallSql(Request type, const CallInfo& call, std::string_view sql,
+                                Params params, Deadline deadline) {
+  if (auto none = NoDatabase(call)) return *none;
+  if (ContainsNul(sql)) return InvalidCall(call, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(call, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
-    return InvalidCall(kExecSql, bad);
+    return InvalidCall(call, bad);
   }
   Encoder e;
-  e.Begin(Request::kExecSql);
+  e.Begin(type);
   e.U64(0);
   e.Text(sql);
   e.Params(params.span());
   e.End();
-  return DecodeResult(Call(e.bytes(), kExecSql, CallDeadline(deadline), sql), kExecSql);
+  return Call(e.bytes(), call, deadline, sql);
+}
+
+Result<ExecResult> Client::ExecSql(std::string_view sql, Params params, Deadline deadline) {
+  return DecodeResult(CallSql(Request::kExecSql, kExecSql, sql, params, CallDeadline(deadline)),
+                      kExecSql);
 }
 
 Result<Rows> Client::QuerySql(std::string_view sql, Params params, Deadline deadline) {
   deadline = CallDeadline(deadline);
-  if (auto none = NoDatabase(kQuerySql)) return *none;
-  if (ContainsNul(sql)) return InvalidCall(kQuerySql, "the SQL contains a NUL byte");
-  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(kQuerySql, unsafe);
-  if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
-    return InvalidCall(kQuerySql, bad);
-  }
-  Encoder e;
-  e.Begin(Request::kQuerySql);
-  e.U64(0);
-  e.Text(sql);
-  e.Params(params.span());
-  e.End();
-  return ReadRows(Call(e.bytes(), kQuerySql, deadline, sql), kQuerySql, deadline, sql);
+  return ReadRows(CallSql(Request::kQuerySql, kQuerySql, sql, params, deadline), kQuerySql,
+                  deadline, sql);
 }
 
 Result<std::vector<DumpFile>> Client::Dump(Deadline deadline) {
