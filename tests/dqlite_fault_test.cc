@@ -224,6 +224,45 @@ TEST(DqliteFault, ABatchCutShortFailsTheStepsWhoseAnswersWereLost) {
   EXPECT_FALSE(client->connected());
 }
 
+// A node that stops reading: the send itself runs into the deadline. A
+// request cut off mid-send was never whole at the node (nothing applied);
+// in a batch, the steps that did go out whole may have been applied.
+TEST(DqliteFault, ASendCutShortSaysWhetherAWholeRequestWentOut) {
+  constexpr auto kPrepare = static_cast<uint8_t>(dq::Request::kPrepare);
+  FakeNode fake([](uint8_t t, std::string_view) -> std::optional<FakeNode::Reply> {
+    if (t == kPrepare) {  // a statement with one parameter
+      return FakeNode::Reply{Fake::Message(Response::kStmt, Fake::U64(7ULL << 32) + Fake::U64(1))};
+    }
+    if (t == kExec) return FakeNode::Reply{"", false, true};  // reads nothing more
+    return std::nullopt;
+  });
+  fake.StallAbove(8 << 20);
+  const std::string blob(1 << 20, 'b');
+  const std::vector<Value> params{Value::Blob(blob)};
+  {
+    auto client = ConnectTo(fake);
+    auto stmt = client->Prepare("INSERT INTO t VALUES (?)");
+    ASSERT_TRUE(stmt.ok());
+    std::vector<dq::Step> steps(64, dq::Step{&*stmt, params});
+    auto results = client->ExecBatch(steps, dq::Clock::now() + 500ms);
+    ASSERT_EQ(results.size(), 64u);
+    ASSERT_FALSE(results[0].ok());
+    EXPECT_EQ(results[0].error().kind(), ErrorKind::kTimeout) << results[0].error().ToString();
+    EXPECT_TRUE(results[0].error().outcome_unknown()) << results[0].error().ToString();
+  }
+  {
+    auto client = ConnectTo(fake);
+    auto stmt = client->Prepare("INSERT INTO t VALUES (?)");
+    ASSERT_TRUE(stmt.ok());
+    const std::string huge(16 << 20, 'h');
+    auto r = client->Exec(*stmt, {Value::Blob(huge)}, dq::Clock::now() + 500ms);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().kind(), ErrorKind::kTimeout) << r.error().ToString();
+    EXPECT_FALSE(r.error().outcome_unknown()) << r.error().ToString();
+    EXPECT_NE(r.error().status().message().find("nothing was applied"), std::string::npos);
+  }
+}
+
 TEST(DqliteFault, ANodeThatNeverAnswersCostsTheDeadlineAndNoMore) {
   FakeNode fake([](uint8_t t, std::string_view) -> std::optional<FakeNode::Reply> {
     if (t == kExec || t == kQuery) return FakeNode::Reply{"", false, true};

@@ -213,6 +213,10 @@ void FakeNode::ServeConnection(int fd) {
     uint32_t words;
     std::memcpy(&words, header, 4);
     std::string body(size_t{words} * 8, '\0');
+    if (body.size() > stall_above_) {
+      WaitReadable(stop_[0], stop_[0]);
+      return;
+    }
     if (!ReadExact(fd, stop_[0], body.data(), body.size())) return;
     const auto type = static_cast<uint8_t>(header[4]);
     {

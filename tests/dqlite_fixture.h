@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -76,6 +78,9 @@ class FakeNode {
   const std::string& address() const { return address_; }
   // Types of the requests received, in order.
   std::vector<uint8_t> requests();
+  // A request body larger than this is never read (the fake stops reading
+  // after its header), so a sender runs into its deadline mid-request.
+  void StallAbove(size_t bytes) { stall_above_ = bytes; }
 
   // Message bytes: a header for `type` and `body` (padded to words).
   static std::string Message(dq::Response type, std::string body, uint8_t schema = 0);
@@ -90,6 +95,7 @@ class FakeNode {
   int listen_fd_ = -1;
   int stop_[2] = {-1, -1};
   std::string address_;
+  std::atomic<size_t> stall_above_{SIZE_MAX};
   std::mutex mu_;
   std::vector<uint8_t> requests_;
   std::thread thread_;

@@ -230,7 +230,18 @@ Outcome Client::Transmit(const std::string& request, const CallInfo& call, Deadl
     shared_->finalize.clear();
     joined = e.bytes() + request;
   }
-  if (auto sent = conn_->Send(finalizes ? joined : request, call, deadline); !sent.ok()) {
+  // With several requests, a send that fails after the first is whole may
+  // leave it applied.
+  const size_t prefix = finalizes ? joined.size() - request.size() : 0;
+  size_t first = request.size();
+  if (Decoder d(request); request.size() >= kHeaderBytes) {
+    uint64_t header = 0;
+    d.U64(&header);
+    first = kHeaderBytes + (header & 0xffffffffULL) * kWord;
+  }
+  const size_t complete_after = first < request.size() ? prefix + first - 1 : SIZE_MAX;
+  if (auto sent = conn_->Send(finalizes ? joined : request, call, deadline, complete_after);
+      !sent.ok()) {
     return sent.error();
   }
   for (size_t i = 0; i < finalizes; ++i) {

@@ -151,7 +151,8 @@ Error Conn::Fail(ErrorKind kind, const CallInfo& call, const std::string& what, 
   return ConnError(address_, kind, call, what, sent, true);
 }
 
-Outcome Conn::Send(std::string_view bytes, const CallInfo& call, Deadline deadline) {
+Outcome Conn::Send(std::string_view bytes, const CallInfo& call, Deadline deadline,
+                   size_t complete_after) {
   if (fd_ < 0) return Fail(ErrorKind::kDisconnected, call, "not connected", false);
   std::string joined;
   if (!handshake_sent_) {
@@ -160,8 +161,13 @@ Outcome Conn::Send(std::string_view bytes, const CallInfo& call, Deadline deadli
     joined = e.bytes();
     joined.append(bytes);
     bytes = joined;
+    if (complete_after != SIZE_MAX) complete_after += kWord;  // the handshake before them
     handshake_sent_ = true;
   }
+  const size_t total = bytes.size();
+  auto fail = [&](ErrorKind kind, const std::string& what) {
+    return Fail(kind, call, what, total - bytes.size() > complete_after);
+  };
   while (!bytes.empty()) {
     ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n > 0) {
@@ -171,11 +177,11 @@ Outcome Conn::Send(std::string_view bytes, const CallInfo& call, Deadline deadli
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       int ready = WaitFor(fd_, POLLOUT, deadline);
-      if (ready == 0) return Fail(ErrorKind::kTimeout, call, "send timed out", false);
-      if (ready < 0) return Fail(ErrorKind::kDisconnected, call, "poll: " + Errno(errno), false);
+      if (ready == 0) return fail(ErrorKind::kTimeout, "send timed out");
+      if (ready < 0) return fail(ErrorKind::kDisconnected, "poll: " + Errno(errno));
       continue;
     }
-    return Fail(ErrorKind::kDisconnected, call, "send failed: " + Errno(errno), false);
+    return fail(ErrorKind::kDisconnected, "send failed: " + Errno(errno));
   }
   return Done{};
 }

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,9 +72,12 @@ class Conn {
   // For tests: the socket (to read its options).
   int fd() const { return fd_; }
 
-  // Writes all of `bytes`. A failed send never leaves a whole request
-  // behind it, so its outcome is "not applied".
-  Outcome Send(std::string_view bytes, const CallInfo& call, Deadline deadline);
+  // Writes all of `bytes`. A send that fails leaves the node a whole
+  // request only if more than `complete_after` bytes went out (the end of
+  // the first of several requests written together); then the failure says
+  // the outcome is unknown, otherwise "not applied".
+  Outcome Send(std::string_view bytes, const CallInfo& call, Deadline deadline,
+               size_t complete_after = SIZE_MAX);
   // Reads the next message (header and body).
   Result<Message> Recv(const CallInfo& call, Deadline deadline);
   // Closes the socket (idempotent).
