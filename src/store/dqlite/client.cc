@@ -28,12 +28,6 @@ Error NotConnected(const CallInfo& call) {
                false, true);
 }
 
-Error Invalid(const CallInfo& call, const std::string& what) {
-  return Error(ErrorKind::kInvalidArgument,
-               StatusFor(ErrorKind::kInvalidArgument, 0, std::string(call.name) + ": " + what),
-               false, false);
-}
-
 }  // namespace
 
 Stmt& Stmt::operator=(Stmt&& other) noexcept {
@@ -79,8 +73,10 @@ Outcome Client::Connect(Deadline deadline) {
   const CallInfo call{"connect", false};
   if (deadline == Deadline{}) deadline = Clock::now() + options_.connect_timeout;
   Disconnect();
-  if (nodes_.empty()) return Invalid(call, "no dqlite node addresses to ask for the leader");
-  if (ContainsNul(options_.database)) return Invalid(call, "the database name contains a NUL byte");
+  if (nodes_.empty())
+    return InvalidArgument(call, "no dqlite node addresses to ask for the leader");
+  if (ContainsNul(options_.database))
+    return InvalidArgument(call, "the database name contains a NUL byte");
   std::vector<std::pair<std::string, std::string>> last_reason;  // address -> what happened
   auto note = [&](const std::string& address, std::string why) {
     auto it = std::find_if(last_reason.begin(), last_reason.end(),
@@ -262,17 +258,17 @@ Result<Message> Client::Call(const std::string& request, const CallInfo& call, D
 
 std::optional<Error> Client::NoDatabase(const CallInfo& call) const {
   if (!options_.database.empty()) return std::nullopt;
-  return Invalid(call, "this client opens no database (ClientOptions::database is empty)");
+  return InvalidArgument(call, "this client opens no database (ClientOptions::database is empty)");
 }
 
 Outcome Client::Ready(Stmt& stmt, Deadline deadline) {
   const CallInfo call{"PREPARE", false};
   if (auto none = NoDatabase(call)) return *none;
   if (stmt.owner_.lock() != shared_)
-    return Invalid(call, "the statement belongs to another client");
+    return InvalidArgument(call, "the statement belongs to another client");
   if (stmt.generation_ == shared_->generation && connected()) return Done{};
-  if (ContainsNul(stmt.sql_)) return Invalid(call, "the SQL contains a NUL byte");
-  if (auto unsafe = UnsafeSql(stmt.sql_); !unsafe.empty()) return Invalid(call, unsafe);
+  if (ContainsNul(stmt.sql_)) return InvalidArgument(call, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(stmt.sql_); !unsafe.empty()) return InvalidArgument(call, unsafe);
   Encoder e;
   e.Begin(Request::kPrepare);
   e.U64(0);

@@ -37,6 +37,13 @@ std::string Error::ToString() const {
   return std::string(ErrorKindName(kind_)) + ": " + status_.ToString();
 }
 
+Error InvalidArgument(const CallInfo& call, const std::string& what) {
+  return Error(ErrorKind::kInvalidArgument,
+               StatusFor(ErrorKind::kInvalidArgument, 0,
+                         std::string(call.name) + ": " + what + "; nothing was sent"),
+               false, false);
+}
+
 Error FailureError(const std::string& address, const CallInfo& call, uint64_t failure,
                    std::string_view message, std::string_view sql) {
   const std::string node = "dqlite node " + address + ", " + call.name + ": ";

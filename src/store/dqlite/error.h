@@ -19,7 +19,6 @@
 // anything, or SQLite rolled the statement back.
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -39,7 +38,8 @@ enum class ErrorKind {
   kNoLeader,         // Connect found no leader before its deadline
   kProtocol,         // the peer's bytes are not dqlite 1.11's protocol
   kInvalidArgument,  // refused before sending (NUL in text, too many params…)
-  kTooLarge,         // a response above ClientOptions::max_response_bytes
+  kTooLarge,         // a response over ConnOptions::max_message_bytes or a
+                     // result over ClientOptions::max_result_bytes
 };
 
 // "sql", "busy", "not_leader", … (for logs and tests).
@@ -84,6 +84,9 @@ struct CallInfo {
 // `address` to `call`; `sql` (may be empty) is named in SQL errors.
 Error FailureError(const std::string& address, const CallInfo& call, uint64_t code,
                    std::string_view message, std::string_view sql);
+
+// A request refused before anything was sent (kInvalidArgument).
+Error InvalidArgument(const CallInfo& call, const std::string& what);
 
 // The roster::Status for an error of `kind` (and FAILURE `code`): constraint
 // failures are conflict, bad values invalid_params, everything that a retry

@@ -46,13 +46,6 @@ std::string BadParams(std::span<const Value> params, uint64_t count, bool exact)
   return "";
 }
 
-Error InvalidCall(const CallInfo& call, const std::string& what) {
-  return Error(ErrorKind::kInvalidArgument,
-               StatusFor(ErrorKind::kInvalidArgument, 0,
-                         std::string(call.name) + ": " + what + "; nothing was sent"),
-               false, false);
-}
-
 }  // namespace
 
 Result<ExecResult> Client::DecodeResult(Result<Message> m, const CallInfo& call) {
@@ -97,7 +90,7 @@ std::optional<Error> Client::EncodeStmt(Request type, const CallInfo& call, Stmt
                                         const std::string& step) {
   if (auto ready = Ready(stmt, deadline); !ready.ok()) return ready.error();
   if (auto bad = BadParams(params.span(), stmt.params_, true); !bad.empty()) {
-    return InvalidCall(call, step + bad);
+    return InvalidArgument(call, step + bad);
   }
   e->Begin(type);
   e->U32Pair(0, stmt.id_);
@@ -151,10 +144,10 @@ std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, D
 Result<Message> Client::CallSql(Request type, const CallInfo& call, std::string_view sql,
                                 Params params, Deadline deadline) {
   if (auto none = NoDatabase(call)) return *none;
-  if (ContainsNul(sql)) return InvalidCall(call, "the SQL contains a NUL byte");
-  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidCall(call, unsafe);
+  if (ContainsNul(sql)) return InvalidArgument(call, "the SQL contains a NUL byte");
+  if (auto unsafe = UnsafeSql(sql); !unsafe.empty()) return InvalidArgument(call, unsafe);
   if (auto bad = BadParams(params.span(), kMaxParams, false); !bad.empty()) {
-    return InvalidCall(call, bad);
+    return InvalidArgument(call, bad);
   }
   Encoder e;
   e.Begin(type);
@@ -247,7 +240,7 @@ Result<std::vector<NodeInfo>> Client::Cluster(Deadline deadline) {
 }
 
 Outcome Client::Add(uint64_t id, std::string_view address, Deadline deadline) {
-  if (ContainsNul(address)) return InvalidCall(kAdd, "the address contains a NUL byte");
+  if (ContainsNul(address)) return InvalidArgument(kAdd, "the address contains a NUL byte");
   Encoder e;
   e.Begin(Request::kAdd);
   e.U64(id);
