@@ -371,8 +371,8 @@ int InChild(const std::function<int()>& body) {
 
 // A node in this process; a raw client asks for a large result and closes
 // its socket without reading it; then the node must still answer.
-int VanishMidResult(bool default_sigpipe) {
-  DqliteCluster cluster(1);
+int VanishMidResult(bool default_sigpipe, const std::string& dir) {
+  DqliteCluster cluster(1, 20, dir);
   if (default_sigpipe) signal(SIGPIPE, SIG_DFL);  // what a process gets without Node::Start
   auto client = cluster.Connect();
   if (!client
@@ -402,11 +402,12 @@ int VanishMidResult(bool default_sigpipe) {
 }
 
 TEST(DqliteFault, AClientVanishingMidResultDoesNotKillTheNodesProcess) {
-  int status = InChild([] { return VanishMidResult(false); });
+  TempDir dir;  // the parent's: a child killed by SIGPIPE removes nothing
+  int status = InChild([&] { return VanishMidResult(false, dir.File("kept")); });
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // The trap is real: with SIGPIPE's default action the same moment kills it.
-  status = InChild([] { return VanishMidResult(true); });
+  status = InChild([&] { return VanishMidResult(true, dir.File("killed")); });
   ASSERT_TRUE(WIFSIGNALED(status));
   EXPECT_EQ(WTERMSIG(status), SIGPIPE);
 }

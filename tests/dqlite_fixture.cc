@@ -28,11 +28,12 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-DqliteCluster::DqliteCluster(int n, unsigned latency_ms) {
+DqliteCluster::DqliteCluster(int n, unsigned latency_ms, const std::string& dir) : dir_(dir) {
+  if (dir_.empty()) dir_ = temp_.emplace().path().string();
   for (int i = 1; i <= n; ++i) {
     dq::NodeOptions o;
     o.id = static_cast<uint64_t>(i);
-    o.data_dir = dir_.File("node" + std::to_string(i));
+    o.data_dir = dir_ + "/node" + std::to_string(i);
     o.network_latency_ms = latency_ms;
     options_.push_back(o);
     nodes_.emplace_back();

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -35,8 +36,10 @@ int FreePort();
 class DqliteCluster {
  public:
   // Starts `n` nodes (ids 1..n); `latency_ms` sets Raft's timing (an election
-  // timeout of 15x, randomised up to 2x).
-  explicit DqliteCluster(int n = 1, unsigned latency_ms = 20);
+  // timeout of 15x, randomised up to 2x). The nodes' data goes to a
+  // temporary directory removed with the cluster, or under `dir` (kept: for
+  // a process that may die before its destructors run).
+  explicit DqliteCluster(int n = 1, unsigned latency_ms = 20, const std::string& dir = "");
   ~DqliteCluster();
 
   int size() const { return static_cast<int>(options_.size()); }
@@ -54,7 +57,8 @@ class DqliteCluster {
 
  private:
   void StartNode(uint64_t id);
-  TempDir dir_;
+  std::optional<TempDir> temp_;  // when the caller gave no directory
+  std::string dir_;
   std::vector<dq::NodeOptions> options_;
   std::vector<std::unique_ptr<dq::Node>> nodes_;
 };
