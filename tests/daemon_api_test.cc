@@ -115,6 +115,26 @@ TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
   EXPECT_EQ(code("no.such.method", {}), std::make_pair(-32601L, std::string("not_found")));
 }
 
+// A write the database refuses (here a trigger added from a sqlite3 shell)
+// is answered with a sentence; SQLite's own text stays in rosterd's log.
+TEST_F(DaemonApi, NoRawSqliteTextReachesAClient) {
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "alpha"}});
+  ASSERT_EQ(std::system(("sqlite3 " + d.db() +
+                         " \"CREATE TRIGGER no_logs BEFORE INSERT ON log_entries BEGIN "
+                         "SELECT RAISE(ABORT, 'secret engine words'); END;\"")
+                            .c_str()),
+            0);
+  json r = c.Call("log.append", {{"session", "alpha"}, {"kind", "k"}, {"body", 1}});
+  ASSERT_TRUE(r.as_object().contains("error")) << r;
+  const std::string message(r.at("error").at("message").as_string());
+  EXPECT_EQ(r.at("error").at("data").at("reason"), "conflict");
+  EXPECT_EQ(message.find("secret engine words"), std::string::npos) << message;
+  EXPECT_EQ(message.find("constraint failed"), std::string::npos) << message;
+  EXPECT_NE(message.find("rosterd's log"), std::string::npos) << message;
+  EXPECT_NE(d.Log().find("secret engine words"), std::string::npos);  // for the operator
+}
+
 TEST_F(DaemonApi, InvalidParamsNameTheField) {
   RpcClient c = d.Client();
   auto message = [&](const std::string& m, bj::object p) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "store/migrations.h"
+#include "store/sql.h"
 #include "test_util.h"
 
 namespace roster {
@@ -62,6 +63,43 @@ std::string DescribeSchema(SQLite::Database& db) {
     }
   }
   return out;
+}
+
+// The store's boundary turns an engine error into a sentence with the right
+// code: what a client sees never carries SQLite's text.
+TEST(Schema, DatabaseErrorsBecomeSentencesWithTheirCode) {
+  using F = store::DbError::Failure;
+  struct Case {
+    F failure;
+    const char* raw;
+    Code code;
+    const char* says;
+  } cases[] = {
+      {F::kConstraint, "UNIQUE constraint failed: pauses.session_id", Code::kInvalidState,
+       "already has an open pause"},
+      {F::kConstraint, "UNIQUE constraint failed: sessions.name", Code::kConflict,
+       "already has that name"},
+      {F::kConstraint, "UNIQUE constraint failed: meta.key", Code::kConflict, "(meta.key)"},
+      {F::kConstraint, "CHECK constraint failed: activity = 'working'", Code::kInvalidParams,
+       "outside what the database schema allows"},
+      {F::kConstraint, "NOT NULL constraint failed: sessions.root", Code::kInvalidParams,
+       "(sessions.root)"},
+      {F::kConstraint, "FOREIGN KEY constraint failed", Code::kConflict, "does not exist"},
+      {F::kBusy, "database is locked", Code::kUnavailable, "try again"},
+      {F::kCorrupt, "database disk image is malformed", Code::kUnavailable, "restore a backup"},
+      {F::kFull, "database or disk is full", Code::kUnavailable, "free some space"},
+      {F::kOther, "misuse of the API", Code::kInternal, "rosterd's log"},
+  };
+  for (const auto& c : cases) {
+    Status s = store::FromDbError(store::DbError(c.failure, 0, c.raw));
+    EXPECT_EQ(s.code(), c.code) << c.raw;
+    EXPECT_NE(s.message().find(c.says), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find(c.raw), std::string::npos) << s.message();
+    EXPECT_EQ(s.message().find("constraint failed"), std::string::npos) << s.message();
+  }
+  Status other = store::FromDbError(std::runtime_error("some library's words"));
+  EXPECT_EQ(other.code(), Code::kInternal);
+  EXPECT_EQ(other.message().find("some library's words"), std::string::npos);
 }
 
 TEST(Schema, MigrationsProduceExactlySchemaFile) {

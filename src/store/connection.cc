@@ -112,7 +112,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
     if (options.migrate && !options.read_only) ROSTER_RETURN_IF_ERROR(Migrate(*db));
     return std::unique_ptr<Connection>(new Connection(std::move(db), options));
   } catch (const std::exception& e) {
-    return Status::Unavailable("cannot open database " + options.path + ": " + e.what());
+    return Status::Unavailable("cannot open database " + options.path + ": " +
+                               FromSqliteError(e).message());
   }
 }
 

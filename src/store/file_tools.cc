@@ -56,7 +56,7 @@ Result<BackupResult> Backup(const std::string& db, const std::string& out,
   } catch (const std::exception& e) {
     std::error_code ec;
     fs::remove(tmp, ec);
-    return Status::Unavailable(std::string("backup failed: ") + e.what());
+    return Status::Unavailable("backup failed: " + FromSqliteError(e).message());
   }
 }
 
@@ -112,7 +112,7 @@ Result<VerifyReport> Verify(const std::string& db, const Progress& progress) {
     int64_t seq = FeedRev(d);
     line(seq >= hi, "rev sequence at " + std::to_string(seq));
   } catch (const std::exception& e) {
-    line(false, std::string("cannot read the database: ") + e.what());
+    line(false, "cannot read the database: " + FromSqliteError(e).message());
   }
   return r;
 }

@@ -70,7 +70,7 @@ Result<int64_t> Export(const std::string& db, const ExportOptions& options, std:
     if (progress) progress(rows, total);
     return rows;
   } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("export failed: ") + e.what());
+    return Status::Unavailable("export failed: " + FromSqliteError(e).message());
   }
 }
 
@@ -263,7 +263,7 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
     if (progress) progress(input_bytes ? input_bytes : read, input_bytes);
     return report;
   } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("import failed: ") + e.what());
+    return Status::Unavailable("import failed: " + FromSqliteError(e).message());
   }
 }
 

@@ -50,8 +50,11 @@ class DbError : public std::runtime_error {
 };
 
 // A Status for an exception caught at the store's boundary: a DbError by its
-// failure, anything else as internal. The message says what to do; the
-// engine's own text is kept after it for logs.
+// failure (a constraint by the rule it broke: a second open pause is
+// invalid_state, a taken name conflict, ...), a filesystem error by its path
+// and reason, anything else as internal. The message is a sentence that says
+// what to do; the engine's own text goes to the log (LogWarn), never into the
+// Status, so no raw SQLite text reaches a client.
 Status FromDbError(const std::exception& e);
 
 enum class ColumnType { kInteger, kFloat, kText, kBlob, kNull };
