@@ -52,7 +52,8 @@ TEST_F(Daily, UnknownCommandsSayWhatIsValid) {
   EXPECT_NE(show.err.find("rosterctl session --help"), std::string::npos) << show.err;
   Ran top = Ctl("frobnicate");
   EXPECT_EQ(top.code, 2);
-  EXPECT_NE(top.err.find("unknown command 'frobnicate'; valid: session, ls, pause, team"),
+  EXPECT_NE(top.err.find("unknown command 'frobnicate'; valid: session, ls, pause, send, output, "
+                         "resume, team"),
             std::string::npos)
       << top.err;
   Ran bare = Ctl("--socket /x team");  // an option's value is not a command
@@ -192,7 +193,7 @@ t rosterctl session register --ttl 5 --na
 )");
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("complete -F _rosterctl rosterctl"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("rosterctl se|session\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rosterctl se|session send\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rosterctl session he|heartbeat\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rosterctl session get al|alpha alps\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("/nowhere session get al|\n"), std::string::npos) << r.out;  // silent

@@ -4,12 +4,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "core/git_branch.h"
 #include "core/merge_patch.h"
+#include "core/proc_stat.h"
 #include "core/process_probe.h"
 #include "core/summary.h"
 #include "core/uuid.h"
+#include "test_util.h"
 
 namespace roster {
 namespace {
@@ -66,6 +71,49 @@ TEST(Summary, NeverSplitsUtf8AndCountsCharacters) {
   std::string sum = BuildPauseSummary(e, 500);
   EXPECT_EQ(Utf8Length(sum), 500u);
   EXPECT_EQ(sum.substr(sum.size() - 3), "✓");
+}
+
+TEST(Summary, PaneSummaryJoinsTheLastLinesAndKeepsTheNewest) {
+  EXPECT_EQ(BuildPaneSummary({"  $ make   test", "", "ok   12 tests", "   "}, 500),
+            "$ make test | ok 12 tests");
+  EXPECT_EQ(BuildPaneSummary({"old line", std::string(600, 'n')}, 500), std::string(500, 'n'));
+  EXPECT_EQ(BuildPaneSummary({"", " "}, 500), "(empty pane)");
+}
+
+TEST(ProcStat, ReadsNameParentAndStartTimeOfAProcess) {
+  auto self = ReadProcStat(getpid());
+  ASSERT_TRUE(self.has_value());
+  EXPECT_EQ(self->ppid, getppid());
+  EXPECT_GT(self->start_time, 0);
+  EXPECT_FALSE(ReadProcStat(0).has_value());
+}
+
+// The on-disk layout git writes: .git directories, .git files of worktrees
+// (relative or absolute gitdir), symbolic and detached HEADs.
+TEST(GitBranch, ReadsHeadLikeGitFromAnyDirectoryOfTheWorkTree) {
+  testing::TempDir dir;
+  namespace fs = std::filesystem;
+  auto write = [](const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  };
+  const fs::path repo = dir.path() / "repo";
+  write(repo / ".git" / "HEAD", "ref: refs/heads/feature/parser\n");
+  fs::create_directories(repo / "src" / "deep");
+  EXPECT_EQ(ReadGitBranch(repo.string()), "feature/parser");
+  EXPECT_EQ(ReadGitBranch((repo / "src" / "deep").string()), "feature/parser");
+  write(repo / ".git" / "worktrees" / "wt" / "HEAD", "ref: refs/heads/fix\n");
+  const fs::path wt = dir.path() / "wt";
+  write(wt / ".git", "gitdir: " + (repo / ".git" / "worktrees" / "wt").string() + "\n");
+  EXPECT_EQ(ReadGitBranch(wt.string()), "fix");
+  write(repo / "sub" / ".git", "gitdir: ../.git/worktrees/wt\n");  // relative, as submodules do
+  EXPECT_EQ(ReadGitBranch((repo / "sub").string()), "fix");
+  write(repo / ".git" / "HEAD", "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d\n");
+  EXPECT_EQ(ReadGitBranch(repo.string()), "detached:1a2b3c4");
+  fs::create_directories(dir.path() / "plain");
+  EXPECT_FALSE(ReadGitBranch((dir.path() / "plain").string()).has_value());
+  EXPECT_FALSE(ReadGitBranch("").has_value());
+  EXPECT_FALSE(ReadGitBranch("relative/path").has_value());
 }
 
 TEST(SystemProcessProbe, SeesOwnProcessAndNotAReapedChild) {

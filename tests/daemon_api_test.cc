@@ -115,6 +115,27 @@ TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
   EXPECT_EQ(code("no.such.method", {}), std::make_pair(-32601L, std::string("not_found")));
 }
 
+// A register with a root reads the root's git branch first (a probe, off the
+// writer); what the connection sent after it still applies after it.
+TEST_F(DaemonApi, RequestsOfAConnectionApplyInOrderEvenBehindAProbe) {
+  RpcClient c = d.Client();
+  c.SendRaw(
+      R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{"id":"p1","root":"/src/app"}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"log.append","params":{"session":"p1","kind":"k","body":1}})"
+      "\n"
+      R"([{"jsonrpc":"2.0","id":3,"method":"session.register","params":{"id":"p2","root":"/src"}},)"
+      R"({"jsonrpc":"2.0","id":4,"method":"session.heartbeat","params":{"session":"p2","activity":"working"}}])"
+      "\n");
+  for (int i = 0; i < 3; ++i) {
+    json r = c.ReadResponse();
+    const auto& all = r.is_array() ? r.as_array() : bj::array{r};
+    for (const auto& one : all) EXPECT_TRUE(one.as_object().contains("result")) << one;
+  }
+  EXPECT_EQ(c.Ok("log.read", {{"session", "p1"}}).at("entries").as_array().size(), 1u);
+  EXPECT_EQ(c.Ok("session.get", {{"session", "p2"}}).at("activity"), "working");
+}
+
 // A write the database refuses (here a trigger added from a sqlite3 shell)
 // is answered with a sentence; SQLite's own text stays in rosterd's log.
 TEST_F(DaemonApi, NoRawSqliteTextReachesAClient) {

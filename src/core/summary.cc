@@ -60,4 +60,23 @@ std::string BuildPauseSummary(const std::vector<LogEntry>& entries, size_t max_c
   return KeepTail(out, max_chars);
 }
 
+std::string BuildPaneSummary(const std::vector<std::string>& lines, size_t max_chars) {
+  std::string out;
+  for (const auto& line : lines) {
+    // Runs of spaces (a terminal's alignment) become one.
+    std::string text;
+    for (char c : line) {
+      if (c == '\t' || c == '\r') c = ' ';
+      if (c == ' ' && (text.empty() || text.back() == ' ')) continue;
+      text += c;
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    if (text.empty()) continue;
+    if (!out.empty()) out += " | ";
+    out += text;
+  }
+  if (out.empty()) return TruncateUtf8("(empty pane)", max_chars);
+  return KeepTail(out, max_chars);
+}
+
 }  // namespace roster

@@ -122,6 +122,9 @@ struct RegisterParams {
   // Registered by an agent hook: without ttl_ms the session gets the hook TTL
   // (RegistryOptions::hook_ttl_ms), which applies while it has no pid.
   bool hook = false;
+  // The git branch of `root`, read by the daemon before the write (not a
+  // parameter of the API).
+  std::optional<std::string> branch;
 };
 
 struct HeartbeatParams {

@@ -35,7 +35,7 @@ void Put(json::object& o, const char* key, const std::optional<T>& v) {
 
 struct Opts {  // storage for option values
   std::string session, name, id, root, tmux, status, reason, note, meta, kind, body, project,
-      prefix, key, after;
+      prefix, key, after, text;
   std::vector<std::string> list, statuses, entities;
   std::optional<int64_t> pid, ttl, limit, after_seq, epoch, since;
   bool snapshot = false, per_agent = false, all = false, tail = false;
@@ -58,6 +58,8 @@ inline std::string Session(const json::value& r, const Style& st) {
 }
 
 void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
+// REQUIRES: AddSessionCommands ran (it adds to its `session` group).
+void AddPaneCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   Opts opts;
   Plan plan;
   AddSessionCommands(app, opts, ctx, plan);
+  AddPaneCommands(app, opts, ctx, plan);
   AddTeamCommands(app, opts, ctx, plan);
   AddLogCommands(app, opts, ctx, plan);
   AddOtherCommands(app, opts, ctx, plan);

@@ -1,4 +1,6 @@
-// session_cmds.cc — rosterctl's `session` group and its aliases (`ls`, `pause`).
+// session_cmds.cc — rosterctl's `session` group and its aliases (`ls`, `pause`);
+// the commands that reach a session's pane (`send`, `output`, `resume`) are
+// in pane_cmds.cc.
 #include <filesystem>
 #include <iostream>
 
@@ -145,12 +147,6 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   };
   pause(s->add_subcommand("pause", "pause a session with a note"));
   pause(app.add_subcommand("pause", "alias of `session pause`"));
-  one("resume", "resume a paused session")->callback([&] {
-    plan.run = [&] {
-      return RunCall(ctx, "session.resume", {{"session", o.session}},
-                     [&](auto& r) { return Session(r, ctx.style); });
-    };
-  });
   auto* stop = one("stop", "mark a session stopped");
   stop->add_option("--reason", o.reason, "why");
   stop->callback([&] {

@@ -19,29 +19,36 @@ struct Topic {
 const Topic kTopics[] = {
     {"liveness", "when a session counts as alive, and when it goes stale",
      R"(A session is alive (status active or idle) while something vouches for it:
-  - its process: a session with a pid (every Claude Code session: the hook
-    records the Claude Code process) is alive while that process runs, and
-    becomes stale with reason `process_exited` within seconds of its exit
-    (the process start time is recorded, so a reused pid does not count);
-  - otherwise heartbeats: `rosterctl session heartbeat S` (or any hook
-    event) sets last_seen, and a session whose last_seen + ttl_ms passed
-    becomes stale with reason `ttl` (`--ttl MS`; hook sessions without a
-    process use hook_ttl_ms, 2 hours).
+  - its process: a session with a pid (`--pid P`; the Claude Code hook
+    records the agent's own) lives as long as that process runs, however
+    long it waits, and becomes stale with reason `process_exited` within
+    about two seconds of its exit (the start time is recorded, so a reused
+    pid does not keep it alive); no TTL applies to it;
+  - else a heartbeat: every `rosterctl session heartbeat S` (and every hook
+    event) sets last_seen; a session without a pid whose last_seen + ttl_ms
+    passed becomes stale with reason `ttl` (default TTL 60 s, `--ttl MS`;
+    a hook's session without a pid gets hook_ttl_ms, 2 h).
 Paused and stopped sessions never expire. `rosterctl session reap` removes
 sessions whose process or tmux session is gone, and stopped ones.
-After a restart of rosterd every active or idle session gets one full TTL
-before it can expire, so a daemon that was down does not expire everyone.
-`rosterctl ls` shows the sessions still in play (active, idle, paused);
-`rosterctl ls --all` also the stopped and stale ones.)"},
+After a restart of rosterd every active or idle session without a pid gets
+one full TTL (grace_until) before it can expire; last_seen still says when
+it was last heard from. `rosterctl ls` shows the sessions still in play
+(active, idle, paused) with what each agent does (ACTIVITY: working,
+waiting_input, waiting_permission) and its git BRANCH; `rosterctl ls --all`
+also the stopped and stale ones.)"},
     {"pause", "pausing a session with a note, and resuming it",
      R"(`rosterctl pause S -m NOTE` records where you left off: the session becomes
-paused (it never expires while paused) and a pause record keeps your note,
-or, without one, a summary built from the session's latest log entries.
-A paused Claude Code session is stopped at its next tool call: its
-PreToolUse hook denies the call with your note. No hook event ends a pause;
-only `rosterctl session resume S` does (only a paused session can be
-resumed). `rosterctl session pauses S` lists the pause history, and
-`rosterctl ls` shows the open pause's note beside the session.)"},
+paused (it never expires while paused) and a pause record keeps your note
+beside a summary of where the agent was (the last lines of its tmux pane,
+else its latest log entries). A Claude Code agent stops at its next tool
+call: its PreToolUse hook is denied with your note. Nothing the agent does
+ends the pause; `rosterctl session resume S` (or `rosterctl resume S`)
+does, and `rosterctl resume S --say TEXT` then types TEXT and Enter into
+the agent's tmux pane. Stopping a
+paused session ends the pause too. `rosterctl send S TEXT` and `rosterctl
+output S` type into and read the pane at any time; `rosterctl session
+pauses S` lists the pause history, and `rosterctl ls` shows the open
+pause's note beside the session.)"},
     {"feed", "the change feed: revs, watch, resume after a restart",
      R"(Every change to a session, pause, team or log entry - by rosterd, by a
 `sqlite3` user, by an import - gets a rev: global, strictly increasing, never
@@ -55,13 +62,16 @@ compacted after a week (changes_retention_ms); resuming from before the
 compaction horizon fails with `compacted`: take a new --snapshot then.)"},
     {"hooks", "recording Claude Code sessions with `rosterctl hook claude`",
      R"(`rosterctl hook claude` reads a Claude Code hook payload on stdin: SessionStart
-registers the session under Claude's session_id with the Claude Code
-process and its tmux pane, every prompt, tool call and notification
-heartbeats it, records what it is doing (working, waiting for input or for
-a permission) and appends a log entry; SessionEnd stops it. It never fails
-the agent: with a bad payload or no daemon it says so on stderr and exits 0
-within a second. Add it to every hook event in ~/.claude/settings.json (the
-README shows the whole block), naming the installed rosterctl by its path
+registers the session under Claude's session_id with the agent's process
+(its pid: the session lives as long as Claude Code runs) and, inside tmux,
+its pane; prompts, tool calls, notifications and Stop heartbeat it with what
+the agent does (working, waiting_input, waiting_permission) and append log
+entries; SessionEnd stops it. While the session is paused, PreToolUse
+denies the tool call with the operator's note, so the agent stops. Roster's
+own failure never blocks the agent: with a bad payload, no daemon, or one
+that does not answer, the hook says so on stderr, prints nothing and exits
+0 within 1 s. Add it to every hook event in ~/.claude/settings.json (the
+README shows the whole block), naming rosterctl by its absolute path
 (cmake --install puts it in PREFIX/bin).)"},
 };
 

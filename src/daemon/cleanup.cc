@@ -1,9 +1,11 @@
-// cleanup.cc — expiry, retention, compaction and checkpoints on a timer.
+// cleanup.cc — expiry, process and branch probes, retention, compaction and
+// checkpoints on a timer.
 #include "daemon/cleanup.h"
 
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "daemon/branch_probe.h"
 #include "util/log.h"
 
 namespace roster::daemon {
@@ -63,13 +65,15 @@ void CleanupStrand::RunStep(size_t step) {
     case 1:
       return ProbeProcesses(step);
     case 2:
+      return ProbeBranches(step);
+    case 3:
       return WriteStep(step, "purged", [&c, b](store::Registry& r) {
         return r.PurgeSessions(c.purge_after_ms, b);
       });
-    case 3:
+    case 4:
       return WriteStep(step, "trimmed logs",
                        [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
-    case 4:
+    case 5:
       return WriteStep(step, "compacted changes", [&c, b](store::Registry& r) {
         return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
       });
@@ -113,27 +117,50 @@ void CleanupStrand::ProbeProcesses(size_t step) {
                   std::make_move_iterator(page->end()));
     } while (!cursor.empty());
     boost::asio::post(timer_.get_executor(), [this, step, dead = std::move(dead)]() mutable {
-      MarkExited(step, std::make_shared<std::vector<store::Registry::DeadProcess>>(std::move(dead)),
-                 0);
+      WriteInParts(
+          step, std::make_shared<const std::vector<store::Registry::DeadProcess>>(std::move(dead)),
+          0, &store::Registry::MarkProcessesExited);
     });
   });
 }
 
-// Marks dead[from, from + cleanup_batch) in one writer operation, then the
-// rest the same way; then the next step.
-void CleanupStrand::MarkExited(size_t step, std::shared_ptr<DeadList> dead, size_t from) {
-  if (from >= dead->size() || !running_) return RunStep(step + 1);
-  const size_t to = std::min(dead->size(), from + static_cast<size_t>(config_.cleanup_batch));
-  std::vector<store::Registry::DeadProcess> part(dead->begin() + static_cast<ptrdiff_t>(from),
-                                                 dead->begin() + static_cast<ptrdiff_t>(to));
+// Every branch_interval_ms (not every round): the roots' git branches, read
+// on a reader; the writer then sets only those that changed.
+void CleanupStrand::ProbeBranches(size_t step) {
+  const auto now = std::chrono::steady_clock::now();
+  if (config_.branch_interval_ms <= 0 || now < next_branch_probe_) return RunStep(step + 1);
+  next_branch_probe_ = now + std::chrono::milliseconds(config_.branch_interval_ms);
+  readers_.Submit([this, step](store::Registry& reader) {
+    auto changes = FindBranchChanges(reader, config_.cleanup_batch);
+    boost::asio::post(timer_.get_executor(), [this, step, changes = std::move(changes)]() mutable {
+      WriteInParts(
+          step,
+          std::make_shared<const std::vector<store::Registry::BranchChange>>(std::move(changes)), 0,
+          &store::Registry::SetBranches);
+    });
+  });
+}
+
+// Runs `write` on items[from, from + cleanup_batch) as one writer operation,
+// then on the rest the same way; then the next step.
+template <typename T>
+void CleanupStrand::WriteInParts(size_t step, std::shared_ptr<const std::vector<T>> items,
+                                 size_t from, PartWrite<T> write) {
+  if (from >= items->size() || !running_) return RunStep(step + 1);
+  const size_t to = std::min(items->size(), from + static_cast<size_t>(config_.cleanup_batch));
+  std::vector<T> part(items->begin() + static_cast<ptrdiff_t>(from),
+                      items->begin() + static_cast<ptrdiff_t>(to));
   writer_.Submit(
-      [part = std::move(part)](store::Registry& reg) -> Result<std::string> {
-        auto r = reg.MarkProcessesExited(part);
-        if (!r.ok()) LogWarn("cleanup: marking exited processes failed: " + r.status().ToString());
-        if (r.ok() && *r > 0) LogDebug("cleanup: processes exited " + std::to_string(*r));
+      [part = std::move(part), write](store::Registry& reg) -> Result<std::string> {
+        auto r = (reg.*write)(part);
+        if (!r.ok())
+          LogWarn("cleanup: a write of the cleanup strand failed: " + r.status().ToString());
+        if (r.ok() && *r > 0) LogDebug("cleanup: " + std::to_string(*r) + " sessions updated");
         return std::string("0");
       },
-      [this, step, dead, to](Result<std::string>) { MarkExited(step, dead, to); });
+      [this, step, items, to, write](Result<std::string>) {
+        WriteInParts(step, items, to, write);
+      });
 }
 
 // The bulk of the checkpoint (copying WAL pages into the database file) runs

@@ -3,7 +3,8 @@
 // writer one after another (so they commit like any write, appear in the
 // feed, and a write batch never holds more than one), each bounded to
 // cleanup_batch rows. Probing session pids in /proc happens on a reader,
-// every live session with a pid each round.
+// every live session with a pid each round; so does reading the sessions'
+// git branches, every branch_interval_ms.
 // A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
 //
@@ -42,8 +43,12 @@ class CleanupStrand {
   // back full (and repeat_when_full), else the next step.
   void WriteStep(size_t step, const char* what, StepFn fn, bool repeat_when_full = true);
   void ProbeProcesses(size_t step);
-  using DeadList = std::vector<store::Registry::DeadProcess>;
-  void MarkExited(size_t step, std::shared_ptr<DeadList> dead, size_t from);
+  void ProbeBranches(size_t step);
+  template <typename T>
+  using PartWrite = Result<int64_t> (store::Registry::*)(const std::vector<T>&);
+  template <typename T>
+  void WriteInParts(size_t step, std::shared_ptr<const std::vector<T>> items, size_t from,
+                    PartWrite<T> write);
   void Checkpoint();
   // Runs on a reader: the checkpoint passes beside the writes, then a sync
   // of the database file.
@@ -55,6 +60,7 @@ class CleanupStrand {
   const DaemonConfig& config_;
   bool running_ = false;
   std::atomic<bool> tick_in_flight_{false};  // set on the io thread, cleared on the writer
+  std::chrono::steady_clock::time_point next_branch_probe_{};  // io thread
 };
 
 }  // namespace roster::daemon

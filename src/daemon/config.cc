@@ -120,7 +120,7 @@ Status ApplyFlag(const std::string& key, const std::string& flag, const std::str
 
 Status CheckConfig(const DaemonConfig& c) {
   for (const auto& [key, ttl] : {std::pair{"default_ttl_ms", c.registry.default_ttl_ms},
-                                  std::pair{"hook_ttl_ms", c.registry.hook_ttl_ms}}) {
+                                 std::pair{"hook_ttl_ms", c.registry.hook_ttl_ms}}) {
     if (ttl > c.registry.max_ttl_ms) {
       return Status::InvalidParams("config." + std::string(key) + " (" + std::to_string(ttl) +
                                    ") must not exceed max_ttl_ms (" +

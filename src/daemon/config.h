@@ -41,8 +41,11 @@ struct DaemonConfig {
   Limits limits;
 
   // Cleanup strand.
-  int64_t cleanup_interval_ms = 1000;            // how often expiry/retention runs
-  int64_t cleanup_batch = 200;                   // rows per maintenance operation
+  int64_t cleanup_interval_ms = 1000;  // how often expiry/retention runs
+  int64_t cleanup_batch = 200;         // rows per maintenance operation
+  // How often the sessions' git branches are read again (0: never; a
+  // registration with a root still reads its branch).
+  int64_t branch_interval_ms = 5000;
   int64_t purge_after_ms = 7LL * 86'400'000;     // stale/stopped sessions kept this long
   int64_t log_retention_ms = 30LL * 86'400'000;  // log entries kept this long (newest always kept)
   int64_t changes_retention_ms = 7LL * 86'400'000;  // feed rows kept this long...

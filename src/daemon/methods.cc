@@ -3,6 +3,8 @@
 
 #include <map>
 
+#include "core/git_branch.h"
+#include "daemon/pane_methods.h"
 #include "daemon/params.h"
 
 namespace roster::daemon {
@@ -35,7 +37,15 @@ Result<Call> SessionRegister(ParamReader& r) {
                    r.Optional<json::object>("meta"),        r.Optional<std::string>("tmux_pane"),
                    r.Optional<std::string>("tmux_socket"),  r.Optional<std::string>("activity"),
                    r.Optional<bool>("hook").value_or(false)};
-  return Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
+  auto call = Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
+  if (call.ok() && p.root && !p.root->empty()) {
+    // The root's branch is read first, off the writer (a stat and a read).
+    call->probe = [p](store::Registry&) mutable -> Result<ProbeResult> {
+      p.branch = ReadGitBranch(*p.root);
+      return ProbeResult(Op(Json([p](store::Registry& reg) { return reg.Register(p); })));
+    };
+  }
+  return call;
 }
 
 Result<Call> SessionHeartbeat(ParamReader& r) {
@@ -75,12 +85,6 @@ Result<Call> SessionList(ParamReader& r) {
     out += R"(,"rev":)" + std::to_string(rev) + "}";
     return out;
   });
-}
-
-Result<Call> SessionPause(ParamReader& r) {
-  auto s = r.Required<std::string>("session");
-  auto note = r.Optional<std::string>("note");
-  return Done(r, true, Json([s, note](store::Registry& reg) { return reg.Pause(s, note); }));
 }
 
 Result<Call> SessionResume(ParamReader& r) {
@@ -200,6 +204,8 @@ const std::map<std::string, Decoder, std::less<>>& Table() {
       {"session.remove", SessionRemove},
       {"session.reap", SessionReap},
       {"session.pauses", SessionPauses},
+      {"session.send", SessionSend},
+      {"session.output", SessionOutput},
       {"team.up", TeamUp},
       {"team.down", TeamDown},
       {"team.list", TeamList},

@@ -1,14 +1,15 @@
 // methods.h — the session.*, team.* and log.* methods of the API: decoding of
 // each method's params (unknown fields, wrong types and missing fields are
-// invalid_params naming the field) into an operation on a Registry, and
-// whether that operation reads or writes. watch, unwatch and status are
-// served by the dispatcher itself (rpc.h).
+// invalid_params naming the field) into an operation on a Registry, whether
+// that operation reads or writes, and what it must look at first (a probe). watch, unwatch and
+// status are served by the dispatcher itself (rpc.h).
 #pragma once
 
 #include <boost/json.hpp>
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "store/registry.h"
 
@@ -17,9 +18,19 @@ namespace roster::daemon {
 // An operation on a Registry; its result is returned as serialized JSON.
 using Op = std::function<Result<std::string>(store::Registry&)>;
 
+// A method that must look outside the database (a tmux pane, the file
+// system) does so in a probe: it runs first, on a reader thread — off the
+// writer, so never inside a write transaction, and on a cluster on the
+// session's own host — with that reader's Registry for what it must read.
+// It returns the call's result itself (the method only looks), or the
+// operation to run next, built with what it found (the method then writes).
+using ProbeResult = std::variant<std::string, Op>;
+using Probe = std::function<Result<ProbeResult>(store::Registry&)>;
+
 struct Call {
-  bool write = false;  // runs on the writer (group commit) rather than a reader
+  bool write = false;  // `op` runs on the writer (group commit) rather than a reader
   Op op;
+  Probe probe;  // optional; when set, it runs first and supplies the op
 };
 
 // nullopt when `method` is not one of these methods; otherwise the decoded

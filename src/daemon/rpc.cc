@@ -73,7 +73,9 @@ void Dispatcher::Post(std::function<void()> fn) {
 void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSink>& sink,
                         const std::shared_ptr<ClientState>& state, Reply reply) {
   if (!message.is_array()) {
-    HandleOne(message, sink, state, std::move(reply));
+    InOrder(state, message, [this, sink, state, reply = std::move(reply)](const json::value& m) {
+      HandleOne(m, sink, state, reply);
+    });
     return;
   }
   const json::array& batch = message.as_array();
@@ -89,18 +91,35 @@ void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSi
   auto g = std::make_shared<Gather>(Gather{std::vector<std::optional<std::string>>(batch.size()),
                                            batch.size(), std::move(reply)});
   for (size_t i = 0; i < batch.size(); ++i) {
-    HandleOne(batch[i], sink, state, [g, i](std::optional<std::string> r) {
-      g->slots[i] = std::move(r);
-      if (--g->remaining > 0) return;
-      std::string out;
-      for (auto& s : g->slots) {
-        if (!s) continue;
-        out += out.empty() ? "[" : ",";
-        out += *s;
-      }
-      if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
-      g->reply(out + "]");
+    InOrder(state, batch[i], [this, sink, state, g, i](const json::value& m) {
+      HandleOne(m, sink, state, [g, i](std::optional<std::string> r) {
+        g->slots[i] = std::move(r);
+        if (--g->remaining > 0) return;
+        std::string out;
+        for (auto& s : g->slots) {
+          if (!s) continue;
+          out += out.empty() ? "[" : ",";
+          out += *s;
+        }
+        if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
+        g->reply(out + "]");
+      });
     });
+  }
+}
+
+void Dispatcher::InOrder(const std::shared_ptr<ClientState>& state, const json::value& message,
+                         std::function<void(const json::value&)> fn) {
+  if (state->probing == 0 && state->held.empty()) return fn(message);
+  state->held.push_back([m = message, fn = std::move(fn)] { fn(m); });
+}
+
+void Dispatcher::ProbeDone(const std::shared_ptr<ClientState>& state) {
+  --state->probing;
+  while (state->probing == 0 && !state->held.empty()) {
+    auto next = std::move(state->held.front());
+    state->held.pop_front();
+    next();
   }
 }
 
@@ -166,17 +185,43 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
       Post([done, shared] { done(std::move(*shared)); });
     };
     // The result is serialized where it was produced, off the io thread.
-    Op op = std::move(c.op);
     // The work guard keeps the io loop running until the reply is handed over,
     // so a shutdown still answers requests that were in flight.
     auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(
         boost::asio::make_work_guard(io_));
-    if (c.write) {
-      // The writer runs completions on the io thread (after publishing the feed).
+    // The writer runs completions on the io thread (after publishing the feed).
+    auto write = [this, guard, done](Op op) {
       writer_.Submit(std::move(op), [guard, done](Result<std::string> r) { done(std::move(r)); });
+    };
+    if (c.probe) {
+      // The connection's later requests wait until this one's operation is
+      // queued (or it is answered), so they still follow it.
+      ++state->probing;
+      auto done_probing = [this, state] { Post([this, state] { ProbeDone(state); }); };
+      readers_.Submit([probe = std::move(c.probe), is_write = c.write, write, finish, guard,
+                       done_probing](store::Registry& reg) {
+        auto found = probe(reg);
+        if (!found.ok()) {
+          done_probing();
+          return finish(found.status());
+        }
+        if (auto* result = std::get_if<std::string>(&found.value())) {
+          done_probing();
+          return finish(std::move(*result));
+        }
+        Op next = std::get<Op>(std::move(found.value()));
+        if (is_write) {
+          write(std::move(next));
+          return done_probing();
+        }
+        finish(next(reg));  // a read: here, on the reader it is on
+        done_probing();
+      });
+    } else if (c.write) {
+      write(std::move(c.op));
     } else {
       readers_.Submit(
-          [op = std::move(op), finish, guard](store::Registry& reg) { finish(op(reg)); });
+          [op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
     }
     return;
   }

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,6 +27,12 @@ namespace roster::daemon {
 // What one client connection holds for the dispatcher.
 struct ClientState {
   std::map<int64_t, std::shared_ptr<Subscriber>> watches;
+  // A connection's requests reach the writer and the readers in the order
+  // they were sent. A request with a probe (methods.h) takes its turn only
+  // when the probe is done; until then the requests after it — batch
+  // elements too — wait here, in order (copies of them).
+  int probing = 0;
+  std::deque<std::function<void()>> held;
 };
 
 // A JSON-RPC error object for `status`.
@@ -55,6 +62,13 @@ class Dispatcher {
   void set_startup_check(std::string outcome) { startup_check_ = std::move(outcome); }
 
  private:
+  // Runs fn(message) now, or after the requests held before it (see
+  // ClientState::held) with a copy of `message`.
+  void InOrder(const std::shared_ptr<ClientState>& state, const boost::json::value& message,
+               std::function<void(const boost::json::value&)> fn);
+  // A probe of this connection is done (its operation is queued): runs what
+  // waited for it, until one of them probes in turn.
+  void ProbeDone(const std::shared_ptr<ClientState>& state);
   void HandleOne(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
                  const std::shared_ptr<ClientState>& state,
                  std::function<void(std::optional<std::string>)> done);

@@ -138,6 +138,9 @@ std::vector<Setting> Build() {
   t.push_back(Int(
       "cleanup_batch", 1, 100'000, kNotReported, [](auto& c) -> auto& { return c.cleanup_batch; }));
   t.push_back(Int(
+      "branch_interval_ms", 0, 3'600'000, kNotReported,
+      [](auto& c) -> auto& { return c.branch_interval_ms; }));
+  t.push_back(Int(
       "purge_after_ms", 0, kTenYears, kNotReported,
       [](auto& c) -> auto& { return c.purge_after_ms; }));
   t.push_back(Int(

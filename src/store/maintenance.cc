@@ -1,6 +1,6 @@
 // maintenance.cc — what the cleanup strand runs: expiry (TTL and dead
-// processes), purging old stale/stopped sessions, trimming logs, compacting the
-// change feed, and the restart grace. Each call touches at most `batch` rows so
+// processes), branches, purging old stale/stopped sessions, trimming logs,
+// compacting the change feed, and the restart grace. Each call touches at most `batch` rows so
 // writers never wait long behind it.
 #include "store/registry_txn.h"
 #include "store/rows.h"
@@ -83,6 +83,41 @@ Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& de
       marked += mark.exec();
     }
     return marked;
+  });
+}
+
+Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(std::string* cursor,
+                                                                  int64_t batch) {
+  return Read<std::vector<SessionRoot>>([&]() -> Result<std::vector<SessionRoot>> {
+    auto& q = Stmt(
+        "SELECT id, root, branch FROM sessions WHERE id > ?1 "
+        "AND status IN ('active', 'idle', 'paused') AND root <> '' ORDER BY id LIMIT ?2");
+    q.bind(1, *cursor);
+    q.bind(2, batch);
+    std::vector<SessionRoot> out;
+    while (q.executeStep()) {
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), OptText(q, 2)});
+    }
+    *cursor = static_cast<int64_t>(out.size()) < batch ? std::string() : out.back().id;
+    return out;
+  });
+}
+
+Result<int64_t> Registry::SetBranches(const std::vector<BranchChange>& changes) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& set = Stmt(
+        "UPDATE sessions SET branch = ?3, updated_at = ?4 WHERE id = ?1 AND branch IS ?2 "
+        "AND status IN ('active', 'idle', 'paused')");
+    int64_t n = 0;
+    for (const auto& c : changes) {
+      set.reset();
+      set.bind(1, c.id);
+      BindOpt(set, 2, c.from);
+      BindOpt(set, 3, c.to);
+      set.bind(4, Now());
+      n += set.exec();
+    }
+    return n;
   });
 }
 

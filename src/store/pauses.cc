@@ -31,7 +31,8 @@ Result<std::vector<LogEntry>> Registry::LatestLogs(const std::string& id, int li
 }
 
 Result<PauseResult> Registry::Pause(const std::string& session,
-                                    const std::optional<std::string>& note) {
+                                    const std::optional<std::string>& note,
+                                    const std::optional<std::string>& pane_summary) {
   return Write<PauseResult>([&]() -> Result<PauseResult> {
     if (note) ROSTER_RETURN_IF_ERROR(CheckText("note", *note, options_.max_meta_bytes, true));
     auto r = Resolve(session);
@@ -44,9 +45,14 @@ Result<PauseResult> Registry::Pause(const std::string& session,
     }
     // The summary is where the agent was, whether or not the operator left a
     // note: the two are kept side by side.
-    auto logs = LatestLogs(s.id, options_.summary_entries);
-    if (!logs.ok()) return logs.status();
-    const std::string summary = BuildPauseSummary(*logs, options_.summary_chars);
+    std::string summary;
+    if (pane_summary) {
+      summary = TruncateUtf8(*pane_summary, options_.summary_chars);
+    } else {
+      auto logs = LatestLogs(s.id, options_.summary_entries);
+      if (!logs.ok()) return logs.status();
+      summary = BuildPauseSummary(*logs, options_.summary_chars);
+    }
     const int64_t now = Now();
     // An open pause on a session that is not paused can only be a leftover of
     // an outside write (a shell's UPDATE of status): it ended with the session.

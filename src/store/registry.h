@@ -102,7 +102,10 @@ class Registry {
   // The same, appended to *out (so a caller can frame the array without
   // copying it). A full list reserves what the previous full list took.
   Status ListJson(const ListParams& p, std::string* out, int64_t* rev);
-  Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note);
+  // The summary is `summary` when given (the agent's pane, read by the
+  // caller off the writer), else built from the session's latest log entries.
+  Result<PauseResult> Pause(const std::string& session, const std::optional<std::string>& note,
+                            const std::optional<std::string>& summary = std::nullopt);
   Result<Session> Resume(const std::string& session);
   Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);
   Status Remove(const std::string& session);
@@ -197,6 +200,21 @@ class Registry {
   // Marks each session stale (reason "process_exited") if it still is
   // active/idle with the same pid and pid start time as when probed.
   Result<int64_t> MarkProcessesExited(const std::vector<DeadProcess>& dead);
+  // A session's root and branch, as the branch probe reads them.
+  struct SessionRoot {
+    std::string id, root;
+    std::optional<std::string> branch;
+  };
+  // Read-only: up to `batch` active, idle or paused sessions with a root,
+  // ids after *cursor; *cursor moves on, back to "" after the last.
+  Result<std::vector<SessionRoot>> SessionRoots(std::string* cursor, int64_t batch);
+  struct BranchChange {
+    std::string id;
+    std::optional<std::string> from, to;
+  };
+  // Sets each session's branch to `to` if it still is `from` (the probe's
+  // read may be older than a re-register); each one set is a feed change.
+  Result<int64_t> SetBranches(const std::vector<BranchChange>& changes);
   // Deletes stale/stopped sessions not updated for `retention_ms`, with their
   // logs and pauses.
   Result<int64_t> PurgeSessions(int64_t retention_ms, int64_t batch);

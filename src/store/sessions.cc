@@ -158,8 +158,8 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   const int64_t now = Now();
   auto& q = Stmt(
       "INSERT INTO sessions (id, name, root, pid, tmux_session, status, created_at, updated_at, "
-      "last_seen, ttl_ms, meta, expiry_check_at, tmux_pane, tmux_socket, activity) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?6, ?6, ?7, ?8, ?6 + ?7, ?10, ?11, ?12)");
+      "last_seen, ttl_ms, meta, expiry_check_at, tmux_pane, tmux_socket, activity, branch) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?6, ?6, ?7, ?8, ?6 + ?7, ?10, ?11, ?12, ?13)");
   q.bind(1, id);
   q.bind(2, name);
   q.bind(3, p.root.value_or(""));
@@ -172,6 +172,7 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   BindOpt(q, 10, p.tmux_pane);
   BindOpt(q, 11, p.tmux_socket);
   BindOpt(q, 12, p.activity);
+  BindOpt(q, 13, p.branch);
   q.exec();
   if (p.pid) SetPidStart(id, p.pid);
   return Resolve(id);
@@ -191,8 +192,9 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   const int64_t now = Now();
   if (p.root && *p.root != s.root) {
     s.root = *p.root;
-    s.branch.reset();  // another root: the branch is read again
+    s.branch.reset();  // another root: its branch, if read, follows
   }
+  if (p.root) s.branch = p.branch;
   if (p.pid) s.pid = p.pid;
   if (p.tmux_session) s.tmux_session = p.tmux_session;
   if (p.tmux_pane) s.tmux_pane = p.tmux_pane;
