@@ -73,10 +73,11 @@ void Dispatcher::Post(std::function<void()> fn) {
 void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSink>& sink,
                         const std::shared_ptr<ClientState>& state, Reply reply) {
   if (!message.is_array()) {
-    InOrder(state, message, [this, sink, state, reply = std::move(reply)](const json::value& m) {
-      HandleOne(m, sink, state, reply);
-    });
-    return;
+    if (!state->Waits()) return HandleOne(message, sink, state, std::move(reply));
+    return Hold(state, message,
+                [this, sink, state, reply = std::move(reply)](const json::value& m) {
+                  HandleOne(m, sink, state, reply);
+                });
   }
   const json::array& batch = message.as_array();
   if (batch.empty()) {
@@ -91,26 +92,30 @@ void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSi
   auto g = std::make_shared<Gather>(Gather{std::vector<std::optional<std::string>>(batch.size()),
                                            batch.size(), std::move(reply)});
   for (size_t i = 0; i < batch.size(); ++i) {
-    InOrder(state, batch[i], [this, sink, state, g, i](const json::value& m) {
-      HandleOne(m, sink, state, [g, i](std::optional<std::string> r) {
-        g->slots[i] = std::move(r);
-        if (--g->remaining > 0) return;
-        std::string out;
-        for (auto& s : g->slots) {
-          if (!s) continue;
-          out += out.empty() ? "[" : ",";
-          out += *s;
-        }
-        if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
-        g->reply(out + "]");
+    auto answered = [g, i](std::optional<std::string> r) {
+      g->slots[i] = std::move(r);
+      if (--g->remaining > 0) return;
+      std::string out;
+      for (auto& s : g->slots) {
+        if (!s) continue;
+        out += out.empty() ? "[" : ",";
+        out += *s;
+      }
+      if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
+      g->reply(out + "]");
+    };
+    if (!state->Waits()) {
+      HandleOne(batch[i], sink, state, std::move(answered));
+    } else {
+      Hold(state, batch[i], [this, sink, state, answered](const json::value& m) {
+        HandleOne(m, sink, state, answered);
       });
-    });
+    }
   }
 }
 
-void Dispatcher::InOrder(const std::shared_ptr<ClientState>& state, const json::value& message,
-                         std::function<void(const json::value&)> fn) {
-  if (state->probing == 0 && state->held.empty()) return fn(message);
+void Dispatcher::Hold(const std::shared_ptr<ClientState>& state, const json::value& message,
+                      std::function<void(const json::value&)> fn) {
   state->held.push_back([m = message, fn = std::move(fn)] { fn(m); });
 }
 

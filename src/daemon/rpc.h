@@ -33,6 +33,7 @@ struct ClientState {
   // elements too — wait here, in order (copies of them).
   int probing = 0;
   std::deque<std::function<void()>> held;
+  bool Waits() const { return probing > 0 || !held.empty(); }
 };
 
 // A JSON-RPC error object for `status`.
@@ -62,10 +63,10 @@ class Dispatcher {
   void set_startup_check(std::string outcome) { startup_check_ = std::move(outcome); }
 
  private:
-  // Runs fn(message) now, or after the requests held before it (see
-  // ClientState::held) with a copy of `message`.
-  void InOrder(const std::shared_ptr<ClientState>& state, const boost::json::value& message,
-               std::function<void(const boost::json::value&)> fn);
+  // Keeps a copy of `message` to run fn on after the requests held before it
+  // (see ClientState::held).
+  void Hold(const std::shared_ptr<ClientState>& state, const boost::json::value& message,
+            std::function<void(const boost::json::value&)> fn);
   // A probe of this connection is done (its operation is queued): runs what
   // waited for it, until one of them probes in turn.
   void ProbeDone(const std::shared_ptr<ClientState>& state);
