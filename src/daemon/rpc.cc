@@ -185,20 +185,26 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
   if (auto call = DecodeCall(method, params)) {
     if (!call->ok()) return done(call->status());
     Call c = std::move(*call).value();
-    auto finish = [this, done](Result<std::string> r) {
-      auto shared = std::make_shared<Result<std::string>>(std::move(r));
-      Post([done, shared] { done(std::move(*shared)); });
-    };
     // The result is serialized where it was produced, off the io thread.
     // The work guard keeps the io loop running until the reply is handed over,
     // so a shutdown still answers requests that were in flight.
     auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(
         boost::asio::make_work_guard(io_));
     // The writer runs completions on the io thread (after publishing the feed).
-    auto write = [this, guard, done](Op op) {
-      writer_.Submit(std::move(op), [guard, done](Result<std::string> r) { done(std::move(r)); });
+    if (c.write && !c.probe) {
+      writer_.Submit(std::move(c.op), [guard, done = std::move(done)](Result<std::string> r) {
+        done(std::move(r));
+      });
+      return;
+    }
+    auto finish = [this, done](Result<std::string> r) {
+      auto shared = std::make_shared<Result<std::string>>(std::move(r));
+      Post([done, shared] { done(std::move(*shared)); });
     };
     if (c.probe) {
+      auto write = [this, guard, done](Op op) {
+        writer_.Submit(std::move(op), [guard, done](Result<std::string> r) { done(std::move(r)); });
+      };
       // The connection's later requests wait until this one's operation is
       // queued (or it is answered), so they still follow it.
       ++state->probing;
@@ -222,8 +228,6 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
         finish(next(reg));  // a read: here, on the reader it is on
         done_probing();
       });
-    } else if (c.write) {
-      write(std::move(c.op));
     } else {
       readers_.Submit(
           [op = std::move(c.op), finish, guard](store::Registry& reg) { finish(op(reg)); });
