@@ -32,7 +32,8 @@ Result<std::string> Tmux(const TmuxPane& p, std::vector<std::string> args, int t
   if (r->exit_code == 0) return std::move(r->out);
   const std::string& e = r->err;
   if (e.find("no server running") != std::string::npos ||
-      e.find("error connecting") != std::string::npos) {
+      e.find("error connecting") != std::string::npos ||
+      e.find("server exited") != std::string::npos || e.find("lost server") != std::string::npos) {
     return Status::InvalidState("no tmux server is running for " + Where(p) +
                                 "; the session's tmux is gone");
   }
