@@ -3,21 +3,18 @@
 // garbage, every hook event exits 0 with nothing on stdout within the
 // documented bound (1 s of budget; the assertion leaves room for a loaded
 // machine's process start-up).
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <atomic>
-
+#include "fake_server.h"
 #include "hook_harness.h"
 
 namespace roster {
 namespace {
 
 using testing::FakeClaude;
+using testing::GarbageServer;
 using testing::HookPayload;
 using testing::HookRun;
 using testing::kRosterctl;
+using testing::Listen;
 using testing::TempDir;
 
 constexpr double kBoundMs = 1000;  // the hook's budget (README)
@@ -26,17 +23,6 @@ constexpr double kSlackMs = 1000;  // process start and scheduling on a busy mac
 const char* kEvents[] = {
     "SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "Notification",
     "Stop",         "SubagentStop",     "PreCompact", "SessionEnd",  "SomeFutureEvent"};
-
-int Listen(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
-    throw std::runtime_error("cannot listen on " + path);
-  }
-  return fd;
-}
 
 // Every event kind, through fake-claude, against `socket`: exit 0, nothing
 // on stdout, within the bound.
@@ -77,45 +63,6 @@ TEST(HookFailOpen, FrozenDaemonThatAcceptsButNeverAnswers) {
   EXPECT_LT(big.ms, kBoundMs + kSlackMs);
   ::close(fd);
 }
-
-// A server that reads a request line and answers with the next of `answers`.
-class GarbageServer {
- public:
-  GarbageServer(const std::string& path, std::vector<std::string> answers)
-      : fd_(Listen(path)), answers_(std::move(answers)), thread_([this] { Loop(); }) {}
-  ~GarbageServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
- private:
-  void Loop() {
-    size_t next = 0;
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      std::string got;
-      char buf[65536];
-      while (got.find('\n') == std::string::npos) {
-        pollfd q{c, POLLIN, 0};
-        if (::poll(&q, 1, 2000) <= 0) break;
-        ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        got.append(buf, static_cast<size_t>(n));
-      }
-      const std::string& answer = answers_[next++ % answers_.size()];
-      ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-  int fd_;
-  std::vector<std::string> answers_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 TEST(HookFailOpen, DaemonAnsweringGarbage) {
   TempDir dir;

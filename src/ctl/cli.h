@@ -19,6 +19,9 @@ namespace json = boost::json;
 // What the chosen subcommand will do once parsing succeeded.
 struct Plan {
   std::function<int()> run;
+  // A command that must never fail its caller (the hook): whatever goes
+  // wrong, it exits 0.
+  bool fail_open = false;
 };
 
 // Parses `text` as JSON; anything that is not JSON is taken as a string.

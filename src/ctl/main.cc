@@ -3,7 +3,16 @@
 // The command groups are added by session_cmds.cc, other_cmds.cc and
 // topics.cc; parsing, unknown commands and the generated completions and man
 // page are cli/cli.h's.
+//
+// Nothing escapes main: a reply of a shape rosterctl does not expect (the
+// formatters read replies with throwing accessors), or any other exception,
+// ends the command with the documented exit code for "any other failure"
+// and one sentence — and `hook claude`, which must never fail the agent,
+// with 0.
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
 #include <string_view>
 
 #include "cli/cli.h"
@@ -13,7 +22,9 @@
 using namespace roster;
 using namespace roster::ctl;
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv, Plan& plan) {
   CLI::App app{"rosterctl — talk to rosterd, the registry of AI coding-agent sessions",
                "rosterctl"};
   app.require_subcommand(1);
@@ -32,7 +43,6 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.json, "print the API's JSON exactly");
   app.set_version_flag("--version", cli::VersionLine("rosterctl"));
   Opts opts;
-  Plan plan;
   AddSessionCommands(app, opts, ctx, plan);
   AddPaneCommands(app, opts, ctx, plan);
   AddTeamCommands(app, opts, ctx, plan);
@@ -43,4 +53,28 @@ int main(int argc, char** argv) {
   if (auto rc = cli::Parse(app, argc, argv, {.sections = TopicsManSection()})) return *rc;
   ctx.style = Style{ColorWanted(), NowMs()};
   return plan.run ? plan.run() : kExitUsage;
+}
+
+// Says what went wrong in one sentence; the documented exit code.
+int Unexpected(const Plan& plan, const std::string& what) {
+  std::cerr << (plan.fail_open ? "rosterctl hook: " : "rosterctl: ") << what
+            << (plan.fail_open ? "; event not recorded" : "") << "\n";
+  return plan.fail_open ? kExitOk : kExitOther;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Plan plan;
+  try {
+    return Run(argc, argv, plan);
+  } catch (const std::filesystem::filesystem_error& e) {
+    return Unexpected(plan, "cannot use " + e.path1().string() + ": " + e.code().message());
+  } catch (const std::logic_error&) {  // Boost.JSON's accessors: out_of_range, invalid_argument
+    return Unexpected(plan,
+                      "rosterd sent a reply this rosterctl cannot read (is rosterd another "
+                      "version?)");
+  } catch (...) {
+    return Unexpected(plan, "an unexpected internal error stopped the command");
+  }
 }

@@ -150,6 +150,7 @@ void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   hook->require_subcommand(1);
   hook->add_subcommand("claude", "read a Claude Code hook payload on stdin")->callback([&] {
     plan.run = [&] { return RunClaudeHook(ctx); };
+    plan.fail_open = true;
   });
 }
 
