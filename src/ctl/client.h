@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "util/deadlines.h"
 #include "util/status.h"
 
 namespace roster::ctl {
@@ -24,7 +25,10 @@ class Client {
   // nothing listens there or it accepts no more connections. `timeout_ms`
   // bounds each later wait for the daemon (sending a request, awaiting a
   // reply); a negative one waits for ever.
-  static Result<std::unique_ptr<Client>> Connect(const std::string& socket, int timeout_ms = 5000);
+  // The default wait outlasts rosterd's write bound (util/deadlines.h): a
+  // write this client gave up on was not committed.
+  static Result<std::unique_ptr<Client>> Connect(const std::string& socket,
+                                                 int timeout_ms = kClientDeadlineMs);
 
   // Every later wait ends by `deadline` at the latest (a one-shot process's
   // whole budget), whatever the timeout.

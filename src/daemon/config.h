@@ -15,16 +15,23 @@
 namespace roster::daemon {
 
 struct Limits {
-  size_t max_line_bytes = 1 << 20;    // longest request line; longer: error + close
-  int max_json_depth = 32;            // deepest JSON nesting accepted
-  int max_connections = 1024;         // concurrent client connections
-  int max_subscribers = 256;          // concurrent watches (all connections)
-  int64_t idle_timeout_ms = 600'000;  // a connection idle this long (and not watching) is closed
-  size_t subscriber_queue = 4096;     // events queued per watch before it reads from disk
-  size_t max_write_batch = 1024;      // most requests committed in one group commit
+  size_t max_line_bytes = 1 << 20;      // longest request line; longer: error + close
+  int max_json_depth = 32;              // deepest JSON nesting accepted
+  int max_connections = 1024;           // concurrent client connections
+  int max_subscribers = 256;            // concurrent watches (all connections)
+  int64_t idle_timeout_ms = 600'000;    // a connection idle this long (and not watching) is closed
+  int64_t request_timeout_ms = 10'000;  // longest a request line may take to arrive, once begun
+  size_t subscriber_queue = 4096;       // events queued per watch before it reads from disk
+  size_t max_write_batch = 1024;        // most requests committed in one group commit
   // With sync full only: how long the writer may wait for the batch size that
   // recent batches suggest before committing (see writer.h). 0 = never wait.
   int64_t group_commit_wait_us = 200;
+  // An accepted write that has not started within this fails, uncommitted
+  // (writer.h); at most kMaxWriteWaitMs (util/deadlines.h).
+  int64_t write_timeout_ms = 2'000;
+  // At a stop: how long connections get to take their last replies and
+  // events before they are dropped (a watcher that stopped reading).
+  int64_t shutdown_grace_ms = 5'000;
 };
 
 struct DaemonConfig {

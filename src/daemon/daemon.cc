@@ -172,7 +172,8 @@ int Serve(const DaemonConfig& config, Recovered recovered, int listen_fd, Shutdo
              publisher.PublishCollected(committed, std::move(completions));
            }},
       std::chrono::microseconds(
-          config.sync == store::SyncMode::kFull ? config.limits.group_commit_wait_us : 0));
+          config.sync == store::SyncMode::kFull ? config.limits.group_commit_wait_us : 0),
+      std::chrono::milliseconds(config.limits.write_timeout_ms));
   Dispatcher dispatcher(io, writer, readers, hub, config);
   dispatcher.set_startup_check(recovered.startup_check);
   Server server(io, config, dispatcher, hub);

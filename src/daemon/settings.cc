@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "daemon/startup_paths.h"
+#include "util/deadlines.h"
 
 namespace roster::daemon {
 
@@ -98,6 +99,9 @@ std::vector<Setting> Build() {
       "idle_timeout_ms", 0, 7 * kDay, kReported,
       [](auto& c) -> auto& { return c.limits.idle_timeout_ms; }));
   t.push_back(Int(
+      "request_timeout_ms", 100, 600'000, kReported,
+      [](auto& c) -> auto& { return c.limits.request_timeout_ms; }));
+  t.push_back(Int(
       "subscriber_queue", 1, 10'000'000, kReported,
       [](auto& c) -> auto& { return c.limits.subscriber_queue; }));
   t.push_back(Int(
@@ -106,6 +110,12 @@ std::vector<Setting> Build() {
   t.push_back(Int(
       "group_commit_wait_us", 0, 100'000, kReported,
       [](auto& c) -> auto& { return c.limits.group_commit_wait_us; }));
+  t.push_back(Int(
+      "write_timeout_ms", 100, kMaxWriteWaitMs, kReported,
+      [](auto& c) -> auto& { return c.limits.write_timeout_ms; }));
+  t.push_back(Int(
+      "shutdown_grace_ms", 0, 60'000, kReported,
+      [](auto& c) -> auto& { return c.limits.shutdown_grace_ms; }));
   // The registry's rules.
   t.push_back(Int(
       "max_live_sessions", 1, 100'000'000, kReported,

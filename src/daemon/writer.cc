@@ -1,17 +1,20 @@
 // writer.cc — the group-commit loop.
 #include "daemon/writer.h"
 
+#include <algorithm>
+
 #include "util/log.h"
 #include "util/thread_name.h"
 
 namespace roster::daemon {
 
 Writer::Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hooks hooks,
-               std::chrono::microseconds group_wait)
+               std::chrono::microseconds group_wait, std::chrono::milliseconds write_timeout)
     : registry_(std::move(registry)),
       max_batch_(max_batch),
       hooks_(std::move(hooks)),
-      group_wait_(group_wait) {}
+      group_wait_(group_wait),
+      write_timeout_(write_timeout) {}
 
 Writer::~Writer() { Stop(); }
 
@@ -27,7 +30,10 @@ void Writer::Submit(WriteOp op, WriteDone done) {
     done(Status::Unavailable("rosterd is shutting down; retry when it is back"));
     return;
   }
-  queue_.push_back({std::move(op), std::move(done)});
+  const auto deadline = write_timeout_.count() > 0
+                            ? std::chrono::steady_clock::now() + write_timeout_
+                            : std::chrono::steady_clock::time_point::max();
+  queue_.push_back({std::move(op), std::move(done), deadline});
   const bool wake = queue_.size() >= wake_at_;
   lock.unlock();
   // Notified after unlocking, so the woken writer does not find the lock
@@ -89,11 +95,36 @@ size_t Writer::AwaitGroup(std::unique_lock<std::mutex>& lock) {
 }
 
 void Writer::RunBatch(std::deque<Task>& tasks) {
+  using Clock = std::chrono::steady_clock;
+  const auto now = Clock::now();
+  auto earliest = Clock::time_point::max();  // of the operations still in time
+  bool any_in_time = false;
+  for (const auto& t : tasks) {
+    if (t.deadline <= now) continue;
+    any_in_time = true;
+    earliest = std::min(earliest, t.deadline);
+  }
+  const Status expired =
+      Status::Unavailable("the write waited " + std::to_string(write_timeout_.count()) +
+                          " ms (write_timeout_ms) without starting; it was not committed, retry")
+          .With("cause", "timeout");
   auto results = std::make_shared<std::vector<Result<std::string>>>();
   results->reserve(tasks.size());
-  Status commit = registry_->BeginBatch();
+  Status commit = expired;
+  if (any_in_time) {
+    // Wait for another process's lock no longer than the earliest bound.
+    const int wait_ms =
+        earliest == Clock::time_point::max()
+            ? -1
+            : static_cast<int>(std::max<int64_t>(
+                  1,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(earliest - now).count()));
+    commit = registry_->BeginBatch(wait_ms);
+  }
   if (commit.ok()) {
-    for (auto& t : tasks) results->push_back(t.op(*registry_));
+    for (auto& t : tasks) {
+      results->push_back(t.deadline > now ? t.op(*registry_) : Result<std::string>(expired));
+    }
     if (hooks_.before_commit) commit = hooks_.before_commit(*registry_);
     if (commit.ok()) {
       commit = registry_->CommitBatch();
@@ -102,9 +133,12 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
     }
   }
   if (!commit.ok()) {
-    LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
-    results->assign(tasks.size(),
-                    Status::Unavailable("the write could not be committed: " + commit.message()));
+    if (any_in_time) {
+      LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
+    }
+    const Status failed = commit.Recast(Code::kUnavailable, "the write was not committed: ");
+    results->clear();
+    for (const auto& t : tasks) results->push_back(t.deadline > now ? failed : expired);
   } else {
     ++batches_;
     ops_ += tasks.size();

@@ -8,6 +8,14 @@
 // is a durability promise. If the COMMIT itself fails, every operation of the
 // batch completes with that error.
 //
+// The write bound: an operation must start within `write_timeout` of its
+// Submit. One whose batch starts later fails at once (unavailable, cause
+// "timeout") without running, and a batch waits for another process's write
+// lock only until its earliest operation's bound (then every operation of it
+// fails, cause "busy"). A failed write is therefore never committed later,
+// and every write is answered within the bound plus its batch's own work and
+// commit. Clients wait longer than that (util/deadlines.h).
+//
 // Group wait (for sync full, where a commit costs an fsync): when fewer
 // operations are queued than the larger of the last two batches held, the
 // writer waits up to `group_wait` for that many before committing, so
@@ -60,8 +68,10 @@ class Writer {
         after_batch;
   };
 
+  // `write_timeout` zero: no bound.
   Writer(std::unique_ptr<store::Registry> registry, size_t max_batch, Hooks hooks,
-         std::chrono::microseconds group_wait = std::chrono::microseconds(0));
+         std::chrono::microseconds group_wait = std::chrono::microseconds(0),
+         std::chrono::milliseconds write_timeout = std::chrono::milliseconds(0));
   ~Writer();  // Stop()s
 
   void Start();
@@ -80,6 +90,7 @@ class Writer {
   struct Task {
     WriteOp op;
     WriteDone done;
+    std::chrono::steady_clock::time_point deadline;  // to start by (write_timeout)
   };
   void Loop();
   // REQUIRES: mu_ held by `lock`, queue_ not empty. Waits (group wait) for
@@ -91,6 +102,7 @@ class Writer {
   const size_t max_batch_;
   Hooks hooks_;
   const std::chrono::microseconds group_wait_;
+  const std::chrono::milliseconds write_timeout_;
   size_t last_batches_[2] = {0, 0};  // sizes of the last two batches (writer thread)
   size_t wake_at_ = 1;               // queue size at which Submit wakes the writer
   std::mutex mu_;

@@ -181,6 +181,8 @@ Status Connection::SyncDatabaseFile() {
   return Status::Ok();
 }
 
+void Connection::SetBusyTimeout(int ms) { sqlite3_busy_timeout(db_->getHandle(), ms); }
+
 // Through the file's name, not this connection's handle: a reader's
 // connection may not have opened the log yet, and fdatasync flushes what
 // every descriptor wrote (every commit's frames are in the file once its

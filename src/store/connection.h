@@ -67,6 +67,9 @@ class Connection final : public Database {
   // only when it copies the WAL to its end; passes that run beside writes
   // never do, so the pages they copied wait for the pass that completes.
   Status SyncDatabaseFile();
+  // How long a statement waits for another connection's lock before it fails
+  // as busy (sqlite3_busy_timeout).
+  void SetBusyTimeout(int ms);
   // Flushes the write-ahead log (fdatasync): every transaction committed so
   // far, by any connection, survives a power loss, as if it had been
   // committed with synchronous=FULL. Any thread's connection may do it.

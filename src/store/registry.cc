@@ -78,13 +78,16 @@ void Registry::Control(TxnStep step, int depth) {
 
 bool Registry::InBatch() const { return conn_->InTransaction(); }
 
-Status Registry::BeginBatch() {
+Status Registry::BeginBatch(int wait_ms) {
+  if (wait_ms >= 0) conn_->SetBusyTimeout(wait_ms);
+  Status s;
   try {
     Control(TxnStep::kBegin, 0);
-    return Status::Ok();
   } catch (const std::exception& e) {
-    return FromDbError(e);
+    s = FromDbError(e);
   }
+  if (wait_ms >= 0) conn_->SetBusyTimeout(conn_->options().busy_timeout_ms);
+  return s;
 }
 
 Status Registry::CommitBatch() {

@@ -83,7 +83,9 @@ class Registry {
   static int64_t SystemNowMs();
 
   // ---- group commit ----
-  Status BeginBatch();   // BEGIN IMMEDIATE
+  // BEGIN IMMEDIATE, waiting at most `wait_ms` for another process's write
+  // lock (-1: the connection's busy timeout).
+  Status BeginBatch(int wait_ms = -1);
   Status CommitBatch();  // COMMIT
   void RollbackBatch();  // ROLLBACK (never fails)
   bool InBatch() const;

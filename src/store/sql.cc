@@ -75,12 +75,14 @@ Status FromDbError(const std::exception& e) {
   switch (db->failure()) {
     case DbError::Failure::kBusy:
       return Status::Unavailable(
-          "another connection holds the database's write lock (a long write from a sqlite3 "
-          "shell?); try again");
+                 "another connection holds the database's write lock (a long write from a "
+                 "sqlite3 shell?); try again")
+          .With("cause", "busy");
     case DbError::Failure::kConstraint:
       return ConstraintStatus(e.what());
     case DbError::Failure::kFull:
-      return Status::Unavailable("the disk is full; free some space and try again");
+      return Status::Unavailable("the disk is full; free some space and try again")
+          .With("cause", "disk_full");
     case DbError::Failure::kCorrupt:
       return Status::Unavailable(
           "the database file is damaged; stop rosterd and restore a backup (roster-backup "

@@ -54,7 +54,9 @@ class DbError : public std::runtime_error {
 // invalid_state, a taken name conflict, ...), a filesystem error by its path
 // and reason, anything else as internal. The message is a sentence that says
 // what to do; the engine's own text goes to the log (LogWarn), never into the
-// Status, so no raw SQLite text reaches a client.
+// Status, so no raw SQLite text reaches a client. A busy or full store is
+// `unavailable` with data.cause "busy" or "disk_full", so a program can tell
+// the two apart without reading the message.
 Status FromDbError(const std::exception& e);
 
 enum class ColumnType { kInteger, kFloat, kText, kBlob, kNull };

@@ -55,6 +55,13 @@ class Status {
     return s;
   }
   const std::vector<Detail>& details() const { return details_; }
+  // A copy with `code` and `prefix` before the message, keeping the details.
+  Status Recast(Code code, const std::string& prefix) const {
+    Status s = *this;
+    s.code_ = code;
+    s.message_ = prefix + message_;
+    return s;
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
