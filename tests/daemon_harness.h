@@ -229,11 +229,20 @@ class Daemon {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
-  // SIGTERM and wait; returns the exit code.
-  int Stop() {
+  // SIGTERM and wait; returns the exit code, or -1 if it had not exited
+  // after `timeout_ms` (it is then killed: a stop that hangs fails the test
+  // instead of hanging it).
+  int Stop(int timeout_ms = 30'000) {
     ::kill(pid_, SIGTERM);
     int status = 0;
-    waitpid(pid_, &status, 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        Kill9();
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }

@@ -55,9 +55,10 @@ Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hu
 void Subscriber::Begin(Start how, int64_t since, std::optional<std::string> feed_id,
                        Started started) {
   auto self = shared_from_this();
+  started_ = std::move(started);
   if (how == Start::kSnapshot) {
-    hub_->ReadSnapshot(filter_, [self, feed_id, started](Result<store::Registry::Snapshot> snap) {
-      self->OnSnapshot(feed_id, started, std::move(snap));
+    hub_->ReadSnapshot(filter_, [self, feed_id](Result<store::Registry::Snapshot> snap) {
+      self->OnSnapshot(feed_id, std::move(snap));
     });
     return;
   }
@@ -66,15 +67,22 @@ void Subscriber::Begin(Start how, int64_t since, std::optional<std::string> feed
   // is exactly the one after this rev — which is also the rev its result
   // reports, not the head a reader sees (commits reach the hub after that).
   const int64_t live_from = hub_->published_rev();
-  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, feed_id, live_from, started](auto page) {
-    self->OnStartPage(how, how == Start::kLive ? live_from : since, feed_id, started,
-                      std::move(page));
+  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, feed_id, live_from](auto page) {
+    self->OnStartPage(how, how == Start::kLive ? live_from : since, feed_id, std::move(page));
   });
 }
 
-bool Subscriber::Refuse(const Status& why, const Started& started) {
+void Subscriber::Answer(Result<json::value> result) {
+  if (!started_) return;
+  Started started = std::move(started_);
+  started_ = nullptr;
+  started(std::move(result));
+}
+
+bool Subscriber::Refuse(const Status& why) {
   if (why.ok()) return false;
-  started(why);
+  Answer(why);
+  mode_ = Mode::kClosed;
   hub_->Remove(id_);
   return true;
 }
@@ -117,22 +125,24 @@ Status CheckStart(bool since, int64_t from, const std::optional<std::string>& fe
 
 }  // namespace
 
+// Until its start read is back, a watch is unanswered: if it was closed
+// meanwhile (Close) it was answered then; if it was detached (unwatch, or its
+// connection went away) it is answered now, as started, and stays closed.
 void Subscriber::OnStartPage(Start how, int64_t from, const std::optional<std::string>& feed_id,
-                             Started started, Result<store::Registry::FeedPage> page) {
-  if (mode_ == Mode::kClosed) return;
+                             Result<store::Registry::FeedPage> page) {
   if (!page.ok()) {
-    Refuse(page.status(), started);
+    Refuse(page.status());
     return;
   }
   if (Refuse(CheckStart(how == Start::kSince, from, feed_id, page->last_rev, page->oldest_rev,
-                        page->feed_id),
-             started)) {
+                        page->feed_id))) {
     return;
   }
-  started(json::value(json::object{{"watch_id", id_},
-                                   {"rev", how == Start::kLive ? from : page->last_rev},
-                                   {"oldest_rev", page->oldest_rev},
-                                   {"feed_id", page->feed_id}}));
+  Answer(json::value(json::object{{"watch_id", id_},
+                                  {"rev", how == Start::kLive ? from : page->last_rev},
+                                  {"oldest_rev", page->oldest_rev},
+                                  {"feed_id", page->feed_id}}));
+  if (mode_ == Mode::kClosed) return;
   pos_ = from;
   if (how == Start::kSince) {
     EnterCatchup();
@@ -141,20 +151,18 @@ void Subscriber::OnStartPage(Start how, int64_t from, const std::optional<std::s
   }
 }
 
-void Subscriber::OnSnapshot(const std::optional<std::string>& feed_id, Started started,
+void Subscriber::OnSnapshot(const std::optional<std::string>& feed_id,
                             Result<store::Registry::Snapshot> snap) {
-  if (mode_ == Mode::kClosed) return;
   if (!snap.ok()) {
-    Refuse(snap.status(), started);
+    Refuse(snap.status());
     return;
   }
-  if (Refuse(CheckStart(false, 0, feed_id, snap->rev, snap->oldest_rev, snap->feed_id), started)) {
-    return;
-  }
-  started(json::value(json::object{{"watch_id", id_},
-                                   {"rev", snap->rev},
-                                   {"oldest_rev", snap->oldest_rev},
-                                   {"feed_id", snap->feed_id}}));
+  if (Refuse(CheckStart(false, 0, feed_id, snap->rev, snap->oldest_rev, snap->feed_id))) return;
+  Answer(json::value(json::object{{"watch_id", id_},
+                                  {"rev", snap->rev},
+                                  {"oldest_rev", snap->oldest_rev},
+                                  {"feed_id", snap->feed_id}}));
+  if (mode_ == Mode::kClosed) return;
   for (const auto& row : snap->rows) {
     if (filter_.key && row.key != *filter_.key) continue;
     EnqueueChange(row);
@@ -273,6 +281,12 @@ void Subscriber::MaybeProgress() {
 void Subscriber::Close(const std::string& reason, const std::string& message,
                        std::optional<int64_t> oldest_rev) {
   if (mode_ == Mode::kClosed) return;
+  if (started_) {  // not started yet: the watch request itself gets the error
+    Answer(reason == "compacted" ? Status::Compacted(message) : Status::Unavailable(message));
+    mode_ = Mode::kClosed;
+    hub_->Remove(id_);
+    return;
+  }
   json::object params{{"watch_id", id_}, {"reason", reason}, {"message", message}};
   if (oldest_rev) params["oldest_rev"] = *oldest_rev;
   Enqueue(Notification("watch.error", std::move(params)));

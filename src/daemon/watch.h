@@ -74,7 +74,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   // Enqueues watch.error and stops delivering; the hub forgets it.
   void Close(const std::string& reason, const std::string& message,
              std::optional<int64_t> oldest_rev = std::nullopt);
-  // Stops delivering without a message (its connection is gone).
+  // Stops delivering without a message (unwatch, or its connection is gone).
+  // A watch not yet started is still answered, when its start read is back.
   void Detach() { mode_ = Mode::kClosed; }
   boost::json::object Stats() const;
 
@@ -84,11 +85,13 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   void ReadNextPage();
   void OnPage(Result<store::Registry::FeedPage> page);
   void OnStartPage(Start how, int64_t since, const std::optional<std::string>& feed_id,
-                   Started started, Result<store::Registry::FeedPage> page);
-  void OnSnapshot(const std::optional<std::string>& feed_id, Started started,
+                   Result<store::Registry::FeedPage> page);
+  void OnSnapshot(const std::optional<std::string>& feed_id,
                   Result<store::Registry::Snapshot> snap);
+  // Answers the watch request (once; later calls do nothing).
+  void Answer(Result<boost::json::value> result);
   // Refuses (and forgets this watch) when the start cannot be served.
-  bool Refuse(const Status& why, const Started& started);
+  bool Refuse(const Status& why);
   void GoLive();
   void Enqueue(std::string line);
   void EnqueueChange(const Change& c);
@@ -103,6 +106,7 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   Hub* hub_;
   std::weak_ptr<LineSink> sink_;
   Mode mode_ = Mode::kStarting;
+  Started started_;  // until the watch request is answered
   int64_t pos_ = 0;
   // A queued line: its own text, or the i-th shared tail of a batch.
   struct Queued {

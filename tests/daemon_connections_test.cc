@@ -1,0 +1,66 @@
+// daemon_connections_test.cc — what clients do to connections must never
+// leak them or hold rosterd up: a watch cancelled at once, a watcher that
+// stops reading at a stop, a client that dribbles its request, and more
+// connections than the process can open.
+#include <sys/resource.h>
+
+#include <thread>
+
+#include "daemon_harness.h"
+
+namespace roster {
+namespace {
+
+using testing::ConnectUnix;
+using testing::Daemon;
+using testing::RpcClient;
+namespace bj = boost::json;
+
+std::string Request(int64_t id, const char* method, bj::object params = {}) {
+  bj::object r{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  if (!params.empty()) r["params"] = std::move(params);
+  return bj::serialize(r);
+}
+
+// Waits until status shows `n` connections (the asker's included).
+int64_t SettledConnections(const Daemon& d, int64_t n) {
+  int64_t seen = -1;
+  for (int i = 0; i < 200 && seen != n; ++i) {
+    seen = d.Client().Ok("status").at("connections").as_int64();
+    if (seen != n) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return seen;
+}
+
+// `watch` followed at once by `unwatch` of its id: the watch was never
+// answered, the connection never released (its descriptor and its
+// max_connections slot leaked) and SIGTERM never completed. Four such
+// clients exhausted a max_connections of 4.
+TEST(DaemonConnections, WatchCancelledAtOnceIsAnsweredAndReleasesItsConnection) {
+  Daemon d;
+  d.Config({{"max_connections", 4}});
+  d.Start();
+  for (int64_t k = 1; k <= 4; ++k) {  // a fresh daemon numbers watches 1, 2, ...
+    RpcClient c = d.Client();
+    if (k % 2 == 1) {  // one batch
+      c.SendRaw("[" + Request(1, "watch") + "," + Request(2, "unwatch", {{"watch_id", k}}) + "]\n");
+      bj::value r = c.ReadResponse(5000);
+      ASSERT_TRUE(r.is_array()) << bj::serialize(r);
+      ASSERT_EQ(r.as_array().size(), 2u) << bj::serialize(r);
+      EXPECT_EQ(r.as_array()[0].at("result").at("watch_id"), k) << bj::serialize(r);
+      EXPECT_TRUE(r.as_array()[1].as_object().contains("result")) << bj::serialize(r);
+    } else {  // pipelined
+      c.SendRaw(Request(1, "watch") + "\n" + Request(2, "unwatch", {{"watch_id", k}}) + "\n");
+      bj::value a = c.ReadResponse(5000), b = c.ReadResponse(5000);
+      for (const bj::value* r : {&a, &b}) {
+        EXPECT_TRUE(r->as_object().contains("result")) << bj::serialize(*r);
+      }
+    }
+  }
+  EXPECT_EQ(SettledConnections(d, 1), 1);
+  EXPECT_TRUE(d.Client().Ok("status").at("subscribers").as_array().empty());
+  EXPECT_EQ(d.Stop(10'000), 0) << d.Log();
+}
+
+}  // namespace
+}  // namespace roster
