@@ -62,5 +62,34 @@ TEST(DaemonConnections, WatchCancelledAtOnceIsAnsweredAndReleasesItsConnection) 
   EXPECT_EQ(d.Stop(10'000), 0) << d.Log();
 }
 
+// A watcher that stops reading kept rosterd from ever exiting on SIGTERM:
+// its listener closed, but it kept the database lock (no new rosterd could
+// start) until that client went away.
+TEST(DaemonConnections, AWatcherThatStopsReadingCannotHoldUpAStop) {
+  Daemon d;
+  d.Config({{"shutdown_grace_ms", 500}});
+  d.Start();
+  RpcClient writer = d.Client(), stalled = d.Client();
+  int small = 4096;
+  ::setsockopt(stalled.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  stalled.Ok("watch");  // and never reads again
+  writer.Ok("session.register", {{"id", "a"}});
+  const std::string body(4000, 'x');
+  std::string burst;
+  for (int i = 0; i < 200; ++i) {
+    burst += Request(i, "log.append", {{"session", "a"}, {"kind", "k"}, {"body", body}}) + "\n";
+  }
+  for (int round = 0; round < 10; ++round) {  // ~8 MB of events for the stalled watcher
+    writer.SendRaw(burst);
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(writer.ReadResponse().as_object().contains("result"));
+  }
+  EXPECT_EQ(d.Stop(10'000), 0) << "rosterd did not exit: " << d.Log();
+  EXPECT_NE(d.Log().find("dropping 1 connection(s)"), std::string::npos) << d.Log();
+  Daemon next;  // the database is free again
+  next.UseDb(d.db());
+  next.Start();
+  EXPECT_EQ(next.Client().Ok("status").at("rev").as_int64(), 2001);
+}
+
 }  // namespace
 }  // namespace roster

@@ -216,7 +216,12 @@ void ClientConnection::Close() {
 // ---------------------------------------------------------------- server
 
 Server::Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub)
-    : io_(io), config_(config), dispatcher_(dispatcher), hub_(hub), acceptor_(io) {}
+    : io_(io),
+      config_(config),
+      dispatcher_(dispatcher),
+      hub_(hub),
+      acceptor_(io),
+      grace_(io) {}
 
 Status Server::Listen() {
   namespace fs = std::filesystem;
@@ -296,6 +301,7 @@ void Server::Refuse(UnixSocket socket, const Status& why) {
 void Server::Forget(const std::shared_ptr<ClientConnection>& c) {
   connections_.erase(c);
   dispatcher_.set_connections(connections_.size());
+  if (stopping_ && connections_.empty()) grace_.cancel();  // nothing left to wait for
 }
 
 void Server::Stop() {
@@ -306,6 +312,21 @@ void Server::Stop() {
                 "rosterd is shutting down; resume with since=<last rev> when it is back");
   auto conns = connections_;
   for (auto& c : conns) c->Shutdown();
+  if (connections_.empty()) return;
+  grace_.expires_after(std::chrono::milliseconds(config_.limits.shutdown_grace_ms));
+  grace_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) DropRemaining();
+  });
+}
+
+void Server::DropRemaining() {
+  if (connections_.empty()) return;
+  LogWarn("dropping " + std::to_string(connections_.size()) +
+          " connection(s) that did not take their last replies or events within "
+          "shutdown_grace_ms (" +
+          std::to_string(config_.limits.shutdown_grace_ms) + " ms)");
+  auto conns = connections_;
+  for (auto& c : conns) c->Drop();
 }
 
 }  // namespace roster::daemon

@@ -33,6 +33,8 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   void Start();
   // Stops reading; closes once in-flight requests are answered and written.
   void Shutdown();
+  // Closes at once, dropping what is not written yet (a stop's grace ran out).
+  void Drop() { Close(); }
   // Pulls replies and watch events into the socket (LineSink).
   void Pump() override;
   void SchedulePump() override;
@@ -75,7 +77,10 @@ class Server {
   // systemd.h) instead; takes ownership of `fd`.
   Status Adopt(int fd);
   void StartAccepting();
-  // Closes the acceptor, tells watchers, and shuts every connection down.
+  // Closes the acceptor, tells watchers, and shuts every connection down;
+  // connections still open after shutdown_grace_ms (a client that does not
+  // read its last replies or events) are dropped, so a stop never waits on a
+  // client.
   void Stop();
 
   const DaemonConfig& config() const { return config_; }
@@ -86,6 +91,7 @@ class Server {
  private:
   void Accept();
   void Refuse(UnixSocket socket, const Status& why);
+  void DropRemaining();
 
   asio::io_context& io_;
   const DaemonConfig& config_;
@@ -94,6 +100,7 @@ class Server {
   asio::local::stream_protocol::acceptor acceptor_;
   std::set<std::shared_ptr<ClientConnection>> connections_;
   bool stopping_ = false;
+  asio::steady_timer grace_;  // armed by Stop(): then DropRemaining()
 };
 
 }  // namespace roster::daemon
