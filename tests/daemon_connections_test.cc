@@ -91,5 +91,38 @@ TEST(DaemonConnections, AWatcherThatStopsReadingCannotHoldUpAStop) {
   EXPECT_EQ(next.Client().Ok("status").at("rev").as_int64(), 2001);
 }
 
+// A client that sends its request a byte every 100 ms was never closed (the
+// idle timeout sees only silence), so a few of them held every slot.
+TEST(DaemonConnections, ARequestDribbledByteByByteIsCutOffAfterRequestTimeout) {
+  Daemon d;
+  d.Config({{"request_timeout_ms", 1000}});
+  d.Start();
+  RpcClient slow = d.Client();
+  const std::string line = Request(1, "status") + "\n";  // 3 s at 10 bytes/s
+  std::string got;
+  for (char ch : line) {
+    try {
+      slow.SendRaw(std::string(1, ch));
+    } catch (const std::exception&) {
+      break;  // closed under us
+    }
+    if (auto reply = slow.ReadLine(100)) {
+      got = *reply;
+      break;
+    }
+  }
+  ASSERT_FALSE(got.empty()) << "the whole request went through";
+  bj::value r = bj::parse(got);
+  EXPECT_EQ(r.at("error").at("data").at("reason"), "limit_exceeded") << got;
+  EXPECT_FALSE(slow.ReadLine(2000).has_value());
+  EXPECT_TRUE(slow.eof());
+  // A client that sends whole lines, however slowly between them, is served.
+  RpcClient patient = d.Client();
+  for (int i = 0; i < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    EXPECT_EQ(patient.Ok("status").at("sync"), "full");
+  }
+}
+
 }  // namespace
 }  // namespace roster

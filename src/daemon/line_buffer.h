@@ -33,6 +33,9 @@ class LineBuffer {
   std::pair<char*, size_t> Prepare();
   // Records that a read wrote `n` bytes at the last Prepare()'s address.
   void Commit(size_t n) { end_ += n; }
+  // True while bytes that are not yet a whole line are buffered.
+  // Meaningful after Pop() returned kNeedMore.
+  bool HasPartialLine() const { return end_ > begin_; }
 
   static constexpr size_t kMinRead = 16 * 1024;
   // An empty buffer bigger than this (it held a long line) is freed.

@@ -24,6 +24,7 @@ ClientConnection::ClientConnection(UnixSocket socket, Server& server)
     : socket_(std::move(socket)),
       server_(server),
       idle_(socket_.get_executor()),
+      request_timer_(socket_.get_executor()),
       in_(server.config().limits.max_line_bytes) {}
 
 void ClientConnection::Start() {
@@ -57,6 +58,26 @@ void ClientConnection::ArmIdleTimer() {
   });
 }
 
+void ClientConnection::ArmRequestTimer() {
+  if (request_timer_armed_ || !line_since_) return;
+  const auto limit = std::chrono::milliseconds(server_.config().limits.request_timeout_ms);
+  request_timer_armed_ = true;
+  request_timer_.expires_at(*line_since_ + limit);
+  request_timer_.async_wait([self = shared_from_this(), limit](boost::system::error_code ec) {
+    self->request_timer_armed_ = false;
+    if (ec == asio::error::operation_aborted || self->closed_ || self->shutting_down_) return;
+    if (!self->line_since_) return;
+    if (std::chrono::steady_clock::now() - *self->line_since_ < limit) {
+      self->ArmRequestTimer();  // a later line began meanwhile
+      return;
+    }
+    self->SendAndClose(ErrorResponse(
+        nullptr, Status::LimitExceeded("a request line must arrive within request_timeout_ms (" +
+                                       std::to_string(limit.count()) +
+                                       " ms) of its first byte; the connection is closed")));
+  });
+}
+
 // Handles the complete lines already buffered (up to kMaxInFlight requests in
 // flight), then reads more once none is left. Re-entered from Reply(), which
 // may run inside OnLine(); the loop in progress carries on instead.
@@ -65,12 +86,22 @@ void ClientConnection::ReadLine() {
   handling_ = true;
   LineBuffer::Next next = LineBuffer::Next::kNeedMore;
   std::string_view line;
+  bool framed = false;
   while (!shutting_down_ && !closed_ && in_flight_ < kMaxInFlight &&
          (next = in_.Pop(&line)) == LineBuffer::Next::kLine) {
+    framed = true;
     OnLine(line);
   }
   handling_ = false;
   if (shutting_down_ || closed_ || in_flight_ >= kMaxInFlight) return;
+  if (next == LineBuffer::Next::kNeedMore) {
+    if (!in_.HasPartialLine()) {
+      line_since_.reset();
+    } else if (framed || !line_since_) {  // a new line began with the last read
+      line_since_ = std::chrono::steady_clock::now();
+      ArmRequestTimer();
+    }
+  }
   if (next == LineBuffer::Next::kTooLong) {
     SendAndClose(ErrorResponse(
         nullptr, Status::LimitExceeded("request line exceeds max_line_bytes (" +
@@ -203,6 +234,7 @@ void ClientConnection::Close() {
   if (closed_) return;
   closed_ = true;
   idle_.cancel();
+  request_timer_.cancel();
   for (auto& [id, sub] : state_->watches) {
     sub->Detach();
     server_.hub().Remove(id);
@@ -216,12 +248,7 @@ void ClientConnection::Close() {
 // ---------------------------------------------------------------- server
 
 Server::Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub)
-    : io_(io),
-      config_(config),
-      dispatcher_(dispatcher),
-      hub_(hub),
-      acceptor_(io),
-      grace_(io) {}
+    : io_(io), config_(config), dispatcher_(dispatcher), hub_(hub), acceptor_(io), grace_(io) {}
 
 Status Server::Listen() {
   namespace fs = std::filesystem;

@@ -46,6 +46,10 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   void Reply(std::optional<std::string> response);
   void SendAndClose(std::string response);
   void ArmIdleTimer();
+  // Bounds how long an unfinished request line may take: request_timeout_ms
+  // from the read that began it (idleness alone never catches a client that
+  // sends one byte at a time).
+  void ArmRequestTimer();
   void MaybeClose();
   void Close();
 
@@ -53,6 +57,10 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   Server& server_;
   asio::steady_timer idle_;
   std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();
+  asio::steady_timer request_timer_;
+  bool request_timer_armed_ = false;
+  // When the unfinished line in in_ began arriving; nullopt when none is.
+  std::optional<std::chrono::steady_clock::time_point> line_since_;
   LineBuffer in_;
   std::deque<std::string> replies_;
   std::string out_;
