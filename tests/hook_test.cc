@@ -248,6 +248,16 @@ TEST_F(Hook, APauseDeniesTheNextToolCallWithTheNoteAndNoHookEventEndsIt) {
   }
   EXPECT_EQ(Get("cc-p").at("activity"), "waiting_input");  // what the paused agent does
   EXPECT_NE(DenyReason(claude.Run(HookPayload("cc-p", "PreToolUse", tool))), "");
+  // Even an agent that stopped reading the hook's stdout sees it exit 0.
+  const std::string payload = d.dir().File("pretool.json");
+  std::ofstream(payload) << HookPayload("cc-p", "PreToolUse", tool);
+  FakeClaude deaf(d.dir(),
+                  "bash -c \"" + kRosterctl + " hook claude < " + payload +
+                      " | (exec 0<&-; sleep 0.2); echo hook exit \\${PIPESTATUS[0]} >&2\"",
+                  {{"ROSTER_SOCKET", d.socket()}});
+  deaf.Start();
+  HookRun closed = deaf.Run("{}");
+  EXPECT_NE(closed.err.find("hook exit 0"), std::string::npos) << closed.err;
   ASSERT_EQ(Ctl("session resume cc-p"), 0);
   Quiet(claude, HookPayload("cc-p", "PreToolUse", tool));
   EXPECT_EQ(Get("cc-p").at("status"), "active");

@@ -19,6 +19,7 @@
 // blocks the agent. On any failure of Roster — no daemon, a daemon that does
 // not answer, garbage — it says so on stderr, prints nothing on stdout and
 // exits 0 within kHookBudgetMs.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -296,6 +297,9 @@ int RunHook(const Context& ctx, Clock::time_point deadline) {
 
 int RunClaudeHook(const Context& ctx) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(kHookBudgetMs);
+  // An agent that stopped reading our stdout must not turn the deny into a
+  // death by SIGPIPE (exit 141): the write fails, the hook still exits 0.
+  ::signal(SIGPIPE, SIG_IGN);
   try {
     return RunHook(ctx, deadline);
   } catch (const std::exception& e) {

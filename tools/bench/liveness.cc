@@ -2,11 +2,15 @@
 // exits its session turns stale (process_exited), and what watching the
 // processes costs while they live. N sessions are bound to one live child
 // process (the probe reads /proc once per session, whichever pid it is);
-// every cleanup round probes them all on a reader thread.
+// every cleanup round probes them all on a reader thread. Each session has a
+// work tree of its own, so the CPU measured while they live also covers the
+// branch step (every root read once per branch_interval_ms, 5 s).
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <fstream>
 
 #include "common.h"
 #include "scenarios.h"
@@ -21,8 +25,20 @@ int Liveness(Options& o) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     for (;;) ::pause();
   }
-  LoadResult reg = RunLoad(d.socket(), 4, 16, o.sessions, [agent](int64_t i) {
-    return Req(i, "session.register", {{"id", "s" + std::to_string(i)}, {"pid", agent}});
+  // Each agent in a work tree of its own (a .git directory with a HEAD), so
+  // the branch step reads one root per session, as with one worktree each.
+  const fs::path roots =
+      fs::temp_directory_path() / ("roster-bench-roots-" + std::to_string(getpid()));
+  for (int64_t i = 0; i < o.sessions; ++i) {
+    const fs::path git = roots / ("r" + std::to_string(i)) / ".git";
+    fs::create_directories(git);
+    std::ofstream(git / "HEAD") << "ref: refs/heads/b" << i << "\n";
+  }
+  LoadResult reg = RunLoad(d.socket(), 4, 16, o.sessions, [agent, &roots](int64_t i) {
+    return Req(i, "session.register",
+               {{"id", "s" + std::to_string(i)},
+                {"pid", agent},
+                {"root", (roots / ("r" + std::to_string(i))).string()}});
   });
   auto live = [&d] {
     std::string s = CallOnce(d.socket(), R"({"jsonrpc":"2.0","id":1,"method":"status"})", nullptr);
@@ -51,6 +67,8 @@ int Liveness(Options& o) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  std::error_code ec;
+  fs::remove_all(roots, ec);
   json::object cpu;
   for (const auto& [thread, us] : cpu1) {
     auto it = cpu0.find(thread);
