@@ -13,11 +13,11 @@
 #include <map>
 #include <string>
 
-#include "daemon_harness.h"
+#include "cli_harness.h"
 
 namespace roster::testing {
 
-const std::string kRosterctl = ROSTERCTL_PATH;
+const std::string kRosterctl = BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 const std::string kFakeClaude = FAKE_CLAUDE_PATH;
 
 // A hook payload as Claude Code writes it.

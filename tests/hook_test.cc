@@ -35,11 +35,7 @@ class Hook : public ::testing::Test {
     EXPECT_EQ(r.out, "") << payload;
     EXPECT_EQ(r.err, "") << payload;
   }
-  int Ctl(const std::string& args) {
-    return std::system(
-        ("ROSTER_SOCKET=" + d.socket() + " " + kRosterctl + " " + args + " >/dev/null 2>&1")
-            .c_str());
-  }
+  int Ctl(const std::string& args) { return testing::Sh(d, kRosterctl + " " + args).code; }
   Daemon d;
 };
 

@@ -12,13 +12,9 @@ using testing::FakeClaude;
 using testing::HookPayload;
 using testing::kRosterctl;
 using testing::PrivateTmux;
+using testing::Ran;
 using testing::RpcClient;
 namespace bj = boost::json;
-
-struct Ran {
-  int code;
-  std::string out, err;
-};
 
 class Pane : public ::testing::Test {
  protected:
@@ -32,17 +28,7 @@ class Pane : public ::testing::Test {
     ASSERT_EQ(claude.Run(HookPayload("cc-t", "SessionStart")).code, 0);
     ASSERT_TRUE(WaitFor("fake-claude ready"));
   }
-  Ran Ctl(const std::string& args) {
-    const std::string out = d.dir().File("out"), err = d.dir().File("err");
-    int rc = std::system(("ROSTER_SOCKET=" + d.socket() + " NO_COLOR=1 " + kRosterctl + " " + args +
-                          " >" + out + " 2>" + err)
-                             .c_str());
-    return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, Slurp(out), Slurp(err)};
-  }
-  static std::string Slurp(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  Ran Ctl(const std::string& args) { return testing::Sh(d, kRosterctl + " " + args); }
   std::string Screen() { return tmux.Run("capture-pane -p -t agents"); }
   bool WaitFor(const std::string& text) {
     for (int i = 0; i < 100; ++i) {
