@@ -259,6 +259,22 @@ TEST_F(Hook, APauseDeniesTheNextToolCallWithTheNoteAndNoHookEventEndsIt) {
   EXPECT_EQ(Get("cc-p").at("status"), "active");
 }
 
+// The deny does not depend on the rest of the event being recorded: here the
+// daemon refuses the log entry (over its max_body_bytes).
+TEST(HookPause, APausedAgentIsDeniedEvenWhenItsLogEntryIsRefused) {
+  Daemon d;
+  d.Config({{"max_body_bytes", 64}});
+  d.Start();
+  FakeClaude claude(d.dir(), kRosterctl + " hook claude", {{"ROSTER_SOCKET", d.socket()}});
+  claude.Start();
+  ASSERT_EQ(claude.Run(HookPayload("cc-b", "SessionStart")).code, 0);
+  d.Client().Ok("session.pause", {{"session", "cc-b"}, {"note", "hands off"}});
+  HookRun r = claude.Run(HookPayload("cc-b", "PreToolUse", {{"tool_name", std::string(100, 't')}}));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(DenyReason(r).find("hands off"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("body"), std::string::npos) << r.err;  // the refusal, on stderr
+}
+
 TEST_F(Hook, PauseStopRevivePauseResume) {
   FakeClaude claude = Claude();
   claude.Start();

@@ -276,19 +276,21 @@ int RunHook(const Context& ctx, Clock::time_point deadline) {
     if (!r.ok()) return Warn(r.status().message() + "; event not recorded");
     err = FirstError(*r);
   }
-  if (err) {
-    if (rule.kind == Kind::kUnknown && err->code() == Code::kNotFound) {
-      return Warn("session " + h.session_id + " is not registered and " + h.event +
-                  " is not an event this hook registers on; not recorded");
-    }
-    return Warn(err->message());
-  }
+  // The pause first: a log entry the daemon refused must not let a paused
+  // agent through.
   if (rule.check_pause) {
     if (auto pause = PauseIn(*r)) {
       const std::string out = DenyOutput(*pause);
       std::fwrite(out.data(), 1, out.size(), stdout);
       std::fflush(stdout);
     }
+  }
+  if (err) {
+    if (rule.kind == Kind::kUnknown && err->code() == Code::kNotFound) {
+      return Warn("session " + h.session_id + " is not registered and " + h.event +
+                  " is not an event this hook registers on; not recorded");
+    }
+    return Warn(err->message());
   }
   return kExitOk;
 }
@@ -302,8 +304,6 @@ int RunClaudeHook(const Context& ctx) {
   ::signal(SIGPIPE, SIG_IGN);
   try {
     return RunHook(ctx, deadline);
-  } catch (const std::exception& e) {
-    return Warn(std::string("internal error (") + e.what() + "); event not recorded");
   } catch (...) {
     return Warn("internal error; event not recorded");
   }
