@@ -4,6 +4,8 @@
 // connections than the process can open.
 #include <sys/resource.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "daemon_harness.h"
@@ -122,6 +124,108 @@ TEST(DaemonConnections, ARequestDribbledByteByByteIsCutOffAfterRequestTimeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(600));
     EXPECT_EQ(patient.Ok("status").at("sync"), "full");
   }
+}
+
+// CPU seconds the process has used (user + system).
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string f;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Clients that were refused: those that got a limit_exceeded line.
+int Refused(const std::vector<int>& fds) {
+  std::vector<pollfd> polls;
+  for (int fd : fds) polls.push_back({fd, POLLIN, 0});
+  ::poll(polls.data(), polls.size(), 1000);
+  int refused = 0;
+  for (const auto& p : polls) {
+    if (!(p.revents & POLLIN)) continue;
+    char buf[512];
+    ssize_t n = ::recv(p.fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0 &&
+        std::string(buf, static_cast<size_t>(n)).find("limit_exceeded") != std::string::npos) {
+      ++refused;
+    }
+  }
+  return refused;
+}
+
+// With the soft open-file limit at 1,024 and max_connections at its default
+// 1,024, 1,030 clients made accept fail with EMFILE in a tight loop: 100 %
+// CPU while idle, millions of "accept failed" lines, clients never answered.
+TEST(DaemonConnections, MoreClientsThanTheProcessCanOpenAreRefusedWithoutSpinning) {
+  Daemon d;
+  d.SetFileLimit(1024, 1024);
+  d.Start();
+  EXPECT_EQ(d.Client().Ok("status").at("limits").at("max_connections"), 960);
+  EXPECT_NE(d.Log().find("max_connections lowered from 1024 to 960"), std::string::npos) << d.Log();
+  std::vector<int> fds;
+  for (int i = 0; i < 1030; ++i) {
+    int fd = ConnectUnix(d.socket());
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double cpu = CpuSeconds(d.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_LT(CpuSeconds(d.pid()) - cpu, 0.5) << "rosterd is spinning";
+  EXPECT_EQ(Refused(fds), 70);  // every client past 960 was told so
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(SettledConnections(d, 1), 1);
+  EXPECT_LE(Count(d.Log(), "accept failed"), 10u) << d.Log().substr(0, 2000);
+}
+
+// Below what rosterd needs for itself, accept can still run out of
+// descriptors: a waiting client is then told so, and accepting pauses.
+TEST(DaemonConnections, OutOfDescriptorsAtAcceptAnswersAndPausesInsteadOfSpinning) {
+  Daemon d;
+  d.SetFileLimit(40, 40);
+  d.Start();
+  std::vector<int> fds;
+  for (int i = 0; i < 60; ++i) {
+    int fd = ConnectUnix(d.socket());
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double cpu = CpuSeconds(d.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_LT(CpuSeconds(d.pid()) - cpu, 0.5) << "rosterd is spinning";
+  EXPECT_GE(Refused(fds), 30);
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(SettledConnections(d, 1), 1);
+  EXPECT_LE(Count(d.Log(), "accept failed"), 10u) << d.Log().substr(0, 2000);
+}
+
+// A soft limit below the hard one is raised, not lived with.
+TEST(DaemonConnections, TheSoftFileLimitIsRaisedToTheHardOne) {
+  Daemon d;
+  d.SetFileLimit(256, 4096);
+  d.Start();
+  std::ifstream limits("/proc/" + std::to_string(d.pid()) + "/limits");
+  std::string line, open_files;
+  while (std::getline(limits, line)) {
+    if (line.rfind("Max open files", 0) == 0) open_files = line;
+  }
+  std::istringstream f(open_files.substr(std::string("Max open files").size()));
+  std::string soft, hard;
+  f >> soft >> hard;
+  EXPECT_EQ(soft, "4096") << open_files;
+  EXPECT_EQ(d.Client().Ok("status").at("limits").at("max_connections"), 1024);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -182,6 +183,8 @@ class Daemon {
   void OmitSocketFlag() { socket_flag_ = false; }
   // Runs the daemon as this user (after opening its log as the test's user).
   void RunAs(uid_t uid) { run_as_ = uid; }
+  // Starts the daemon with this open-file limit (RLIMIT_NOFILE).
+  void SetFileLimit(rlim_t soft, rlim_t hard) { file_limit_ = rlimit{soft, hard}; }
 
   // Writes a JSON config file and passes it with --config.
   void Config(const json::object& cfg) {
@@ -271,6 +274,7 @@ class Daemon {
       int fd = ::open(log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       dup2(fd, 2);
       for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
+      if (file_limit_ && ::setrlimit(RLIMIT_NOFILE, &*file_limit_) != 0) _exit(125);
       if (run_as_ && (::setgid(*run_as_) != 0 || ::setuid(*run_as_) != 0)) _exit(126);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -287,6 +291,7 @@ class Daemon {
   std::vector<std::pair<std::string, std::string>> env_;
   bool socket_flag_ = true;
   std::optional<uid_t> run_as_;
+  std::optional<rlimit> file_limit_;
   pid_t pid_ = -1;
 };
 

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
+#include "daemon/fd_limit.h"
 #include "daemon/settings.h"
 #include "daemon/startup_paths.h"
 #include "util/log.h"
@@ -101,5 +102,6 @@ int main(int argc, char** argv) {
   ParseLogLevel(config.log_level, &level);  // one of the table's choices
   SetLogLevel(level);
   LogDebug("allocator: mimalloc " + std::to_string(mi_version()));
+  daemon::FitConnectionsToFileLimit(&config);
   return daemon::RunDaemon(config);
 }

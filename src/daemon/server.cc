@@ -248,7 +248,13 @@ void ClientConnection::Close() {
 // ---------------------------------------------------------------- server
 
 Server::Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub)
-    : io_(io), config_(config), dispatcher_(dispatcher), hub_(hub), acceptor_(io), grace_(io) {}
+    : io_(io),
+      config_(config),
+      dispatcher_(dispatcher),
+      hub_(hub),
+      acceptor_(io),
+      grace_(io),
+      backoff_(io) {}
 
 Status Server::Listen() {
   namespace fs = std::filesystem;
@@ -309,10 +315,31 @@ void Server::Accept() {
         dispatcher_.set_connections(connections_.size());
         c->Start();
       }
+    } else if (ec == asio::error::no_descriptors ||
+               ec == boost::system::errc::too_many_files_open_in_system) {
+      OutOfDescriptors(ec);
+      return;
     } else {
       LogWarn("accept failed: " + ec.message());
     }
     Accept();
+  });
+}
+
+void Server::OutOfDescriptors(const boost::system::error_code& ec) {
+  LogWarn("accept failed: " + ec.message() + " (max_connections " +
+          std::to_string(config_.limits.max_connections) + ", " +
+          std::to_string(connections_.size()) + " open); refusing clients until descriptors free");
+  const bool shed = spare_.ShedOne(
+      acceptor_.native_handle(),
+      ErrorResponse(nullptr,
+                    Status::LimitExceeded("rosterd cannot open more files; try again later")) +
+          "\n");
+  // One client answered: the next may be waiting too. None: wait for
+  // descriptors to be freed rather than retry in a loop.
+  backoff_.expires_after(std::chrono::milliseconds(shed ? 1 : 100));
+  backoff_.async_wait([this](boost::system::error_code e) {
+    if (!e && !stopping_) Accept();
   });
 }
 
@@ -333,6 +360,7 @@ void Server::Forget(const std::shared_ptr<ClientConnection>& c) {
 
 void Server::Stop() {
   stopping_ = true;
+  backoff_.cancel();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   hub_.CloseAll("unavailable",

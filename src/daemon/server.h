@@ -17,6 +17,7 @@
 #include <string>
 
 #include "daemon/config.h"
+#include "daemon/fd_limit.h"
 #include "daemon/line_buffer.h"
 #include "daemon/rpc.h"
 
@@ -98,6 +99,9 @@ class Server {
 
  private:
   void Accept();
+  // Accept failed for want of descriptors: tells a waiting client so and
+  // accepts again after a pause, never in a tight loop.
+  void OutOfDescriptors(const boost::system::error_code& ec);
   void Refuse(UnixSocket socket, const Status& why);
   void DropRemaining();
 
@@ -108,7 +112,9 @@ class Server {
   asio::local::stream_protocol::acceptor acceptor_;
   std::set<std::shared_ptr<ClientConnection>> connections_;
   bool stopping_ = false;
-  asio::steady_timer grace_;  // armed by Stop(): then DropRemaining()
+  asio::steady_timer grace_;    // armed by Stop(): then DropRemaining()
+  asio::steady_timer backoff_;  // a pause in accepting (OutOfDescriptors)
+  SpareDescriptor spare_;
 };
 
 }  // namespace roster::daemon

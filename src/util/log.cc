@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <mutex>
+
+#include "util/log_limiter.h"
 
 namespace roster {
 namespace {
@@ -72,8 +75,17 @@ void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 
 bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
 
-void Log(LogLevel level, const std::string& message) {
+void Log(LogLevel level, const std::string& raw) {
   if (!LogEnabled(level)) return;
+  std::string message;
+  {
+    static std::mutex mu;
+    static LogLimiter limiter;
+    std::lock_guard lock(mu);
+    auto admitted = limiter.Admit(raw, std::chrono::steady_clock::now());
+    if (!admitted) return;
+    message = std::move(*admitted);
+  }
   static const bool journal = StderrIsJournal();
   if (journal) {
     std::string line = "<" + std::to_string(Priority(level)) + ">" + message + "\n";

@@ -1,7 +1,9 @@
 // log.h — one-line log records to stderr: "2026-11-23T12:00:00.123Z level message",
 // or "<6>message" (syslog priority, no timestamp) when stderr is the systemd
 // journal ($JOURNAL_STREAM names it).
-// Thread-safe (one write(2) per record). The level is process-wide.
+// Thread-safe (one write(2) per record). The level is process-wide. A line
+// that repeats (the same text but for its numbers) is written at most 5
+// times per 10 s (util/log_limiter.h).
 #pragma once
 
 #include <string>
