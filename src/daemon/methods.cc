@@ -107,8 +107,20 @@ Result<Call> SessionRemove(ParamReader& r) {
   });
 }
 
+// The processes and tmux sessions are probed on a reader; the writer only
+// deletes the sessions found gone (a probe inside the write held every other
+// writer for 50-140 ms per call over 5,000 sessions with a pid).
 Result<Call> SessionReap(ParamReader& r) {
-  return Done(r, true, Json([](store::Registry& reg) { return reg.Reap(); }));
+  auto call = Done(r, true, nullptr);
+  if (!call.ok()) return call;
+  call->probe = [](store::Registry& reader) -> Result<ProbeResult> {
+    auto found = reader.FindReapable();
+    if (!found.ok()) return found.status();
+    return ProbeResult(Op(Json([found = std::move(found).value()](store::Registry& reg) {
+      return reg.ReapFound(found);
+    })));
+  };
+  return call;
 }
 
 Result<Call> SessionPauses(ParamReader& r) {

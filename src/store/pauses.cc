@@ -109,45 +109,64 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
   });
 }
 
-Result<ReapResult> Registry::Reap() {
-  return Write<ReapResult>([&]() -> Result<ReapResult> {
-    struct Candidate {
-      std::string id, name, status;
-      std::optional<int64_t> pid, pid_start;
-      std::optional<std::string> tmux;
-    };
-    std::vector<Candidate> all;
+Result<std::vector<Registry::Reapable>> Registry::FindReapable() {
+  auto all = Read<std::vector<Reapable>>([&]() -> Result<std::vector<Reapable>> {
     auto& q = Stmt(
         "SELECT id, name, status, pid, pid_start, tmux_session FROM sessions "
         "WHERE status IN ('active', 'idle', 'stale', 'stopped') ORDER BY name");
+    std::vector<Reapable> rows;
     while (q.executeStep()) {
-      all.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                     q.getColumn(2).getString(), OptInt(q, 3), OptInt(q, 4), OptText(q, 5)});
+      rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                      q.getColumn(2).getString(), OptInt(q, 3), OptInt(q, 4), OptText(q, 5)});
     }
-    std::optional<std::optional<std::set<std::string>>> tmux;  // asked at most once
+    return rows;
+  });
+  if (!all.ok()) return all.status();
+  // Probed after the read transaction ended: a tmux process may take seconds.
+  std::optional<std::optional<std::set<std::string>>> tmux;  // asked at most once
+  std::vector<Reapable> gone;
+  for (auto& c : *all) {
+    bool dead = false;
+    if (c.status == "stopped") {
+      dead = true;
+    } else if (c.tmux) {
+      if (!tmux) tmux = options_.probe->TmuxSessions();
+      dead = tmux->has_value() && !(*tmux)->count(*c.tmux);  // unknown -> keep
+    } else if (c.pid) {
+      auto start = options_.probe->StartTime(*c.pid);
+      dead = !start || (c.pid_start && *start != *c.pid_start);
+    }
+    if (dead) gone.push_back(std::move(c));
+  }
+  return gone;
+}
+
+Result<ReapResult> Registry::ReapFound(const std::vector<Reapable>& found) {
+  return Write<ReapResult>([&]() -> Result<ReapResult> {
+    auto& del = Stmt(
+        "DELETE FROM sessions WHERE id = ?1 AND status = ?2 AND pid IS ?3 AND pid_start IS ?4 "
+        "AND tmux_session IS ?5");
     ReapResult result;
-    auto& del = Stmt("DELETE FROM sessions WHERE id = ?1");
-    for (const auto& c : all) {
-      bool gone = false;
-      if (c.status == "stopped") {
-        gone = true;
-      } else if (c.tmux) {
-        if (!tmux) tmux = options_.probe->TmuxSessions();
-        gone = tmux->has_value() && !(*tmux)->count(*c.tmux);  // unknown -> keep
-      } else if (c.pid) {
-        auto start = options_.probe->StartTime(*c.pid);
-        gone = !start || (c.pid_start && *start != *c.pid_start);
-      }
-      if (!gone) continue;
+    for (const auto& c : found) {
       del.reset();
       del.bind(1, c.id);
-      del.exec();
+      del.bind(2, c.status);
+      BindOpt(del, 3, c.pid);
+      BindOpt(del, 4, c.pid_start);
+      BindOpt(del, 5, c.tmux);
+      if (del.exec() == 0) continue;  // it changed since it was probed
       result.reaped++;
       result.stopped += c.status == "stopped" ? 1 : 0;
       result.sessions.push_back(c.name);
     }
     return result;
   });
+}
+
+Result<ReapResult> Registry::Reap() {
+  auto found = FindReapable();
+  if (!found.ok()) return found.status();
+  return ReapFound(*found);
 }
 
 }  // namespace roster::store

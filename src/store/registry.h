@@ -111,6 +111,19 @@ class Registry {
   Result<Session> Resume(const std::string& session);
   Result<Session> Stop(const std::string& session, const std::optional<std::string>& reason);
   Status Remove(const std::string& session);
+  // session.reap, in two steps so that the probing (a /proc read per
+  // session, a tmux process) runs on a reader and the writer only deletes:
+  // FindReapable (read-only) finds the stopped sessions and those whose
+  // process or tmux session is gone; ReapFound deletes each that is still as
+  // it was found (same status, pid, pid start and tmux session).
+  struct Reapable {
+    std::string id, name, status;
+    std::optional<int64_t> pid, pid_start;
+    std::optional<std::string> tmux;
+  };
+  Result<std::vector<Reapable>> FindReapable();
+  Result<ReapResult> ReapFound(const std::vector<Reapable>& found);
+  // Both, one after the other.
   Result<ReapResult> Reap();
   Result<std::vector<roster::Pause>> Pauses(const std::string& session);
 

@@ -4,7 +4,7 @@
 // restart). Each scenario prints a summary, or with --json one object on one
 // line.
 //
-//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip|liveness|dqlite
+//   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip|liveness|reap|dqlite
 //                [options]
 #include <CLI/CLI.hpp>
 
@@ -15,17 +15,18 @@ using namespace roster::bench;
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"roster-bench — measure rosterd"};
-  app.add_option("scenario", o.scenario,
-                 "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip, liveness, "
-                 "dqlite")
+  app.add_option(
+         "scenario", o.scenario,
+         "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip, liveness, reap, "
+         "dqlite")
       ->required()
       ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli",
-                             "roundtrip", "liveness", "dqlite"}));
+                             "roundtrip", "liveness", "reap", "dqlite"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
   app.add_option("--sync", o.sync, "full or normal (default normal)")
       ->check(CLI::IsMember({"full", "normal"}));
   app.add_option("--sessions", o.sessions,
-                 "sessions (fleet 10000, scale 100000, expiry 100000, liveness 1000)");
+                 "sessions (fleet 10000, scale 100000, expiry 100000, liveness 1000, reap 5000)");
   app.add_option("--ops", o.ops, "operations (fleet 100000, logs 200000, fanout 20000)");
   app.add_option("--conns", o.conns, "client connections (4)");
   app.add_option("--depth", o.depth, "requests in flight per connection");
@@ -85,6 +86,11 @@ int main(int argc, char** argv) {
   if (o.scenario == "expiry") {
     set("--sessions", o.sessions, 100'000);
     return Expiry(o);
+  }
+  if (o.scenario == "reap") {
+    set("--sessions", o.sessions, 5000);
+    set("--ops", o.ops, 20'000);
+    return Reap(o);
   }
   if (o.scenario == "liveness") {
     set("--sessions", o.sessions, 1000);

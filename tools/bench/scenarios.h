@@ -14,6 +14,8 @@ int Expiry(Options& o);
 int CliScenario(Options& o);
 // liveness.cc
 int Liveness(Options& o);
+// reap.cc
+int Reap(Options& o);
 // roundtrip.cc
 int Roundtrip(Options& o, int depth);
 // dqlite.cc
