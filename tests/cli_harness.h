@@ -35,6 +35,15 @@ inline Ran ShIn(const TempDir& dir, const std::string& socket, const std::string
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
 }
 
+// The client programs under test (the build's, unless the environment names
+// others: daemon_harness.h, BinaryUnderTest).
+#ifdef ROSTERCTL_PATH
+inline const std::string kRosterctl = BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
+#endif
+#ifdef ROSTER_BACKUP_PATH
+inline const std::string kRosterBackup = BinaryUnderTest("ROSTER_TEST_BACKUP", ROSTER_BACKUP_PATH);
+#endif
+
 // The same, against a running daemon.
 inline Ran Sh(const Daemon& d, const std::string& cmd, const std::string& stdin_text = "") {
   return ShIn(d.dir(), d.socket(), cmd, stdin_text);

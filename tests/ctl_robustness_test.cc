@@ -8,11 +8,10 @@ namespace roster {
 namespace {
 
 using testing::GarbageServer;
+using testing::kRosterctl;
 using testing::Ran;
 using testing::ShIn;
 using testing::TempDir;
-
-const std::string kCtl = testing::BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 
 // Replies that parse as JSON but are not what any command expects.
 const std::vector<std::string> kMalformed = {
@@ -70,7 +69,7 @@ TEST(CtlRobustness, MalformedRepliesGetADocumentedExitCodeNeverACrash) {
                           "watch --since 1",
                           "--json ls"}) {
     for (size_t i = 0; i < kMalformed.size(); ++i) {
-      Ran r = ShIn(dir, socket, kCtl + " " + cmd);
+      Ran r = ShIn(dir, socket, kRosterctl + " " + cmd);
       SCOPED_TRACE(std::string(cmd) + " / reply " + std::to_string(i));
       EXPECT_GE(r.code, 0) << r.err;
       EXPECT_LE(r.code, 5) << r.err;  // the README's exit codes

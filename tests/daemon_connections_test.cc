@@ -164,6 +164,30 @@ int Refused(const std::vector<int>& fds) {
   return refused;
 }
 
+// Connects `n` clients, then checks that rosterd, left with them, idles
+// rather than spins (a spin takes a whole core).
+std::vector<int> ConnectAndSettle(const Daemon& d, int n) {
+  std::vector<int> fds;
+  for (int i = 0; i < n; ++i) {
+    int fd = ConnectUnix(d.socket());
+    EXPECT_GE(fd, 0);
+    if (fd >= 0) fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const double cpu = CpuSeconds(d.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_LT(CpuSeconds(d.pid()) - cpu, 0.5) << "rosterd is spinning";
+  return fds;
+}
+
+// Closes the clients: every slot comes back, and the log holds a handful of
+// accept failures at most.
+void CloseAndExpectAQuietLog(const Daemon& d, const std::vector<int>& fds) {
+  for (int fd : fds) ::close(fd);
+  EXPECT_EQ(SettledConnections(d, 1), 1);
+  EXPECT_LE(Count(d.Log(), "accept failed"), 10u) << d.Log().substr(0, 2000);
+}
+
 // With the soft open-file limit at 1,024 and max_connections at its default
 // 1,024, 1,030 clients made accept fail with EMFILE in a tight loop: 100 %
 // CPU while idle, millions of "accept failed" lines, clients never answered.
@@ -173,20 +197,9 @@ TEST(DaemonConnections, MoreClientsThanTheProcessCanOpenAreRefusedWithoutSpinnin
   d.Start();
   EXPECT_EQ(d.Client().Ok("status").at("limits").at("max_connections"), 960);
   EXPECT_NE(d.Log().find("max_connections lowered from 1024 to 960"), std::string::npos) << d.Log();
-  std::vector<int> fds;
-  for (int i = 0; i < 1030; ++i) {
-    int fd = ConnectUnix(d.socket());
-    ASSERT_GE(fd, 0);
-    fds.push_back(fd);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const double cpu = CpuSeconds(d.pid());
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  EXPECT_LT(CpuSeconds(d.pid()) - cpu, 0.5) << "rosterd is spinning";
+  std::vector<int> fds = ConnectAndSettle(d, 1030);
   EXPECT_EQ(Refused(fds), 70);  // every client past 960 was told so
-  for (int fd : fds) ::close(fd);
-  EXPECT_EQ(SettledConnections(d, 1), 1);
-  EXPECT_LE(Count(d.Log(), "accept failed"), 10u) << d.Log().substr(0, 2000);
+  CloseAndExpectAQuietLog(d, fds);
 }
 
 // Below what rosterd needs for itself, accept can still run out of
@@ -195,20 +208,9 @@ TEST(DaemonConnections, OutOfDescriptorsAtAcceptAnswersAndPausesInsteadOfSpinnin
   Daemon d;
   d.SetFileLimit(40, 40);
   d.Start();
-  std::vector<int> fds;
-  for (int i = 0; i < 60; ++i) {
-    int fd = ConnectUnix(d.socket());
-    ASSERT_GE(fd, 0);
-    fds.push_back(fd);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const double cpu = CpuSeconds(d.pid());
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  EXPECT_LT(CpuSeconds(d.pid()) - cpu, 0.5) << "rosterd is spinning";
+  std::vector<int> fds = ConnectAndSettle(d, 60);
   EXPECT_GE(Refused(fds), 30);
-  for (int fd : fds) ::close(fd);
-  EXPECT_EQ(SettledConnections(d, 1), 1);
-  EXPECT_LE(Count(d.Log(), "accept failed"), 10u) << d.Log().substr(0, 2000);
+  CloseAndExpectAQuietLog(d, fds);
 }
 
 // A soft limit below the hard one is raised, not lived with.

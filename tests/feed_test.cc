@@ -18,13 +18,13 @@ namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::kRosterBackup;
 using testing::Ran;
 using testing::RpcClient;
 using testing::Sh;
 namespace bj = boost::json;
 
 constexpr int64_t kCompactedCode = -32005;
-const std::string kBackup = testing::BinaryUnderTest("ROSTER_TEST_BACKUP", ROSTER_BACKUP_PATH);
 
 struct Head {
   std::string feed_id;
@@ -116,12 +116,12 @@ TEST(Feed, RestoreStartsANewIncarnationPastEveryRevHandedOut) {
     RpcClient c = d.Client();
     c.Ok("session.register", {{"id", "a"}});
     for (int i = 0; i < 5; ++i) backed_up = Append(c, "a", i);
-    ASSERT_EQ(Sh(d, kBackup + " backup " + d.db() + " " + backup).code, 0);
+    ASSERT_EQ(Sh(d, kRosterBackup + " backup " + d.db() + " " + backup).code, 0);
     for (int i = 5; i < 10; ++i) last = Append(c, "a", i);  // undone by the restore
   }
   const Head before = HeadOf(d);
   ASSERT_EQ(d.Stop(), 0);
-  Ran r = Sh(d, kBackup + " restore " + backup + " " + d.db());
+  Ran r = Sh(d, kRosterBackup + " restore " + backup + " " + d.db());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("new incarnation"), std::string::npos) << r.out;
 
@@ -140,10 +140,10 @@ TEST(Feed, RestoreStartsANewIncarnationPastEveryRevHandedOut) {
   ASSERT_FALSE(n.is_null());
   EXPECT_EQ(n.at("params").at("rev"), after.rev + 1);
 
-  Ran v = Sh(d, kBackup + " verify " + d.db());
+  Ran v = Sh(d, kRosterBackup + " verify " + d.db());
   EXPECT_EQ(v.code, 0) << v.out;
   EXPECT_NE(v.out.find("feed " + after.feed_id), std::string::npos) << v.out;
-  Ran x = Sh(d, kBackup + " export " + d.db() + " --tables sessions");
+  Ran x = Sh(d, kRosterBackup + " export " + d.db() + " --tables sessions");
   ASSERT_EQ(x.code, 0) << x.err;
   bj::value header = bj::parse(x.out.substr(0, x.out.find('\n')));
   EXPECT_EQ(header.at("feed_id").as_string(), after.feed_id);
@@ -161,10 +161,10 @@ TEST(Feed, RestoreOverAnUnreadableDatabaseJumpsByTheMarginAndKeepsTheFile) {
     c.Ok("session.register", {{"id", "a"}});
     rev = Append(c, "a", 1);
   }
-  ASSERT_EQ(Sh(d, kBackup + " backup " + d.db() + " " + backup).code, 0);
+  ASSERT_EQ(Sh(d, kRosterBackup + " backup " + d.db() + " " + backup).code, 0);
   const std::string damaged = d.dir().File("damaged.db");
   std::ofstream(damaged) << std::string(8192, 'x');
-  Ran r = Sh(d, kBackup + " restore " + backup + " " + damaged);
+  Ran r = Sh(d, kRosterBackup + " restore " + backup + " " + damaged);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("history is unknown"), std::string::npos) << r.err;
   std::ifstream kept(damaged + ".before-restore");
@@ -174,7 +174,7 @@ TEST(Feed, RestoreOverAnUnreadableDatabaseJumpsByTheMarginAndKeepsTheFile) {
             rev + 1'000'000'000'000);
 
   const std::string fresh = d.dir().File("nowhere.db");
-  Ran m = Sh(d, kBackup + " restore " + backup + " " + fresh);
+  Ran m = Sh(d, kRosterBackup + " restore " + backup + " " + fresh);
   ASSERT_EQ(m.code, 0) << m.err;
   EXPECT_NE(m.err.find("there is no database at"), std::string::npos) << m.err;
 }
@@ -190,7 +190,7 @@ TEST(Feed, ImportIntoALiveDatabaseClosesItsWatchersAsCompacted) {
     for (int i = 0; i < 3; ++i)
       c.Ok("session.register", {{"name", "imported-" + std::to_string(i)}});
   }
-  Ran x = Sh(other, kBackup + " export " + other.db() + " --tables sessions");
+  Ran x = Sh(other, kRosterBackup + " export " + other.db() + " --tables sessions");
   ASSERT_EQ(x.code, 0) << x.err;
   const std::string dump = other.dir().File("sessions.ndjson");
   std::ofstream(dump) << x.out;
@@ -203,7 +203,7 @@ TEST(Feed, ImportIntoALiveDatabaseClosesItsWatchersAsCompacted) {
   const Head before = HeadOf(d);
   RpcClient w = d.Client();
   w.Ok("watch", {{"since", before.rev}});
-  Ran imp = Sh(d, kBackup + " import " + dump + " " + d.db());
+  Ran imp = Sh(d, kRosterBackup + " import " + dump + " " + d.db());
   ASSERT_EQ(imp.code, 0) << imp.err;
   EXPECT_NE(imp.out.find("new incarnation"), std::string::npos) << imp.out;
   bj::value n = w.Next(5000);

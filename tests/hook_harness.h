@@ -17,7 +17,6 @@
 
 namespace roster::testing {
 
-const std::string kRosterctl = BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 const std::string kFakeClaude = FAKE_CLAUDE_PATH;
 
 // A hook payload as Claude Code writes it.

@@ -16,12 +16,11 @@ namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::kRosterctl;
 using testing::Ran;
 using testing::RpcClient;
 using testing::Sh;
 namespace bj = boost::json;
-
-const std::string kCtl = testing::BinaryUnderTest("ROSTER_TEST_ROSTERCTL", ROSTERCTL_PATH);
 
 // data.cause of an error object ("(none)" without one).
 std::string Cause(const bj::value& error) {
@@ -61,7 +60,7 @@ TEST(WriteErrors, AWriteBehindAnotherProcesssLockFailsUncommittedAndSaysBusy) {
                                {"params", {{"session", "a"}, {"kind", "k"}, {"body", "first"}}}}) +
       "\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  Ran second = Sh(d, kCtl + " log append a k second");
+  Ran second = Sh(d, kRosterctl + " log append a k second");
   bj::value r = first.ReadResponse(15'000);
   EXPECT_FALSE(released) << "answered only once the lock came free";
   holder.join();
@@ -75,7 +74,7 @@ TEST(WriteErrors, AWriteBehindAnotherProcesssLockFailsUncommittedAndSaysBusy) {
   EXPECT_EQ(bodies.find("second"), std::string::npos) << "reported failed, committed: " << bodies;
   EXPECT_EQ(bodies.find("first"), std::string::npos) << bodies;
   // The daemon writes again once the lock is free.
-  Ran third = Sh(d, kCtl + " log append a k third");
+  Ran third = Sh(d, kRosterctl + " log append a k third");
   EXPECT_EQ(third.code, 0) << third.err;
 }
 

@@ -101,15 +101,15 @@ Result<StoreCounts> Registry::Counts() {
     c.oldest_rev = id.oldest_rev;
     c.feed_id = id.feed_id;
     auto& q = Stmt(
-        "SELECT 0, (SELECT coalesce(sum(n), 0) FROM session_counts), "
+        "SELECT (SELECT coalesce(sum(n), 0) FROM session_counts), "
         "(SELECT coalesce(sum(n), 0) FROM session_counts WHERE status IN ('active', 'idle', "
         "'paused')), "
         "(SELECT count(*) FROM teams), (SELECT count(*) FROM log_entries)");
     q.executeStep();
-    c.sessions = q.getColumn(1).getInt64();
-    c.live_sessions = q.getColumn(2).getInt64();
-    c.teams = q.getColumn(3).getInt64();
-    c.log_entries = q.getColumn(4).getInt64();
+    c.sessions = q.getColumn(0).getInt64();
+    c.live_sessions = q.getColumn(1).getInt64();
+    c.teams = q.getColumn(2).getInt64();
+    c.log_entries = q.getColumn(3).getInt64();
     return c;
   });
 }

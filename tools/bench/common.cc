@@ -1,10 +1,23 @@
 // common.cc — see common.h.
 #include "common.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <iostream>
 
 namespace roster::bench {
+
+pid_t SpawnAgent() {
+  const pid_t agent = fork();
+  if (agent == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (;;) ::pause();
+  }
+  return agent;
+}
 
 std::string Req(int64_t id, const char* method, const json::object& params) {
   return json::serialize(

@@ -29,6 +29,10 @@ void AddLatency(json::object& r, const char* prefix, std::vector<double>& us);
 void AddCpu(json::object& r, const std::map<std::string, double>& before,
             const std::map<std::string, double>& after, int64_t ops);
 
+// A child process that lives until it is killed (or the bench dies): the
+// "agent" whose pid sessions are bound to.
+pid_t SpawnAgent();
+
 // Registers sessions s<offset> .. s<offset+n-1> with `ttl_ms` (4 connections,
 // 16 in flight each).
 LoadResult Register(const std::string& socket, int64_t n, int64_t ttl_ms, int64_t offset = 0);

@@ -6,7 +6,6 @@
 // work tree of its own, so the CPU measured while they live also covers the
 // branch step (every root read once per branch_interval_ms, 5 s).
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,11 +19,7 @@ namespace roster::bench {
 int Liveness(Options& o) {
   Daemon d(o, {});
   d.Start();
-  const pid_t agent = fork();
-  if (agent == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (;;) ::pause();
-  }
+  const pid_t agent = SpawnAgent();
   // Each agent in a work tree of its own (a .git directory with a HEAD), so
   // the branch step reads one root per session, as with one worktree each.
   const fs::path roots =

@@ -5,7 +5,6 @@
 // session.reap back to back. Reported: the heartbeats' latency in both runs
 // and the reaps' own.
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,11 +18,7 @@ namespace roster::bench {
 int Reap(Options& o) {
   Daemon d(o, {});
   d.Start();
-  const pid_t agent = fork();
-  if (agent == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    for (;;) ::pause();
-  }
+  const pid_t agent = SpawnAgent();
   LoadResult reg = RunLoad(d.socket(), 4, 16, o.sessions, [agent](int64_t i) {
     return Req(i, "session.register", {{"id", "s" + std::to_string(i)}, {"pid", agent}});
   });
