@@ -11,25 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <vector>
 
-#include "core/types.h"
 #include "store/registry.h"
 
 namespace roster::daemon {
-
-// A contiguous slice of the feed: every change with from_rev < rev <= to_rev.
-struct FeedBatch {
-  int64_t from_rev = 0;
-  int64_t to_rev = 0;
-  std::shared_ptr<const std::vector<Change>> changes;
-  // EventTail of each change; made by Hub::Publish when it has subscribers.
-  std::shared_ptr<const std::vector<std::string>> tails;
-  // Set when the feed started a new incarnation (a restore or an import by
-  // another process) since the batch before: from_rev is then its horizon,
-  // and every watcher positioned before it is closed as compacted.
-  std::string new_feed_id;
-};
 
 class FeedPublisher;
 

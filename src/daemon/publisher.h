@@ -23,7 +23,7 @@
 #include <optional>
 #include <vector>
 
-#include "daemon/notifier.h"
+#include "daemon/feed_batch.h"
 #include "store/registry.h"
 
 namespace roster::daemon {

@@ -22,7 +22,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/notifier.h"
+#include "daemon/feed_batch.h"
 #include "daemon/readers.h"
 
 namespace roster::daemon {
