@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "daemon/jsonrpc.h"
 #include "daemon/methods.h"
 #include "daemon/params.h"
 #include "store/migrations.h"
@@ -13,44 +14,6 @@ namespace roster::daemon {
 
 namespace json = boost::json;
 using Done = std::function<void(Result<std::string>)>;
-
-int ErrorCode(Code code) {
-  switch (code) {
-    case Code::kInvalidParams:
-      return -32602;
-    case Code::kNotFound:
-      return -32001;
-    case Code::kConflict:
-      return -32002;
-    case Code::kInvalidState:
-      return -32003;
-    case Code::kLimitExceeded:
-      return -32004;
-    case Code::kCompacted:
-      return -32005;
-    case Code::kUnavailable:
-      return -32006;
-    case Code::kPermissionDenied:
-      return -32007;
-    default:
-      return -32603;
-  }
-}
-
-json::object ErrorObject(const Status& status) {
-  json::object data{{"reason", status.reason()}};
-  for (const auto& [key, value] : status.details()) {
-    std::visit([&, &key = key](const auto& v) { data[key] = v; }, value);
-  }
-  return json::object{
-      {"code", ErrorCode(status.code())}, {"message", status.message()}, {"data", std::move(data)}};
-}
-
-std::string ErrorResponse(const json::value& id, const Status& status, int code) {
-  json::object err = ErrorObject(status);
-  if (code != 0) err["code"] = code;
-  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}});
-}
 
 namespace {
 
@@ -80,10 +43,7 @@ void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSi
                 });
   }
   const json::array& batch = message.as_array();
-  if (batch.empty()) {
-    reply(ErrorResponse(nullptr, Status::InvalidParams("an empty batch is not a request"), -32600));
-    return;
-  }
+  if (batch.empty()) return reply(jsonrpc::EmptyBatchResponse());
   struct Gather {
     std::vector<std::optional<std::string>> slots;
     size_t remaining;
@@ -94,15 +54,7 @@ void Dispatcher::Handle(const json::value& message, const std::shared_ptr<LineSi
   for (size_t i = 0; i < batch.size(); ++i) {
     auto answered = [g, i](std::optional<std::string> r) {
       g->slots[i] = std::move(r);
-      if (--g->remaining > 0) return;
-      std::string out;
-      for (auto& s : g->slots) {
-        if (!s) continue;
-        out += out.empty() ? "[" : ",";
-        out += *s;
-      }
-      if (out.empty()) return g->reply(std::nullopt);  // all notifications: no response
-      g->reply(out + "]");
+      if (--g->remaining == 0) g->reply(jsonrpc::BatchResponse(g->slots));
     };
     if (!state->Waits()) {
       HandleOne(batch[i], sink, state, std::move(answered));
@@ -131,52 +83,17 @@ void Dispatcher::ProbeDone(const std::shared_ptr<ClientState>& state) {
 void Dispatcher::HandleOne(const json::value& message, const std::shared_ptr<LineSink>& sink,
                            const std::shared_ptr<ClientState>& state,
                            std::function<void(std::optional<std::string>)> done) {
-  const json::object* req = message.if_object();
-  const json::value* id = req ? req->if_contains("id") : nullptr;
-  json::value idv = id ? *id : json::value(nullptr);
-  auto invalid = [&](const std::string& why) {
-    done(ErrorResponse(idv, Status::InvalidParams("invalid request: " + why), -32600));
-  };
-  if (!req) return invalid("a request must be a JSON object");
-  if (id && !id->is_string() && !id->is_int64() && !id->is_uint64() && !id->is_null()) {
-    idv = nullptr;
-    return invalid("id must be a string, an integer or null");
-  }
-  const json::value* version = req->if_contains("jsonrpc");
-  if (!version || !version->is_string() || version->as_string() != "2.0") {
-    return invalid("jsonrpc must be \"2.0\"");
-  }
-  const json::value* method = req->if_contains("method");
-  if (!method || !method->is_string()) return invalid("method must be a string");
-  for (const auto& [k, v] : *req) {
-    if (k != "jsonrpc" && k != "id" && k != "method" && k != "params") {
-      return invalid("unknown member \"" + std::string(k) + "\"");
-    }
-  }
-  const std::string name(method->as_string());
-  if (!IsKnownMethod(name)) {
-    if (!id) return done(std::nullopt);
-    return done(ErrorResponse(
-        idv, Status::NotFound("method not found: " + name + " (see the API reference)"), -32601));
-  }
-  static const json::object kNoParams;
-  const json::value* params = req->if_contains("params");
-  if (params && !params->is_object() && !params->is_null()) {
-    done(ErrorResponse(idv, Status::InvalidParams("params must be an object")));
-    return;
-  }
-  const json::object& p = params && params->is_object() ? params->as_object() : kNoParams;
-  const bool notification = !id;
-  Dispatch(name, p, sink, state, [done, idv, notification](Result<std::string> r) {
-    if (notification) return done(std::nullopt);
-    if (!r.ok()) return done(ErrorResponse(idv, r.status()));
-    // Framed in place (no second buffer): a result may be tens of megabytes,
-    // and the big ones (session.list) keep spare capacity for this envelope.
-    std::string line = std::move(r.value());
-    line.insert(0, R"({"jsonrpc":"2.0","id":)" + json::serialize(idv) + R"(,"result":)");
-    line += '}';
-    done(std::move(line));
-  });
+  auto request = jsonrpc::ReadRequest(message, IsKnownMethod);
+  if (!request.ok()) return done(request.error());
+  jsonrpc::Request& req = request.value();
+  Dispatch(req.method, *req.params, sink, state,
+           [done, id = std::move(req.id), notification = req.notification](Result<std::string> r) {
+             if (notification) return done(std::nullopt);
+             if (!r.ok()) return done(jsonrpc::ErrorResponse(id, r.status()));
+             std::string line = std::move(r.value());
+             jsonrpc::FrameResult(id, &line);
+             done(std::move(line));
+           });
 }
 
 void Dispatcher::Dispatch(const std::string& method, const json::object& params,

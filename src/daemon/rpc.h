@@ -1,7 +1,7 @@
-// rpc.h — JSON-RPC 2.0 dispatch: validates one message (or a batch), routes
-// session/team/log methods to the writer (writes) or the reader pool (reads),
-// serves watch, unwatch and status itself, and builds every response and
-// error object. The pinned error codes and reasons live here.
+// rpc.h — JSON-RPC 2.0 dispatch: takes one message (or a batch), checks it
+// with the codec (jsonrpc.h), routes session/team/log methods to the writer
+// (writes) or the reader pool (reads), and serves watch, unwatch and status
+// itself.
 //
 // Runs on the io thread; completions from the writer and readers are posted
 // back to it. A reply callback is called at most once (never for a
@@ -35,12 +35,6 @@ struct ClientState {
   std::deque<std::function<void()>> held;
   bool Waits() const { return probing > 0 || !held.empty(); }
 };
-
-// A JSON-RPC error object for `status`.
-boost::json::object ErrorObject(const Status& status);
-// A complete error response with `id` (null when unknown), serialized.
-std::string ErrorResponse(const boost::json::value& id, const Status& status, int code = 0);
-int ErrorCode(Code code);
 
 class Dispatcher {
  public:

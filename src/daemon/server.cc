@@ -7,12 +7,12 @@
 
 #include <filesystem>
 
+#include "daemon/jsonrpc.h"
 #include "daemon/startup_paths.h"
 #include "util/log.h"
 
 namespace roster::daemon {
 
-namespace json = boost::json;
 namespace {
 constexpr size_t kMaxInFlight = 1024;      // requests per connection before reading pauses
 constexpr size_t kWriteChunk = 64 * 1024;  // bytes gathered into one write
@@ -71,7 +71,7 @@ void ClientConnection::ArmRequestTimer() {
       self->ArmRequestTimer();  // a later line began meanwhile
       return;
     }
-    self->SendAndClose(ErrorResponse(
+    self->SendAndClose(jsonrpc::ErrorResponse(
         nullptr, Status::LimitExceeded("a request line must arrive within request_timeout_ms (" +
                                        std::to_string(limit.count()) +
                                        " ms) of its first byte; the connection is closed")));
@@ -103,7 +103,7 @@ void ClientConnection::ReadLine() {
     }
   }
   if (next == LineBuffer::Next::kTooLong) {
-    SendAndClose(ErrorResponse(
+    SendAndClose(jsonrpc::ErrorResponse(
         nullptr, Status::LimitExceeded("request line exceeds max_line_bytes (" +
                                        std::to_string(server_.config().limits.max_line_bytes) +
                                        " bytes); the connection is closed")));
@@ -133,22 +133,14 @@ void ClientConnection::ReadMore() {
 void ClientConnection::OnLine(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
-  json::parse_options opts;
-  opts.max_depth = static_cast<size_t>(server_.config().limits.max_json_depth);
-  boost::system::error_code ec;
-  json::value msg = json::parse(line, ec, {}, opts);
-  if (ec) {
-    const bool deep = ec == json::error::too_deep;
+  auto msg = jsonrpc::Parse(line, static_cast<size_t>(server_.config().limits.max_json_depth));
+  if (!msg.ok()) {
     ++in_flight_;
-    Reply(ErrorResponse(nullptr,
-                        deep ? Status::LimitExceeded("JSON nested deeper than max_json_depth (" +
-                                                     std::to_string(opts.max_depth) + ")")
-                             : Status::InvalidParams("parse error: " + ec.message()),
-                        deep ? 0 : -32700));
+    Reply(jsonrpc::ErrorResponse(nullptr, msg.error()));
     return;
   }
   ++in_flight_;
-  server_.dispatcher().Handle(msg, shared_from_this(), state_,
+  server_.dispatcher().Handle(msg.value(), shared_from_this(), state_,
                               [self = shared_from_this()](std::optional<std::string> response) {
                                 self->Reply(std::move(response));
                               });
@@ -332,8 +324,8 @@ void Server::OutOfDescriptors(const boost::system::error_code& ec) {
           std::to_string(connections_.size()) + " open); refusing clients until descriptors free");
   const bool shed = spare_.ShedOne(
       acceptor_.native_handle(),
-      ErrorResponse(nullptr,
-                    Status::LimitExceeded("rosterd cannot open more files; try again later")) +
+      jsonrpc::ErrorResponse(
+          nullptr, Status::LimitExceeded("rosterd cannot open more files; try again later")) +
           "\n");
   // One client answered: the next may be waiting too. None: wait for
   // descriptors to be freed rather than retry in a loop.
@@ -345,7 +337,7 @@ void Server::OutOfDescriptors(const boost::system::error_code& ec) {
 
 void Server::Refuse(UnixSocket socket, const Status& why) {
   auto s = std::make_shared<UnixSocket>(std::move(socket));
-  auto line = std::make_shared<std::string>(ErrorResponse(nullptr, why) + "\n");
+  auto line = std::make_shared<std::string>(jsonrpc::ErrorResponse(nullptr, why) + "\n");
   asio::async_write(*s, asio::buffer(*line), [s, line](boost::system::error_code, size_t) {
     boost::system::error_code ignored;
     s->close(ignored);

@@ -2,16 +2,15 @@
 // the hub. See watch.h for the delivery rule.
 #include "daemon/watch.h"
 
+#include "daemon/jsonrpc.h"
+
 namespace roster::daemon {
 
 namespace json = boost::json;
 
 namespace {
 constexpr int64_t kCatchupPage = 1000;
-
-std::string Notification(const char* method, json::object params) {
-  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}});
-}
+using jsonrpc::Notification;
 }  // namespace
 
 bool WatchFilter::Matches(const Change& c) const {
@@ -33,8 +32,7 @@ std::string EventTail(const Change& c) {
 }
 
 static std::string EventPrefix(int64_t watch_id) {
-  return R"({"jsonrpc":"2.0","method":"watch.event","params":{"watch_id":)" +
-         std::to_string(watch_id);
+  return jsonrpc::NotificationPrefix("watch.event") + R"({"watch_id":)" + std::to_string(watch_id);
 }
 
 std::string EventLine(int64_t watch_id, std::string_view tail) {
