@@ -8,8 +8,8 @@
 #include <fstream>
 #include <thread>
 
-#include "daemon/clean_shutdown.h"
 #include "daemon_harness.h"
+#include "store/clean_shutdown.h"
 
 namespace roster {
 namespace {
@@ -41,10 +41,10 @@ TEST(DaemonStartup, RestartAfterACleanStopSkipsTheCheckAndKeepsEveryRow) {
   d.Start();
   RegisterSome(d, 20);
   ASSERT_EQ(d.Stop(), 0);
-  EXPECT_TRUE(std::filesystem::exists(daemon::CleanMarkerPathFor(d.db())));
+  EXPECT_TRUE(std::filesystem::exists(store::CleanMarkerPathFor(d.db())));
   d.Start();
   // The marker is consumed at start: a crash from now on forces a check.
-  EXPECT_FALSE(std::filesystem::exists(daemon::CleanMarkerPathFor(d.db())));
+  EXPECT_FALSE(std::filesystem::exists(store::CleanMarkerPathFor(d.db())));
   EXPECT_EQ(StartupCheck(d), "skipped");
   EXPECT_EQ(d.Client().Ok("session.list").at("sessions").as_array().size(), 20u);
   EXPECT_NE(d.Log().find("integrity check skipped"), std::string::npos) << d.Log();
@@ -87,7 +87,7 @@ TEST(DaemonStartup, StopDuringABackgroundCheckpointStillLeavesTheMarker) {
   ASSERT_EQ(answered, kAppends);
   ASSERT_EQ(d.Stop(), 0);
   EXPECT_EQ(d.Log().find("final checkpoint incomplete"), std::string::npos) << d.Log();
-  EXPECT_TRUE(std::filesystem::exists(daemon::CleanMarkerPathFor(d.db()))) << d.Log();
+  EXPECT_TRUE(std::filesystem::exists(store::CleanMarkerPathFor(d.db()))) << d.Log();
   d.Start();
   EXPECT_EQ(StartupCheck(d), "skipped");
 }
@@ -99,7 +99,7 @@ TEST(DaemonStartup, RestartAfterKillNineRunsTheCheck) {
   d.Start();  // consumes the marker
   RegisterSome(d, 5);
   d.Kill9();
-  EXPECT_FALSE(std::filesystem::exists(daemon::CleanMarkerPathFor(d.db())));
+  EXPECT_FALSE(std::filesystem::exists(store::CleanMarkerPathFor(d.db())));
   d.Start();
   EXPECT_EQ(StartupCheck(d), "passed");
 }

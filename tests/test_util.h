@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/process_probe.h"
+#include "store/connection.h"
 #include "store/registry.h"
 
 namespace roster::testing {

@@ -12,9 +12,9 @@ namespace roster::daemon {
 
 namespace json = boost::json;
 
-CleanupStrand::CleanupStrand(boost::asio::io_context& io, Writer& writer, ReaderPool& readers,
-                             const DaemonConfig& config)
-    : timer_(io), writer_(writer), readers_(readers), config_(config) {}
+CleanupStrand::CleanupStrand(boost::asio::io_context& io, store::Engine& engine, Writer& writer,
+                             ReaderPool& readers, const DaemonConfig& config)
+    : timer_(io), engine_(engine), writer_(writer), readers_(readers), config_(config) {}
 
 void CleanupStrand::Start() {
   running_ = true;
@@ -78,7 +78,7 @@ void CleanupStrand::RunStep(size_t step) {
         return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
       });
     default:
-      return Checkpoint();
+      return Maintain();
   }
 }
 
@@ -163,52 +163,16 @@ void CleanupStrand::WriteInParts(size_t step, std::shared_ptr<const std::vector<
       });
 }
 
-// The bulk of the checkpoint (copying WAL pages into the database file) runs
-// on a reader connection beside the writes, in passes: each copies what was
-// written during the one before, until a pass finds little new (writes go on
-// meanwhile). The reader then syncs the database file, since a pass that stops
-// short of the WAL's end never does. A last pass on the writer thread, between
-// batches, copies the rest, so the checkpoint completes (and syncs what it
-// copied) and the next write restarts the WAL from its beginning. The
-// writer's journal_size_limit then cuts the file back to wal_truncate_bytes;
-// a WAL under that is reused, never regrown.
-void CleanupStrand::Checkpoint() {
-  readers_.Submit([this](store::Registry& reader) {
-    CopyBesideWrites(reader.connection());
-    writer_.SubmitIdle([this](store::Registry& reg) {
-      const auto start = std::chrono::steady_clock::now();
-      auto last = reg.connection().Checkpoint("PASSIVE");
-      if (!last.ok()) {
-        LogWarn("cleanup: checkpoint failed: " + last.status().ToString());
-      } else {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-            std::chrono::steady_clock::now() - start);
-        LogDebug("cleanup: checkpoint of " + std::to_string(last->wal_frames) +
-                 " frames completed; its last pass held writes for " + std::to_string(us.count()) +
-                 " us");
-      }
+void CleanupStrand::Maintain() {
+  const bool queued = readers_.Submit([this](store::Registry& reader) {
+    engine_.MaintainBesideWrites(reader);
+    const bool idle_queued = writer_.SubmitIdle([this](store::Registry& writer) {
+      engine_.MaintainBetweenBatches(writer);
       tick_in_flight_ = false;
     });
+    if (!idle_queued) tick_in_flight_ = false;  // stopping
   });
-}
-
-void CleanupStrand::CopyBesideWrites(store::Connection& reader) {
-  constexpr int kMaxPasses = 8;
-  constexpr int64_t kSmall = 256;  // frames: 1 MiB of 4 KiB pages
-  int64_t copied = -1;
-  for (int pass = 0; pass < kMaxPasses; ++pass) {
-    auto bulk = reader.Checkpoint("PASSIVE");
-    if (!bulk.ok()) {
-      LogDebug("cleanup: background checkpoint: " + bulk.status().ToString());
-      break;
-    }
-    // What this pass had to copy: for the first, the whole backlog; for the
-    // others, what was written while the pass before it ran.
-    const int64_t fresh = copied < 0 ? bulk->wal_frames : bulk->copied_frames - copied;
-    copied = bulk->copied_frames;
-    if (bulk->left() <= kSmall && fresh <= kSmall) break;
-  }
-  if (Status s = reader.SyncDatabaseFile(); !s.ok()) LogDebug("cleanup: " + s.message());
+  if (!queued) tick_in_flight_ = false;
 }
 
 }  // namespace roster::daemon

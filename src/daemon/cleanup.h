@@ -8,14 +8,9 @@
 // A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
 //
-// Then the WAL is checkpointed: the writer's automatic checkpoints (every
-// 1000 pages, inside a commit) are off, so commits never pay for one. The
-// bulk of the copying, and the sync of the database file, run on a reader
-// connection beside the writes (in passes, until a pass finds under 1 MiB
-// new); a short last pass on the writer thread, between batches, completes
-// it so the WAL restarts from its beginning. The file is reused, not
-// regrown; journal_size_limit cuts it back to wal_truncate_bytes after a
-// burst. The WAL thus holds about one interval of writes.
+// Then the engine's housekeeping (the file engine's WAL checkpoint,
+// file_engine.h): the heavy part on a reader beside the writes, then a short
+// part on the writer thread between batches.
 #pragma once
 
 #include <atomic>
@@ -24,13 +19,14 @@
 #include "daemon/config.h"
 #include "daemon/readers.h"
 #include "daemon/writer.h"
+#include "store/engine.h"
 
 namespace roster::daemon {
 
 class CleanupStrand {
  public:
-  CleanupStrand(boost::asio::io_context& io, Writer& writer, ReaderPool& readers,
-                const DaemonConfig& config);
+  CleanupStrand(boost::asio::io_context& io, store::Engine& engine, Writer& writer,
+                ReaderPool& readers, const DaemonConfig& config);
   void Start();
   void Stop();
 
@@ -49,12 +45,12 @@ class CleanupStrand {
   template <typename T>
   void WriteInParts(size_t step, std::shared_ptr<const std::vector<T>> items, size_t from,
                     PartWrite<T> write);
-  void Checkpoint();
-  // Runs on a reader: the checkpoint passes beside the writes, then a sync
-  // of the database file.
-  static void CopyBesideWrites(store::Connection& reader);
+  // The engine's housekeeping: beside the writes on a reader, then between
+  // batches on the writer; the round ends there.
+  void Maintain();
 
   boost::asio::steady_timer timer_;
+  store::Engine& engine_;
   Writer& writer_;
   ReaderPool& readers_;
   const DaemonConfig& config_;

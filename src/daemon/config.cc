@@ -138,4 +138,12 @@ json::object LimitsJson(const DaemonConfig& c) {
   return out;
 }
 
+store::EngineOptions EngineOptionsFor(const DaemonConfig& c) {
+  return store::EngineOptions{.db_path = c.db_path,
+                              .sync = c.sync,
+                              .wal_truncate_bytes = c.wal_truncate_bytes,
+                              .always_check = c.startup_check == "always",
+                              .registry = c.registry};
+}
+
 }  // namespace roster::daemon

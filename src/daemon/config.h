@@ -5,11 +5,11 @@
 // (settings.h), which loading and checking go through.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <string>
 
-#include "store/connection.h"
-#include "store/registry.h"
+#include "store/engine_options.h"
 #include "util/status.h"
 
 namespace roster::daemon {
@@ -40,9 +40,9 @@ struct DaemonConfig {
   store::SyncMode sync = store::SyncMode::kFull;  // --sync full|normal
   std::string log_level = "info";                 // debug | info | warn | error
   int reader_threads = 2;                         // read-only connections serving reads
-  // Start-up integrity check: "auto" skips PRAGMA quick_check after a clean
-  // shutdown that left the file unchanged (see clean_shutdown.h); "always"
-  // runs it on every start.
+  // Start-up integrity check: "auto" skips it after a clean shutdown that left
+  // the store unchanged (store/clean_shutdown.h); "always" runs it on every
+  // start.
   std::string startup_check = "auto";
 
   Limits limits;
@@ -61,7 +61,7 @@ struct DaemonConfig {
   // (SQLite's journal_size_limit); smaller, the file is reused as it is.
   int64_t wal_truncate_bytes = 64LL << 20;
   int64_t progress_interval_ms = 5000;  // watch.progress to idle watchers
-  int64_t notify_poll_ms = 50;          // how often data_version is polled for outside writes
+  int64_t notify_poll_ms = 50;  // how often the engine is asked whether someone else committed
 
   store::RegistryOptions registry;  // TTL default, max live sessions, field sizes, compose marker
 };
@@ -82,6 +82,9 @@ Status ApplyFlag(const std::string& key, const std::string& flag, const std::str
 // The rules between settings (default_ttl_ms <= max_ttl_ms); run once every
 // source was applied.
 Status CheckConfig(const DaemonConfig& config);
+
+// What the store engine needs of the configuration.
+store::EngineOptions EngineOptionsFor(const DaemonConfig& config);
 
 // The settings `status` reports under `limits`.
 boost::json::object LimitsJson(const DaemonConfig& config);

@@ -1,42 +1,31 @@
-// notifier.cc — the data_version poll for outside writes.
+// notifier.cc — the change-token poll for commits made outside the writer.
 #include "daemon/notifier.h"
 
 #include "daemon/publisher.h"
-#include "util/thread_name.h"
 
 namespace roster::daemon {
 
-Notifier::Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms,
-                   FeedPublisher& publisher)
-    : registry_(std::move(registry)), poll_ms_(poll_ms), publisher_(publisher) {}
+Notifier::Notifier(store::Engine& engine, std::unique_ptr<store::Registry> registry,
+                   int64_t poll_ms, FeedPublisher& publisher)
+    : engine_(engine), registry_(std::move(registry)), poll_ms_(poll_ms), publisher_(publisher) {}
 
 Notifier::~Notifier() { Stop(); }
 
 void Notifier::Start() {
-  thread_ = std::thread([this] { Loop(); });
-  NameThread(thread_, "roster-notify");
+  thread_.Start("roster-notify", [this] { Loop(); });
 }
 
 void Notifier::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  stop_.Close();
+  thread_.Join();
 }
 
 void Notifier::Loop() {
-  int64_t seen_version = -1;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(poll_ms_), [&] { return stopping_; }))
-        return;
-    }
-    auto version = registry_->DataVersion();
-    if (!version.ok() || *version == seen_version) continue;  // nobody else committed
-    seen_version = *version;
+  int64_t seen = -1;
+  while (!stop_.WaitClosed(std::chrono::milliseconds(poll_ms_))) {
+    auto token = engine_.ChangeToken(*registry_);
+    if (!token.ok() || *token == seen) continue;  // nobody else committed
+    seen = *token;
     publisher_.DrainAndPost(*registry_, {});
   }
 }

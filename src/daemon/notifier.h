@@ -1,18 +1,17 @@
-// notifier.h — watches for commits made by other processes (a sqlite3 shell,
-// an import): a thread with its own read connection that polls
-// PRAGMA data_version every poll interval — it changes when any other
-// connection commits — and then has the FeedPublisher publish what is new.
+// notifier.h — watches for commits made outside the daemon's writer (a
+// sqlite3 shell, an import, another client of the engine): a worker thread
+// (worker.h) with a Registry of its own that asks the engine for its change
+// token every poll interval (the file engine's moves when another connection
+// commits) and, when it moved, has the FeedPublisher publish what is new.
 // The daemon's own commits are published by the writer itself.
 //
 // Thread-safety: Start/Stop from the owning thread.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
-#include "store/registry.h"
+#include "daemon/worker.h"
+#include "store/engine.h"
 
 namespace roster::daemon {
 
@@ -20,7 +19,8 @@ class FeedPublisher;
 
 class Notifier {
  public:
-  Notifier(std::unique_ptr<store::Registry> registry, int64_t poll_ms, FeedPublisher& publisher);
+  Notifier(store::Engine& engine, std::unique_ptr<store::Registry> registry, int64_t poll_ms,
+           FeedPublisher& publisher);
   ~Notifier();  // Stop()s
 
   void Start();
@@ -29,13 +29,12 @@ class Notifier {
  private:
   void Loop();
 
+  store::Engine& engine_;
   std::unique_ptr<store::Registry> registry_;
   const int64_t poll_ms_;
   FeedPublisher& publisher_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  TaskQueue<bool> stop_;  // carries no work: closed to stop the poll
+  WorkerThread thread_;
 };
 
 }  // namespace roster::daemon

@@ -4,8 +4,8 @@
 //    batch's write transaction, just before COMMIT (CollectInBatch), and
 //    posts them with the batch's replies once the COMMIT succeeded
 //    (PublishCollected) — so a batch costs no second, read-only transaction;
-//  - the notifier, when PRAGMA data_version shows another process committed
-//    (DrainAndPost, through its own connection).
+//  - the notifier, when the engine's change token shows someone else
+//    committed (DrainAndPost, through its own Registry).
 // A mutex orders them: each post carries only changes above the last
 // published rev and is made before the lock is released, so batches reach
 // the io thread contiguous and no change is posted twice (the notifier may

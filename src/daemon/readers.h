@@ -1,20 +1,21 @@
-// readers.h — a small pool of threads, each with its own read connection to
-// the database, serving reads beside the writer (WAL lets them run while it
-// commits). Reads never wait for the writer.
+// readers.h — a small pool of threads, each with its own Registry from the
+// store's engine, serving reads beside the writer (the file engine's WAL lets
+// them run while it commits). Reads never wait for the writer.
+//
+// Lifecycle as every worker (worker.h): Stop() lets what is queued run, then
+// joins; an operation submitted after Stop began is refused (Submit returns
+// false and the operation never runs).
 //
 // Thread-safety: Submit and Stop may be called from any thread; an operation
 // runs on one pool thread with that thread's Registry.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
-#include "store/registry.h"
+#include "daemon/worker.h"
+#include "store/engine.h"
 
 namespace roster::daemon {
 
@@ -25,9 +26,10 @@ class ReaderPool {
   ReaderPool() = default;
   ~ReaderPool();  // Stop()s
 
-  // Opens `threads` connections to `db` and starts the threads.
-  Status Start(const std::string& db, int threads, const store::RegistryOptions& options);
-  void Submit(ReadOp op);
+  // Opens `threads` Registries on `engine` and starts the threads.
+  Status Start(store::Engine& engine, int threads);
+  // False (and `op` is dropped unrun) once Stop began.
+  bool Submit(ReadOp op);
   // Runs what is queued, then joins. Idempotent.
   void Stop();
 
@@ -35,11 +37,8 @@ class ReaderPool {
   void Loop(store::Registry* registry);
 
   std::vector<std::unique_ptr<store::Registry>> registries_;
-  std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<ReadOp> queue_;
-  bool stopping_ = false;
+  TaskQueue<ReadOp> queue_;
+  std::vector<std::unique_ptr<WorkerThread>> threads_;
 };
 
 }  // namespace roster::daemon

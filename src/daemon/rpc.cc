@@ -25,9 +25,9 @@ Result<std::string> Text(Result<json::value> r) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
-                       const DaemonConfig& config)
-    : io_(io), writer_(writer), readers_(readers), hub_(hub), config_(config) {}
+Dispatcher::Dispatcher(boost::asio::io_context& io, const store::Engine& engine, Writer& writer,
+                       ReaderPool& readers, Hub& hub, const DaemonConfig& config)
+    : io_(io), engine_(engine), writer_(writer), readers_(readers), hub_(hub), config_(config) {}
 
 void Dispatcher::Post(std::function<void()> fn) {
   boost::asio::post(io_, [guard = boost::asio::make_work_guard(io_), fn = std::move(fn)] { fn(); });
@@ -237,31 +237,31 @@ void Dispatcher::ServeStatus(Done done) {
     Post([this, done, counts] {
       if (!counts->ok()) return done(counts->status());
       const auto& c = counts->value();
-      std::error_code ec;
-      auto wal = std::filesystem::file_size(config_.db_path + "-wal", ec);
       using namespace std::chrono;
-      done(Text(json::value(json::object{
-          {"version", ROSTER_VERSION},
-          {"schema_version", store::LatestSchemaVersion()},
-          {"db", config_.db_path},
-          {"socket", config_.socket_path},
-          {"sync", config_.sync == store::SyncMode::kFull ? "full" : "normal"},
-          {"feed_id", c.feed_id},
-          {"rev", c.rev},
-          {"oldest_rev", c.oldest_rev},
-          {"published_rev", hub_.published_rev()},
-          {"sessions", c.sessions},
-          {"live_sessions", c.live_sessions},
-          {"teams", c.teams},
-          {"log_entries", c.log_entries},
-          {"connections", connections_},
-          {"subscribers", hub_.Stats()},
-          {"write_batches", writer_.batches()},
-          {"writes", writer_.ops()},
-          {"wal_bytes", ec ? 0 : static_cast<int64_t>(wal)},
-          {"uptime_ms", duration_cast<milliseconds>(steady_clock::now() - started_).count()},
-          {"startup_check", startup_check_},
-          {"limits", LimitsJson(config_)}})));
+      // The engine's own facts (file: engine, db, sync, wal_bytes) come first.
+      json::object status = engine_.Describe();
+      for (auto& [key, value] : json::object{
+               {"version", ROSTER_VERSION},
+               {"schema_version", store::LatestSchemaVersion()},
+               {"socket", config_.socket_path},
+               {"feed_id", c.feed_id},
+               {"rev", c.rev},
+               {"oldest_rev", c.oldest_rev},
+               {"published_rev", hub_.published_rev()},
+               {"sessions", c.sessions},
+               {"live_sessions", c.live_sessions},
+               {"teams", c.teams},
+               {"log_entries", c.log_entries},
+               {"connections", connections_},
+               {"subscribers", hub_.Stats()},
+               {"write_batches", writer_.batches()},
+               {"writes", writer_.ops()},
+               {"uptime_ms", duration_cast<milliseconds>(steady_clock::now() - started_).count()},
+               {"startup_check", engine_.startup().check},
+               {"limits", LimitsJson(config_)}}) {
+        status[key] = std::move(value);
+      }
+      done(Text(json::value(std::move(status))));
     });
   });
 }

@@ -44,8 +44,8 @@ class Dispatcher {
   // produced them (reader or writer), never on the io thread.
   using Reply = std::function<void(std::optional<std::string>)>;
 
-  Dispatcher(boost::asio::io_context& io, Writer& writer, ReaderPool& readers, Hub& hub,
-             const DaemonConfig& config);
+  Dispatcher(boost::asio::io_context& io, const store::Engine& engine, Writer& writer,
+             ReaderPool& readers, Hub& hub, const DaemonConfig& config);
 
   // Handles one parsed message: an object or a batch array.
   void Handle(const boost::json::value& message, const std::shared_ptr<LineSink>& sink,
@@ -53,8 +53,6 @@ class Dispatcher {
 
   // Number of open client connections, reported by status (set by the server).
   void set_connections(size_t n) { connections_ = n; }
-  // How the start-up integrity check went ("passed" or "skipped"), for status.
-  void set_startup_check(std::string outcome) { startup_check_ = std::move(outcome); }
 
  private:
   // Keeps a copy of `message` to run fn on after the requests held before it
@@ -82,13 +80,13 @@ class Dispatcher {
   void Post(std::function<void()> fn);
 
   boost::asio::io_context& io_;
+  const store::Engine& engine_;
   Writer& writer_;
   ReaderPool& readers_;
   Hub& hub_;
   const DaemonConfig& config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   size_t connections_ = 0;
-  std::string startup_check_;
 };
 
 }  // namespace roster::daemon

@@ -21,7 +21,7 @@ bool WatchFilter::Matches(const Change& c) const {
 }
 
 std::string EventTail(const Change& c) {
-  // `data` is JSON text written by SQLite's json_object(): spliced in as is.
+  // `data` is JSON text the store's triggers wrote: spliced in as is.
   std::string tail = R"(,"rev":)";
   tail += std::to_string(c.rev) + R"(,"ts":)" + std::to_string(c.ts) + R"(,"entity":)" +
           json::serialize(json::string(c.entity)) + R"(,"op":)" +

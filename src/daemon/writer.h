@@ -37,15 +37,12 @@
 #pragma once
 
 #include <atomic>
-#include <boost/json.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 
+#include "daemon/worker.h"
 #include "store/registry.h"
 
 namespace roster::daemon {
@@ -75,10 +72,12 @@ class Writer {
   ~Writer();  // Stop()s
 
   void Start();
+  // Once Stop began, `done` runs at once with unavailable.
   void Submit(WriteOp op, WriteDone done);
-  // Runs `op` on the writer thread outside any transaction, after the current
-  // batch (checkpoints, maintenance bookkeeping).
-  void SubmitIdle(IdleOp op);
+  // Runs `op` on the writer thread outside any transaction, after the writes
+  // queued before it (checkpoints, maintenance bookkeeping). Refused (false)
+  // once Stop began.
+  bool SubmitIdle(IdleOp op);
   // Commits everything already queued, then stops the thread. Idempotent.
   void Stop();
 
@@ -87,15 +86,14 @@ class Writer {
   uint64_t ops() const { return ops_; }
 
  private:
+  // A write (op and done), or an idle operation (idle set).
   struct Task {
     WriteOp op;
     WriteDone done;
     std::chrono::steady_clock::time_point deadline;  // to start by (write_timeout)
+    IdleOp idle;
   };
   void Loop();
-  // REQUIRES: mu_ held by `lock`, queue_ not empty. Waits (group wait) for
-  // the batch size recent batches suggest; returns how many to take.
-  size_t AwaitGroup(std::unique_lock<std::mutex>& lock);
   void RunBatch(std::deque<Task>& tasks);
 
   std::unique_ptr<store::Registry> registry_;
@@ -104,14 +102,8 @@ class Writer {
   const std::chrono::microseconds group_wait_;
   const std::chrono::milliseconds write_timeout_;
   size_t last_batches_[2] = {0, 0};  // sizes of the last two batches (writer thread)
-  size_t wake_at_ = 1;               // queue size at which Submit wakes the writer
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Task> queue_;
-  std::deque<IdleOp> idle_;
-  bool stopping_ = false;
-  bool exited_ = false;  // the loop has returned: Submit completes at once
-  std::thread thread_;
+  TaskQueue<Task> queue_;
+  WorkerThread thread_;
   std::atomic<uint64_t> batches_{0}, ops_{0};
 };
 

@@ -181,13 +181,27 @@ Status Connection::SyncDatabaseFile() {
   return Status::Ok();
 }
 
-void Connection::SetBusyTimeout(int ms) { sqlite3_busy_timeout(db_->getHandle(), ms); }
+void Connection::SetLockWait(int ms) {
+  sqlite3_busy_timeout(db_->getHandle(), ms >= 0 ? ms : options_.busy_timeout_ms);
+}
 
 // Through the file's name, not this connection's handle: a reader's
 // connection may not have opened the log yet, and fdatasync flushes what
 // every descriptor wrote (every commit's frames are in the file once its
 // COMMIT returned: wal_write_vfs.h).
-Status Connection::SyncLog() {
+Result<int64_t> Connection::DataVersion() {
+  try {
+    if (!data_version_) data_version_ = Prepare("PRAGMA data_version");
+    data_version_->executeStep();
+    const int64_t v = data_version_->getColumn(0).getInt64();
+    data_version_->reset();
+    return v;
+  } catch (const std::exception& e) {
+    return FromDbError(e);
+  }
+}
+
+Status Connection::SyncCommits() {
   const std::string wal = options_.path + "-wal";
   int fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "store/engine_options.h"
 #include "store/sql.h"
 #include "util/status.h"
 
@@ -20,8 +21,6 @@ class Database;
 }
 
 namespace roster::store {
-
-enum class SyncMode { kFull, kNormal };
 
 struct ConnectionOptions {
   std::string path;                 // database file; created if missing
@@ -67,18 +66,19 @@ class Connection final : public Database {
   // only when it copies the WAL to its end; passes that run beside writes
   // never do, so the pages they copied wait for the pass that completes.
   Status SyncDatabaseFile();
-  // How long a statement waits for another connection's lock before it fails
-  // as busy (sqlite3_busy_timeout).
-  void SetBusyTimeout(int ms);
-  // Flushes the write-ahead log (fdatasync): every transaction committed so
-  // far, by any connection, survives a power loss, as if it had been
-  // committed with synchronous=FULL. Any thread's connection may do it.
-  Status SyncLog();
 
   // Database: statements straight on SQLite's C API (sqlite_statement.h).
   std::unique_ptr<Statement> Prepare(const std::string& sql) override;
   void Exec(const std::string& sql) override;
   bool InTransaction() const override;
+  // sqlite3_busy_timeout; -1: the options' busy_timeout_ms.
+  void SetLockWait(int ms) override;
+  // Flushes the write-ahead log (fdatasync): every transaction committed so
+  // far, by any connection, survives a power loss, as if it had been
+  // committed with synchronous=FULL. Any thread's connection may do it.
+  Status SyncCommits() override;
+  // PRAGMA data_version: moves when another connection commits (not this one).
+  Result<int64_t> DataVersion();
 
   // For the store layer only.
   SQLite::Database& db() { return *db_; }
@@ -88,6 +88,7 @@ class Connection final : public Database {
   Connection(std::unique_ptr<SQLite::Database> db, ConnectionOptions options);
   std::unique_ptr<SQLite::Database> db_;
   ConnectionOptions options_;
+  std::unique_ptr<Statement> data_version_;  // prepared on first use
 };
 
 // Applies every embedded migration newer than the file's user_version, each in

@@ -118,16 +118,4 @@ Result<int64_t> Registry::CurrentRev() {
   return Read<int64_t>([&]() -> Result<int64_t> { return LastRev(); });
 }
 
-Result<int64_t> Registry::DataVersion() {
-  try {
-    auto& q = Stmt("PRAGMA data_version");
-    q.executeStep();
-    int64_t v = q.getColumn(0).getInt64();
-    q.reset();
-    return v;
-  } catch (const std::exception& e) {
-    return FromDbError(e);
-  }
-}
-
 }  // namespace roster::store

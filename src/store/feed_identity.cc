@@ -137,6 +137,6 @@ Status Registry::ReserveRevs(int64_t upto) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Status Registry::MakeCommitsDurable() { return conn_->SyncLog(); }
+Status Registry::MakeCommitsDurable() { return conn_->SyncCommits(); }
 
 }  // namespace roster::store

@@ -7,7 +7,7 @@
 
 namespace roster::store {
 
-Registry::Registry(std::unique_ptr<Connection> conn, RegistryOptions options)
+Registry::Registry(std::unique_ptr<Database> conn, RegistryOptions options)
     : conn_(std::move(conn)), options_(std::move(options)) {
   if (!options_.clock) options_.clock = &Registry::SystemNowMs;
   if (!options_.probe) options_.probe = SystemProcessProbe();
@@ -79,14 +79,14 @@ void Registry::Control(TxnStep step, int depth) {
 bool Registry::InBatch() const { return conn_->InTransaction(); }
 
 Status Registry::BeginBatch(int wait_ms) {
-  if (wait_ms >= 0) conn_->SetBusyTimeout(wait_ms);
+  if (wait_ms >= 0) conn_->SetLockWait(wait_ms);
   Status s;
   try {
     Control(TxnStep::kBegin, 0);
   } catch (const std::exception& e) {
     s = FromDbError(e);
   }
-  if (wait_ms >= 0) conn_->SetBusyTimeout(conn_->options().busy_timeout_ms);
+  if (wait_ms >= 0) conn_->SetLockWait(-1);
   return s;
 }
 

@@ -25,41 +25,12 @@
 
 #include "core/process_probe.h"
 #include "core/types.h"
-#include "store/connection.h"
 #include "store/feed_identity.h"
+#include "store/registry_options.h"
 #include "store/sql.h"
 #include "util/status.h"
 
 namespace roster::store {
-
-// Every option with its default.
-struct RegistryOptions {
-  // TTL of a session registered without ttl_ms.
-  int64_t default_ttl_ms = 60'000;
-  // TTL of a session an agent hook registers without ttl_ms (RegisterParams::
-  // hook). It matters only while the session has no pid: a long one, so an
-  // agent waiting at its prompt over lunch is not reported dead.
-  int64_t hook_ttl_ms = 2LL * 3600 * 1000;
-  // Largest accepted ttl_ms (7 days).
-  int64_t max_ttl_ms = 7LL * 24 * 3600 * 1000;
-  // Most sessions that may be active, idle or paused at once; register refuses
-  // more with limit_exceeded.
-  int64_t max_live_sessions = 100'000;
-  // Longest friendly name, root, tmux session, kind or reason (bytes).
-  size_t max_field_bytes = 4096;
-  // Largest `meta` object and log `body` (serialized bytes).
-  size_t max_meta_bytes = 64 * 1024;
-  size_t max_body_bytes = 256 * 1024;
-  // Pause summary length (characters) and how many log entries feed it.
-  size_t summary_chars = 500;
-  int summary_entries = 5;
-  // A team root is live while it holds this file, directly or under .team/.
-  std::string compose_marker = "team-compose.yaml";
-  // Clock (Unix milliseconds). Tests replace it.
-  std::function<int64_t()> clock;
-  // Process and tmux liveness. Tests replace it.
-  std::shared_ptr<ProcessProbe> probe;
-};
 
 // Counts reported by `status`.
 struct StoreCounts {
@@ -74,8 +45,9 @@ struct StoreCounts {
 
 class Registry {
  public:
-  // REQUIRES: conn is open and migrated.
-  Registry(std::unique_ptr<Connection> conn, RegistryOptions options);
+  // REQUIRES: db is open and migrated. An Engine makes Registries (engine.h);
+  // tests may make them on any Database.
+  Registry(std::unique_ptr<Database> db, RegistryOptions options);
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
@@ -167,8 +139,6 @@ class Registry {
   Result<StoreCounts> Counts();
   // Last rev written (0 when none).
   Result<int64_t> CurrentRev();
-  // PRAGMA data_version: changes when another connection commits.
-  Result<int64_t> DataVersion();
 
   // ---- the feed's identity (feed_identity.h, feed_identity.cc) ----
   Result<FeedIdentity> ReadIdentity();
@@ -242,10 +212,11 @@ class Registry {
   // Restart recovery: every active/idle session gets one full TTL from now.
   Result<int64_t> GrantRestartGrace();
 
-  Connection& connection() { return *conn_; }
   const RegistryOptions& options() const { return options_; }
 
  private:
+  friend class Engine;  // reaches the Database behind a Registry it made
+
   int64_t Now() const;
   Statement& Stmt(const char* sql);
   template <typename T>
@@ -296,7 +267,7 @@ class Registry {
   bool RootIsLive(const std::string& root) const;
   Result<Team> LoadTeam(const std::string& project, const std::string& root);
 
-  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<Database> conn_;
   RegistryOptions options_;
   // Size of the last unfiltered ListJson (a first one guesses from the
   // session count at kListRowGuessBytes per row: a row without meta is ~250).

@@ -137,6 +137,13 @@ class Database {
   virtual void Exec(const std::string& sql) = 0;
   // True while a transaction is open on this connection.
   virtual bool InTransaction() const = 0;
+  // How long the next statements may wait for another writer's lock before
+  // failing with kBusy; -1 restores the connection's default.
+  virtual void SetLockWait(int ms) = 0;
+  // Makes every transaction committed so far durable (file: the WAL is
+  // flushed, for sync normal; an engine whose commits are durable when they
+  // return does nothing).
+  virtual Status SyncCommits() = 0;
   // The first column of the first row of `sql`, as text ("" when no row).
   std::string QueryText(const std::string& sql);
   int64_t QueryInt(const std::string& sql);

@@ -23,7 +23,7 @@
 
 #include "util/status.h"
 
-namespace roster::daemon {
+namespace roster::store {
 
 // The marker's path for a database file.
 inline std::string CleanMarkerPathFor(const std::string& db) { return db + ".clean"; }
@@ -36,4 +36,4 @@ Status WriteCleanMarker(const std::string& db_path, int64_t rev);
 // matches it; otherwise nullopt with the reason in *why.
 std::optional<int64_t> TakeCleanMarker(const std::string& db_path, std::string* why);
 
-}  // namespace roster::daemon
+}  // namespace roster::store

@@ -1,7 +1,7 @@
 // clean_shutdown.cc — writing and taking the clean-shutdown marker (see the
 // header for what it promises). The marker is one JSON object written to a
 // temporary file, fsynced and renamed into place.
-#include "daemon/clean_shutdown.h"
+#include "store/clean_shutdown.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace roster::daemon {
+namespace roster::store {
 
 namespace json = boost::json;
 
@@ -103,4 +103,4 @@ std::optional<int64_t> TakeCleanMarker(const std::string& db_path, std::string* 
   return rev->as_int64();
 }
 
-}  // namespace roster::daemon
+}  // namespace roster::store
