@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "cli_harness.h"
+#include "core/entities.h"
 
 namespace roster {
 namespace {
@@ -228,8 +229,7 @@ t rosterctl watch --entity ''
   EXPECT_NE(r.out.find("rosterctl se|session:sessions\\: register"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rosterctl session get al|alpha\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("rosterctl team up p |files -/\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("--entity |session pause team team_agent log\n"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("--entity |" + EntityNames(" ") + "\n"), std::string::npos) << r.out;
 }
 
 TEST_F(Daily, SessionNamesForCompletionAreSilentWithoutADaemon) {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli_harness.h"
+#include "core/entities.h"
 
 namespace roster {
 namespace {
@@ -142,9 +143,11 @@ std::string Meta(const std::string& path, const std::string& key) {
 std::string Dump(const std::string& path, int64_t max_rev = INT64_MAX, bool meta = true) {
   SQLite::Database db(path);
   std::string out;
-  for (const char* t : {"sessions", "pauses", "teams", "team_agents", "log_entries", "meta"}) {
-    if (!meta && std::string(t) == "meta") continue;
-    SQLite::Statement q(db, std::string("SELECT * FROM ") + t + " ORDER BY 1, 2");
+  std::vector<std::string> tables;
+  for (const Entity* e : kEntities) tables.emplace_back(e->table);
+  if (meta) tables.emplace_back("meta");
+  for (const std::string& t : tables) {
+    SQLite::Statement q(db, "SELECT * FROM " + t + " ORDER BY 1, 2");
     while (q.executeStep()) {
       out += t;
       for (int i = 0; i < q.getColumnCount(); ++i) out += "|" + q.getColumn(i).getString();

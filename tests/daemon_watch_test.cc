@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/entities.h"
 #include "daemon_harness.h"
 
 namespace roster {
@@ -70,6 +71,18 @@ TEST(DaemonWatch, FiltersByEntitySessionAndKey) {
   EXPECT_EQ(s[0].at("key"), "s2");
   EXPECT_TRUE(Events(logs, 1, 300).empty());
   EXPECT_TRUE(Events(by_session, 1, 300).empty());
+}
+
+TEST(DaemonWatch, AnUnknownEntityIsRefusedWithTheKnownOnes) {
+  Daemon d;
+  d.Start();
+  RpcClient c = d.Client();
+  bj::value r = c.Call("watch", {{"entities", bj::array{"session", "task"}}});
+  ASSERT_TRUE(r.as_object().contains("error")) << bj::serialize(r);
+  EXPECT_EQ(r.at("error").at("data").at("reason"), "invalid_params");
+  EXPECT_EQ(std::string(r.at("error").at("message").as_string()),
+            "params.entities: unknown entity \"task\" (" + EntityNames(", ") + ")");
+  for (const Entity* e : kEntities) c.Ok("watch", {{"entities", bj::array{e->name}}});
 }
 
 TEST(DaemonWatch, SnapshotThenLiveContainsEveryChangeExactlyOnce) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/entities.h"
 #include "store/migrations.h"
 #include "store/sql.h"
 #include "test_util.h"
@@ -218,7 +219,9 @@ TEST(Schema, FeedViewsShowTheSameRowJsonAsTheTriggers) {
   ASSERT_TRUE(h.reg->Pause("alpha", std::string("note")).ok());
   ASSERT_TRUE(
       h.reg->TeamUp({.project_id = "p", .root = "/r", .tmux_prefix = "x-", .agents = {"a"}}).ok());
-  auto snap = h.reg->ReadSnapshot({"session", "pause", "team", "team_agent", "log"}, std::nullopt);
+  std::vector<std::string> all;
+  for (const Entity* e : kEntities) all.emplace_back(e->name);
+  auto snap = h.reg->ReadSnapshot(all, std::nullopt);
   ASSERT_TRUE(snap.ok());
   auto feed = h.reg->ReadChanges(0, 1000);
   ASSERT_TRUE(feed.ok());

@@ -99,7 +99,7 @@ struct LogEntry {
 struct Change {
   int64_t rev = 0;
   int64_t ts = 0;
-  std::string entity;  // session | pause | team | team_agent | log
+  std::string entity;  // an Entity's name (core/entities.h)
   std::string op;      // insert | update | delete (snapshot rows: snapshot)
   std::string key;
   std::optional<std::string> session_id;

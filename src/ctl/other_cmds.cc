@@ -1,5 +1,6 @@
 // other_cmds.cc — rosterctl's `team` and `log` groups, `watch`, `status`,
 // `top` and `hook`.
+#include "core/entities.h"
 #include "ctl/cli.h"
 
 namespace roster::ctl {
@@ -124,8 +125,7 @@ void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   auto* w = app.add_subcommand("watch", "stream changes, one JSON event per line");
   w->add_option("--since", o.since, "resume after this rev");
   w->add_flag("--snapshot", o.snapshot, "current state first, then changes");
-  w->add_option("--entity", o.entities, "session, pause, team, team_agent, log")
-      ->type_name("{session,pause,team,team_agent,log}");
+  w->add_option("--entity", o.entities, EntityNames(", "))->type_name("{" + EntityNames(",") + "}");
   w->add_option("--session", o.session, "only this session")->type_name("SESSION");
   w->add_option("--key", o.key, "only this key");
   w->callback([&] {

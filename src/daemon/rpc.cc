@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <filesystem>
 
+#include "core/entities.h"
 #include "daemon/jsonrpc.h"
 #include "daemon/methods.h"
 #include "daemon/params.h"
@@ -188,11 +189,9 @@ void Dispatcher::Watch(const json::object& params, const std::shared_ptr<LineSin
   auto feed_id = r.Optional<std::string>("feed_id");
   if (Status s = r.Finish(); !s.ok()) return done(s);
   for (const auto& e : filter.entities) {
-    static const std::set<std::string> kEntities = {"session", "pause", "team", "team_agent",
-                                                    "log"};
-    if (!kEntities.count(e)) {
-      return done(Status::InvalidParams("params.entities: unknown entity \"" + e +
-                                        "\" (session, pause, team, team_agent, log)"));
+    if (!FindEntity(e)) {
+      return done(Status::InvalidParams("params.entities: unknown entity \"" + e + "\" (" +
+                                        EntityNames(", ") + ")"));
     }
   }
   if (since && snapshot) return done(Status::InvalidParams("choose either since or snapshot"));

@@ -1,6 +1,9 @@
 // feed.cc — reading the change feed: pages of `changes`, consistent snapshots
 // of current rows (through the feed_* views, which build the same row JSON as
 // the triggers), counts for `status`, and the data_version probe.
+#include <array>
+
+#include "core/entities.h"
 #include "store/feed_identity.h"
 #include "store/registry_txn.h"
 #include "store/rows.h"
@@ -14,29 +17,35 @@ Change ReadChange(Statement& q) {
                 q.getColumn(6).getString()};
 }
 
-// The snapshot query of one entity, or nullptr if unknown.
-const char* SnapshotSql(const std::string& entity) {
-  if (entity == "session") {
-    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_sessions "
-           "WHERE ?1 IS NULL OR session_id = ?1 ORDER BY key";
+// The snapshot query of each entity, in kEntities order: its feed view's
+// rows (a session filter keeps that session's), in the entity's order. Built
+// once, since the statement cache is keyed by the text's address.
+const char* SnapshotSql(const Entity& e) {
+  static const auto kSql = [] {
+    std::array<std::string, kEntities.size()> sql;
+    for (size_t i = 0; i < kEntities.size(); ++i) {
+      const Entity& entity = *kEntities[i];
+      std::string& q = sql[i];
+      q = "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM ";
+      q += entity.view;
+      q += " WHERE ?1 IS NULL OR session_id = ?1";
+      switch (entity.order) {
+        case SnapshotOrder::kKey:
+          q += " ORDER BY key";
+          break;
+        case SnapshotOrder::kNumericKey:
+          q += " ORDER BY CAST(key AS INTEGER)";
+          break;
+        case SnapshotOrder::kStored:
+          break;
+      }
+    }
+    return sql;
+  }();
+  for (size_t i = 0; i < kEntities.size(); ++i) {
+    if (kEntities[i] == &e) return kSql[i].c_str();
   }
-  if (entity == "pause") {
-    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_pauses "
-           "WHERE ?1 IS NULL OR session_id = ?1 ORDER BY CAST(key AS INTEGER)";
-  }
-  if (entity == "team") {
-    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_teams "
-           "WHERE ?1 IS NULL ORDER BY key";
-  }
-  if (entity == "team_agent") {
-    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_team_agents "
-           "WHERE ?1 IS NULL ORDER BY key";
-  }
-  if (entity == "log") {
-    return "SELECT 0, 0, entity, 'snapshot', key, session_id, data FROM feed_logs "
-           "WHERE ?1 IS NULL OR session_id = ?1";
-  }
-  return nullptr;
+  return nullptr;  // not reached: every Entity is in kEntities
 }
 
 }  // namespace
@@ -70,10 +79,16 @@ Result<Registry::FeedPage> Registry::ReadFeed(int64_t after, int64_t limit) {
 
 Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>& entities,
                                                   const std::optional<std::string>& session_id) {
-  std::vector<std::string> wanted = entities;
-  if (wanted.empty()) wanted = {"session", "pause", "team", "team_agent"};
-  for (const auto& e : wanted) {
-    if (!SnapshotSql(e)) return Status::InvalidParams("unknown entity '" + e + "'");
+  std::vector<const Entity*> wanted;
+  for (const auto& name : entities) {
+    const Entity* e = FindEntity(name);
+    if (!e) return Status::InvalidParams("unknown entity '" + name + "'");
+    wanted.push_back(e);
+  }
+  if (entities.empty()) {
+    for (const Entity* e : kEntities) {
+      if (e->in_default_snapshot) wanted.push_back(e);
+    }
   }
   return Read<Snapshot>([&]() -> Result<Snapshot> {
     Snapshot snap;
@@ -81,8 +96,8 @@ Result<Registry::Snapshot> Registry::ReadSnapshot(const std::vector<std::string>
     snap.rev = id.head;
     snap.oldest_rev = id.oldest_rev;
     snap.feed_id = id.feed_id;
-    for (const auto& e : wanted) {
-      auto& q = Stmt(SnapshotSql(e));
+    for (const Entity* e : wanted) {
+      auto& q = Stmt(SnapshotSql(*e));
       BindOpt(q, 1, session_id);
       while (q.executeStep()) {
         snap.rows.push_back(ReadChange(q));

@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/status.h"
@@ -62,8 +63,19 @@ inline constexpr int64_t kUnknownHistoryRevMargin = 1'000'000'000'000;
 // them compacted.
 Result<RestoreResult> Restore(const std::string& backup, const std::string& db);
 
+// The tables an export writes and an import reads, parents first: the feed's
+// facts (meta), every entity's table (core/entities.h, in its order) and the
+// feed itself (changes).
+const std::vector<std::string>& ExportTables();
+
+// The database's other tables, deliberately left out of an export (a test
+// checks that every table is in exactly one of the two lists):
+//   session_counts   derived: triggers keep it from sessions
+//   sqlite_sequence  SQLite's; an import sets the feed's position from the header
+inline constexpr std::string_view kNotExported[] = {"session_counts", "sqlite_sequence"};
+
 struct ExportOptions {
-  std::vector<std::string> tables;   // empty = every table
+  std::vector<std::string> tables;   // empty = ExportTables()
   std::optional<int64_t> since_rev;  // export the feed after this rev instead
 };
 

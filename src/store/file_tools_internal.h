@@ -18,10 +18,6 @@ namespace roster::store::file_tools {
 
 namespace json = boost::json;
 
-// Tables in dependency order (parents first).
-inline const std::vector<std::string> kTables = {"meta",        "sessions",    "pauses", "teams",
-                                                 "team_agents", "log_entries", "changes"};
-
 inline int64_t FeedRev(SQLite::Database& db) {
   SQLite::Statement q(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;

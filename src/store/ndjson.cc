@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "core/entities.h"
 #include "store/connection.h"
 #include "store/feed_identity.h"
 #include "store/file_tools.h"
@@ -28,12 +29,23 @@ using namespace file_tools;
 // (0: checked at the next sweep).
 constexpr int64_t kOldestImportableSchema = 2;
 
+const std::vector<std::string>& ExportTables() {
+  static const std::vector<std::string> kTables = [] {
+    std::vector<std::string> t{"meta"};
+    for (const Entity* e : kEntities) t.emplace_back(e->table);
+    t.emplace_back("changes");
+    return t;
+  }();
+  return kTables;
+}
+
 Result<int64_t> Export(const std::string& db, const ExportOptions& options, std::ostream& out,
                        const Progress& progress) {
-  std::vector<std::string> tables = options.tables.empty() ? kTables : options.tables;
+  const std::vector<std::string>& all = ExportTables();
+  std::vector<std::string> tables = options.tables.empty() ? all : options.tables;
   if (options.since_rev) tables = {"changes"};
   for (const auto& t : tables) {
-    if (std::find(kTables.begin(), kTables.end(), t) == kTables.end()) {
+    if (std::find(all.begin(), all.end(), t) == all.end()) {
       return Status::InvalidParams("unknown table '" + t + "'");
     }
   }
@@ -220,7 +232,7 @@ Result<ImportReport> Import(std::istream& in, const std::string& db, bool replac
         return Status::InvalidParams("line " + std::to_string(n) + " is not a {table, row} object");
       }
       std::string table(t->as_string());
-      if (std::find(kTables.begin(), kTables.end(), table) == kTables.end()) {
+      if (std::find(ExportTables().begin(), ExportTables().end(), table) == ExportTables().end()) {
         return Status::InvalidParams("line " + std::to_string(n) + ": unknown table '" + table +
                                      "'");
       }

@@ -126,8 +126,9 @@ class Registry {
     std::string feed_id;
   };
   Result<FeedPage> ReadFeed(int64_t after, int64_t limit);
-  // The current rows of `entities` (empty = all but log) as op "snapshot"
-  // changes, and the rev they reflect, read in one transaction.
+  // The current rows of `entities` (names of core/entities.h, in the order
+  // given; empty = those in_default_snapshot, in kEntities order) as op
+  // "snapshot" changes, and the rev they reflect, read in one transaction.
   struct Snapshot {
     int64_t rev = 0;
     int64_t oldest_rev = 0;

@@ -3,6 +3,8 @@
 
 #include <optional>
 
+#include "core/entities.h"
+
 namespace roster::ctl::top {
 
 namespace json = boost::json;
@@ -59,7 +61,7 @@ bool Link::Tick(int64_t now_ms) {
 }
 
 void Link::Watch(bool snapshot) {
-  json::object params{{"entities", json::array{"session", "pause"}}};
+  json::object params{{"entities", json::array{kSessionEntity.name, kPauseEntity.name}}};
   if (snapshot) {
     params["snapshot"] = true;
     model_.BeginSnapshot();

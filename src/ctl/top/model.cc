@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "core/entities.h"
+
 namespace roster::ctl::top {
 
 namespace json = boost::json;
@@ -93,7 +95,7 @@ bool Model::Apply(const json::object& event) {
   const json::object& row = data->as_object();
   if (const json::value* rev = IntOf(event, "rev")) NoteRev(rev->as_int64());
   State& st = target();
-  if (entity == "session") {
+  if (entity == kSessionEntity.name) {
     const std::string id(StrOf(row, "id"));
     if (id.empty()) return false;
     if (op == "delete") {
@@ -107,7 +109,7 @@ bool Model::Apply(const json::object& event) {
     st.sessions.insert_or_assign(id, Entry(std::move(next)));
     return true;
   }
-  if (entity == "pause") {
+  if (entity == kPauseEntity.name) {
     const std::string sid(StrOf(row, "session_id"));
     const json::value* pause_id = IntOf(row, "id");
     if (sid.empty() || !pause_id) return false;
