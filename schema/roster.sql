@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 6),
+-- roster.sql — the full current schema of Roster's database (schema version 7),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -51,7 +51,12 @@
 --                repeats (AUTOINCREMENT), even after compaction. data is the row
 --                as JSON after the change (the old row for a delete). key is the
 --                session id, the pause id, 'project@root', 'project@root:agent'
---                or 'session_id:seq'.
+--                or 'session_id:seq'. entity names a row of `entities` (a
+--                foreign key: checked with foreign_keys on).
+--   entities     the feed's entities: name (changes.entity), the table holding
+--                its rows and its feed view.
+--   feed_deleting  transient (empty between statements): the row image of a
+--                session or team being deleted, between its two delete triggers.
 --
 -- Views
 --   sessions_view   sessions with ISO times and expires_in_s (seconds left; NULL
@@ -63,9 +68,12 @@
 --   team_roster     one row per agent with its tmux session name
 --                   {tmux_prefix}{project_id}-{agent}.
 --   recent_changes  the newest 100 feed rows with ISO times.
---   feed_*          each table's rows in the change feed's JSON shape.
+--   feed_*          each entity's rows in the change feed's shape (entity, key,
+--                   session_id, data) with their rowid: the one spelling of its
+--                   row JSON, read by watch snapshots, session.list and the
+--                   triggers.
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -165,20 +173,52 @@ CREATE TABLE log_entries (
 
 CREATE INDEX log_entries_ts ON log_entries (ts);
 
+-- The feed's entities (core/entities.h is the same list for the programs):
+-- changes.entity names one of them, and each has its table and its feed view.
+CREATE TABLE entities (
+  name       TEXT PRIMARY KEY,
+  table_name TEXT NOT NULL UNIQUE,
+  feed_view  TEXT NOT NULL UNIQUE
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO entities (name, table_name, feed_view) VALUES
+  ('session', 'sessions', 'feed_sessions'),
+  ('pause', 'pauses', 'feed_pauses'),
+  ('team', 'teams', 'feed_teams'),
+  ('team_agent', 'team_agents', 'feed_team_agents'),
+  ('log', 'log_entries', 'feed_logs');
+
+-- ts is Unix milliseconds from SQLite's own clock: the triggers leave it to
+-- this default (the one place the feed's clock is spelled).
 CREATE TABLE changes (
   rev        INTEGER PRIMARY KEY AUTOINCREMENT,
-  ts         INTEGER NOT NULL,
-  entity     TEXT NOT NULL
-             CHECK (entity = 'session' OR entity = 'pause' OR entity = 'team'
-                    OR entity = 'team_agent' OR entity = 'log'),
+  ts         INTEGER NOT NULL
+             DEFAULT (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)),
+  entity     TEXT NOT NULL REFERENCES entities (name),
   op         TEXT NOT NULL CHECK (op = 'insert' OR op = 'update' OR op = 'delete'),
   key        TEXT NOT NULL,
   session_id TEXT,
   data       TEXT NOT NULL
 ) STRICT;
 
--- Row images as JSON. The same expressions appear in the triggers below and in
--- the feed_* views (used for watch snapshots); a test keeps them equal.
+-- The image of a sessions or teams row being deleted, kept by its BEFORE
+-- DELETE trigger until its AFTER DELETE trigger writes it to the feed: SQLite
+-- deletes the rows that reference it (ON DELETE CASCADE) in between, and
+-- their deletes come first in the feed. Empty outside a DELETE statement.
+CREATE TABLE feed_deleting (
+  entity     TEXT NOT NULL,
+  row        INTEGER NOT NULL,
+  key        TEXT NOT NULL,
+  session_id TEXT,
+  data       TEXT NOT NULL,
+  PRIMARY KEY (entity, row)
+) STRICT, WITHOUT ROWID;
+
+-- Row images as JSON, each spelled once: the feed_* view of an entity is its
+-- rows in the feed's shape (entity, key, session_id, data) and their rowid.
+-- Watch snapshots read these views, and so do the triggers below: an insert
+-- or update is read back by rowid after it is written, a delete before the
+-- row goes.
 
 CREATE VIEW feed_sessions AS
 SELECT 'session' AS entity, id AS key, id AS session_id,
@@ -190,52 +230,49 @@ SELECT 'session' AS entity, id AS key, id AS session_id,
                    'ttl_ms', ttl_ms, 'grace_until', grace_until,
                    'expires_at', CASE WHEN pid IS NULL
                                  THEN max(last_seen + ttl_ms, coalesce(grace_until, 0)) END,
-                   'meta', json(meta)) AS data
+                   'meta', json(meta)) AS data,
+       rowid AS rowid
 FROM sessions;
 
 CREATE VIEW feed_pauses AS
 SELECT 'pause' AS entity, CAST(id AS TEXT) AS key, session_id,
        json_object('id', id, 'session_id', session_id, 'paused_at', paused_at,
                    'summary', summary, 'note', note, 'resumed_at', resumed_at,
-                   'ended_by', ended_by) AS data
+                   'ended_by', ended_by) AS data,
+       rowid AS rowid
 FROM pauses;
 
 CREATE VIEW feed_teams AS
 SELECT 'team' AS entity, project_id || '@' || root AS key, NULL AS session_id,
        json_object('project_id', project_id, 'root', root, 'tmux_prefix', tmux_prefix,
-                   'started_at', started_at, 'updated_at', updated_at) AS data
+                   'started_at', started_at, 'updated_at', updated_at) AS data,
+       rowid AS rowid
 FROM teams;
 
 CREATE VIEW feed_team_agents AS
 SELECT 'team_agent' AS entity, project_id || '@' || root || ':' || agent AS key,
        NULL AS session_id,
        json_object('project_id', project_id, 'root', root, 'agent', agent,
-                   'added_at', added_at) AS data
+                   'added_at', added_at) AS data,
+       rowid AS rowid
 FROM team_agents;
 
+-- The body is spliced in as stored (valid JSON by its CHECK) and the text
+-- fields quoted, instead of json_object re-parsing the body (migration 0004).
 CREATE VIEW feed_logs AS
 SELECT 'log' AS entity, session_id || ':' || seq AS key, session_id,
        '{"session_id":' || json_quote(session_id) || ',"seq":' || seq || ',"epoch":' || epoch
-       || ',"ts":' || ts || ',"kind":' || json_quote(kind) || ',"body":' || body || '}' AS data
+       || ',"ts":' || ts || ',"kind":' || json_quote(kind) || ',"body":' || body || '}' AS data,
+       rowid AS rowid
 FROM log_entries;
 
--- Change capture. ts is Unix milliseconds from SQLite's own clock.
+-- Change capture: one insert, update and delete trigger per entity table,
+-- each a read of its feed view (sessions and teams: two for a delete, see
+-- feed_deleting).
 
 CREATE TRIGGER sessions_insert AFTER INSERT ON sessions BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'insert',
-          NEW.id, NEW.id,
-          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'branch', NEW.branch,
-                      'pid', NEW.pid, 'tmux_session', NEW.tmux_session,
-                      'tmux_pane', NEW.tmux_pane, 'tmux_socket', NEW.tmux_socket,
-                      'status', NEW.status, 'status_reason', NEW.status_reason,
-                      'activity', NEW.activity, 'created_at', NEW.created_at,
-                      'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
-                      'ttl_ms', NEW.ttl_ms, 'grace_until', NEW.grace_until,
-                      'expires_at', CASE WHEN NEW.pid IS NULL
-                                    THEN max(NEW.last_seen + NEW.ttl_ms,
-                                             coalesce(NEW.grace_until, 0)) END,
-                      'meta', json(NEW.meta)));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'insert', key, session_id, data FROM feed_sessions WHERE rowid = NEW.rowid;
 END;
 
 -- A pure heartbeat (only last_seen, updated_at, pid_start, expiry_check_at or
@@ -252,73 +289,40 @@ WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.root IS NOT NEW.roo
   OR OLD.created_at IS NOT NEW.created_at OR OLD.ttl_ms IS NOT NEW.ttl_ms
   OR OLD.meta IS NOT NEW.meta
 BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'update',
-          NEW.id, NEW.id,
-          json_object('id', NEW.id, 'name', NEW.name, 'root', NEW.root, 'branch', NEW.branch,
-                      'pid', NEW.pid, 'tmux_session', NEW.tmux_session,
-                      'tmux_pane', NEW.tmux_pane, 'tmux_socket', NEW.tmux_socket,
-                      'status', NEW.status, 'status_reason', NEW.status_reason,
-                      'activity', NEW.activity, 'created_at', NEW.created_at,
-                      'updated_at', NEW.updated_at, 'last_seen', NEW.last_seen,
-                      'ttl_ms', NEW.ttl_ms, 'grace_until', NEW.grace_until,
-                      'expires_at', CASE WHEN NEW.pid IS NULL
-                                    THEN max(NEW.last_seen + NEW.ttl_ms,
-                                             coalesce(NEW.grace_until, 0)) END,
-                      'meta', json(NEW.meta)));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'update', key, session_id, data FROM feed_sessions WHERE rowid = NEW.rowid;
+END;
+
+CREATE TRIGGER sessions_deleting BEFORE DELETE ON sessions BEGIN
+  INSERT INTO feed_deleting (entity, row, key, session_id, data)
+  SELECT entity, rowid, key, session_id, data FROM feed_sessions WHERE rowid = OLD.rowid;
 END;
 
 CREATE TRIGGER sessions_delete AFTER DELETE ON sessions BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'session', 'delete',
-          OLD.id, OLD.id,
-          json_object('id', OLD.id, 'name', OLD.name, 'root', OLD.root, 'branch', OLD.branch,
-                      'pid', OLD.pid, 'tmux_session', OLD.tmux_session,
-                      'tmux_pane', OLD.tmux_pane, 'tmux_socket', OLD.tmux_socket,
-                      'status', OLD.status, 'status_reason', OLD.status_reason,
-                      'activity', OLD.activity, 'created_at', OLD.created_at,
-                      'updated_at', OLD.updated_at, 'last_seen', OLD.last_seen,
-                      'ttl_ms', OLD.ttl_ms, 'grace_until', OLD.grace_until,
-                      'expires_at', CASE WHEN OLD.pid IS NULL
-                                    THEN max(OLD.last_seen + OLD.ttl_ms,
-                                             coalesce(OLD.grace_until, 0)) END,
-                      'meta', json(OLD.meta)));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'delete', key, session_id, data FROM feed_deleting
+  WHERE entity = 'session' AND row = OLD.rowid;
+  DELETE FROM feed_deleting WHERE entity = 'session' AND row = OLD.rowid;
 END;
 
 CREATE TRIGGER pauses_insert AFTER INSERT ON pauses BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'insert',
-          CAST(NEW.id AS TEXT), NEW.session_id,
-          json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
-                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at,
-                      'ended_by', NEW.ended_by));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'insert', key, session_id, data FROM feed_pauses WHERE rowid = NEW.rowid;
 END;
 
 CREATE TRIGGER pauses_update AFTER UPDATE ON pauses BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'update',
-          CAST(NEW.id AS TEXT), NEW.session_id,
-          json_object('id', NEW.id, 'session_id', NEW.session_id, 'paused_at', NEW.paused_at,
-                      'summary', NEW.summary, 'note', NEW.note, 'resumed_at', NEW.resumed_at,
-                      'ended_by', NEW.ended_by));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'update', key, session_id, data FROM feed_pauses WHERE rowid = NEW.rowid;
 END;
 
-CREATE TRIGGER pauses_delete AFTER DELETE ON pauses BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'pause', 'delete',
-          CAST(OLD.id AS TEXT), OLD.session_id,
-          json_object('id', OLD.id, 'session_id', OLD.session_id, 'paused_at', OLD.paused_at,
-                      'summary', OLD.summary, 'note', OLD.note, 'resumed_at', OLD.resumed_at,
-                      'ended_by', OLD.ended_by));
+CREATE TRIGGER pauses_delete BEFORE DELETE ON pauses BEGIN
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'delete', key, session_id, data FROM feed_pauses WHERE rowid = OLD.rowid;
 END;
 
 CREATE TRIGGER teams_insert AFTER INSERT ON teams BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'insert',
-          NEW.project_id || '@' || NEW.root, NULL,
-          json_object('project_id', NEW.project_id, 'root', NEW.root,
-                      'tmux_prefix', NEW.tmux_prefix, 'started_at', NEW.started_at,
-                      'updated_at', NEW.updated_at));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'insert', key, session_id, data FROM feed_teams WHERE rowid = NEW.rowid;
 END;
 
 -- An idempotent re-up (only updated_at moved) is not a change.
@@ -326,72 +330,50 @@ CREATE TRIGGER teams_update AFTER UPDATE ON teams
 WHEN OLD.project_id IS NOT NEW.project_id OR OLD.root IS NOT NEW.root
   OR OLD.tmux_prefix IS NOT NEW.tmux_prefix OR OLD.started_at IS NOT NEW.started_at
 BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'update',
-          NEW.project_id || '@' || NEW.root, NULL,
-          json_object('project_id', NEW.project_id, 'root', NEW.root,
-                      'tmux_prefix', NEW.tmux_prefix, 'started_at', NEW.started_at,
-                      'updated_at', NEW.updated_at));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'update', key, session_id, data FROM feed_teams WHERE rowid = NEW.rowid;
+END;
+
+CREATE TRIGGER teams_deleting BEFORE DELETE ON teams BEGIN
+  INSERT INTO feed_deleting (entity, row, key, session_id, data)
+  SELECT entity, rowid, key, session_id, data FROM feed_teams WHERE rowid = OLD.rowid;
 END;
 
 CREATE TRIGGER teams_delete AFTER DELETE ON teams BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team', 'delete',
-          OLD.project_id || '@' || OLD.root, NULL,
-          json_object('project_id', OLD.project_id, 'root', OLD.root,
-                      'tmux_prefix', OLD.tmux_prefix, 'started_at', OLD.started_at,
-                      'updated_at', OLD.updated_at));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'delete', key, session_id, data FROM feed_deleting
+  WHERE entity = 'team' AND row = OLD.rowid;
+  DELETE FROM feed_deleting WHERE entity = 'team' AND row = OLD.rowid;
 END;
 
 CREATE TRIGGER team_agents_insert AFTER INSERT ON team_agents BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'insert',
-          NEW.project_id || '@' || NEW.root || ':' || NEW.agent, NULL,
-          json_object('project_id', NEW.project_id, 'root', NEW.root, 'agent', NEW.agent,
-                      'added_at', NEW.added_at));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'insert', key, session_id, data FROM feed_team_agents WHERE rowid = NEW.rowid;
 END;
 
 CREATE TRIGGER team_agents_update AFTER UPDATE ON team_agents BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'update',
-          NEW.project_id || '@' || NEW.root || ':' || NEW.agent, NULL,
-          json_object('project_id', NEW.project_id, 'root', NEW.root, 'agent', NEW.agent,
-                      'added_at', NEW.added_at));
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'update', key, session_id, data FROM feed_team_agents WHERE rowid = NEW.rowid;
 END;
 
-CREATE TRIGGER team_agents_delete AFTER DELETE ON team_agents BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'team_agent', 'delete',
-          OLD.project_id || '@' || OLD.root || ':' || OLD.agent, NULL,
-          json_object('project_id', OLD.project_id, 'root', OLD.root, 'agent', OLD.agent,
-                      'added_at', OLD.added_at));
+CREATE TRIGGER team_agents_delete BEFORE DELETE ON team_agents BEGIN
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'delete', key, session_id, data FROM feed_team_agents WHERE rowid = OLD.rowid;
 END;
 
 CREATE TRIGGER log_entries_insert AFTER INSERT ON log_entries BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'insert',
-          NEW.session_id || ':' || NEW.seq, NEW.session_id,
-          '{"session_id":' || json_quote(NEW.session_id) || ',"seq":' || NEW.seq
-          || ',"epoch":' || NEW.epoch || ',"ts":' || NEW.ts || ',"kind":' || json_quote(NEW.kind)
-          || ',"body":' || NEW.body || '}');
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'insert', key, session_id, data FROM feed_logs WHERE rowid = NEW.rowid;
 END;
 
 CREATE TRIGGER log_entries_update AFTER UPDATE ON log_entries BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'update',
-          NEW.session_id || ':' || NEW.seq, NEW.session_id,
-          '{"session_id":' || json_quote(NEW.session_id) || ',"seq":' || NEW.seq
-          || ',"epoch":' || NEW.epoch || ',"ts":' || NEW.ts || ',"kind":' || json_quote(NEW.kind)
-          || ',"body":' || NEW.body || '}');
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'update', key, session_id, data FROM feed_logs WHERE rowid = NEW.rowid;
 END;
 
-CREATE TRIGGER log_entries_delete AFTER DELETE ON log_entries BEGIN
-  INSERT INTO changes (ts, entity, op, key, session_id, data)
-  VALUES (CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), 'log', 'delete',
-          OLD.session_id || ':' || OLD.seq, OLD.session_id,
-          '{"session_id":' || json_quote(OLD.session_id) || ',"seq":' || OLD.seq
-          || ',"epoch":' || OLD.epoch || ',"ts":' || OLD.ts || ',"kind":' || json_quote(OLD.kind)
-          || ',"body":' || OLD.body || '}');
+CREATE TRIGGER log_entries_delete BEFORE DELETE ON log_entries BEGIN
+  INSERT INTO changes (entity, op, key, session_id, data)
+  SELECT entity, 'delete', key, session_id, data FROM feed_logs WHERE rowid = OLD.rowid;
 END;
 
 -- Views for people (ISO-8601 UTC times).

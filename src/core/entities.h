@@ -6,8 +6,9 @@
 // import, rosterctl (`watch --entity`, top) and the tests read this table;
 // nothing else lists the entities.
 //
-// The SQL side — the table, its feed view and its triggers — is in the
-// migrations (schema/roster.sql shows them together).
+// The SQL side — the table, its feed view, its triggers and its row in the
+// `entities` table — is in the migrations (schema/roster.sql shows them
+// together); a test checks that the two sides agree.
 #pragma once
 
 #include <array>

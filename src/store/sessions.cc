@@ -334,29 +334,25 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   if (full) ReserveBig(out, out->size() + full_list_bytes_ + full_list_bytes_ / 16 + 256);
   const size_t start = out->size();
   auto r = Read<bool>([&]() -> Result<bool> {
+    // A session is its feed row (feed_sessions: the row JSON spelled once)
+    // with its open pause as a last member, spliced in here.
     auto& q = Stmt(
-        "SELECT json_object('id', s.id, 'name', s.name, 'root', s.root, 'branch', s.branch, "
-        "'pid', s.pid, 'tmux_session', s.tmux_session, 'tmux_pane', s.tmux_pane, "
-        "'tmux_socket', s.tmux_socket, 'status', s.status, 'status_reason', s.status_reason, "
-        "'activity', s.activity, 'created_at', s.created_at, 'updated_at', s.updated_at, "
-        "'last_seen', s.last_seen, 'ttl_ms', s.ttl_ms, 'grace_until', s.grace_until, "
-        "'expires_at', CASE WHEN s.pid IS NULL "
-        "THEN max(s.last_seen + s.ttl_ms, coalesce(s.grace_until, 0)) END, "
-        "'meta', json(s.meta), "
-        "'pause', CASE WHEN p.paused_at IS NULL THEN NULL ELSE json_object('paused_at', "
-        "p.paused_at, 'summary', p.summary, 'note', p.note) END) "
-        "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
+        "SELECT f.data, CASE WHEN p.paused_at IS NULL THEN 'null' ELSE json_object('paused_at', "
+        "p.paused_at, 'summary', p.summary, 'note', p.note) END "
+        "FROM sessions AS s JOIN feed_sessions AS f ON f.rowid = s.rowid "
+        "LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
         "NULL " ROSTER_LIST_FILTER);
     BindListFilter(q, p);
     *rev = LastRev();  // same transaction as the rows
     *out += '[';
     while (q.executeStep()) {
       if (out->size() > start + 1) *out += ',';
-      const Column row = q.getColumn(0);
-      const char* text = static_cast<const char*>(row.getBlob());
-      const auto len = static_cast<size_t>(row.getBytes());
-      ReserveBig(out, out->size() + len + 256);  // 256: room for the reply's framing
-      out->append(text, len);
+      std::string_view row = q.getColumn(0).getText();
+      const std::string_view pause = q.getColumn(1).getText();
+      ReserveBig(out, out->size() + row.size() + pause.size() + 256);  // 256: the reply's framing
+      row.remove_suffix(1);                                            // its closing brace
+      (*out += row) += R"(,"pause":)";
+      (*out += pause) += '}';
     }
     *out += ']';
     return true;
