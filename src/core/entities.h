@@ -8,7 +8,8 @@
 //
 // The SQL side — the table, its feed view, its triggers and its row in the
 // `entities` table — is in the migrations (schema/roster.sql shows them
-// together); a test checks that the two sides agree.
+// together); a test checks that the two sides agree. docs/architecture.md,
+// "Adding an entity", lists every file a new entity touches.
 #pragma once
 
 #include <array>
