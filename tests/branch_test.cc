@@ -3,6 +3,8 @@
 // agent (one feed event per switch, none when nothing changed), worktrees,
 // subdirectories and a detached HEAD included. Real git repositories, the
 // real daemon, and `rosterctl ls`.
+#include <thread>
+
 #include "hook_harness.h"
 
 namespace roster {

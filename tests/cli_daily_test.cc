@@ -3,9 +3,13 @@
 // ones, `help TOPIC`, `ls` showing the sessions in play, `register` printing
 // the id, tables that fit the terminal, `team up --prefix`, and the
 // generated shell completions (bash and zsh) with live session names.
+#include <poll.h>
 #include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <regex>
+#include <thread>
 
 #include "cli_harness.h"
 #include "core/entities.h"

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "cli_harness.h"
 #include "core/entities.h"

@@ -2,7 +2,10 @@
 // leak them or hold rosterd up: a watch cancelled at once, a watcher that
 // stops reading at a stop, a client that dribbles its request, and more
 // connections than the process can open.
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -19,9 +22,7 @@ using testing::RpcClient;
 namespace bj = boost::json;
 
 std::string Request(int64_t id, const char* method, bj::object params = {}) {
-  bj::object r{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
-  if (!params.empty()) r["params"] = std::move(params);
-  return bj::serialize(r);
+  return bj::serialize(client::RequestObject(id, method, std::move(params)));
 }
 
 // Waits until status shows `n` connections (the asker's included).

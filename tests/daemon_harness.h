@@ -1,28 +1,22 @@
-// daemon_harness.h — integration-test helpers: start the real rosterd binary
-// on a temporary socket and database, and talk to it with a small blocking
-// JSON-RPC client over the Unix socket (with timeouts, so a test never hangs).
+// daemon_harness.h — integration-test helpers: the real rosterd binary on a
+// temporary socket and database (started by the launcher, client/launcher.h),
+// and RpcClient, the tests' face of the client library (client/client.h):
+// the same calls, throwing instead of returning a Status, and raw lines for
+// the tests of malformed exchanges. Every wait is bounded, so a test never
+// hangs.
 #pragma once
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <chrono>
 #include <cstdlib>
-#include <deque>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "client/client.h"
+#include "client/launcher.h"
 #include "test_util.h"
 
 namespace roster::testing {
@@ -37,89 +31,44 @@ inline std::string BinaryUnderTest(const char* env, const char* built) {
   return v && *v ? v : built;
 }
 
-// Connects to a Unix socket; -1 on failure.
+// Connects to a Unix socket (waiting while its backlog is full); -1 on
+// failure.
 inline int ConnectUnix(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  auto fd = client::ConnectUnix(path, client::WhenFull::kWait);
+  return fd.ok() ? *fd : -1;
 }
 
 class RpcClient {
  public:
-  explicit RpcClient(const std::string& socket) : fd_(ConnectUnix(socket)) {
-    if (fd_ < 0) throw std::runtime_error("cannot connect to " + socket);
+  explicit RpcClient(const std::string& socket) {
+    auto c = client::Client::Connect(socket, kTimeoutMs, client::WhenFull::kWait);
+    if (!c.ok()) throw std::runtime_error("cannot connect to " + socket);
+    c_ = std::move(c).value();
   }
-  ~RpcClient() { Close(); }
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
-  void Close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
+  void Close() { c_->connection().Close(); }
 
   void SendRaw(const std::string& bytes) {
-    size_t off = 0;
-    while (off < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) throw std::runtime_error("send failed");
-      off += static_cast<size_t>(n);
-    }
+    if (Status s = c_->SendRaw(bytes); !s.ok()) throw std::runtime_error(s.ToString());
   }
 
   // The next line, or nullopt on timeout or EOF.
-  std::optional<std::string> ReadLine(int timeout_ms = 10'000) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-      size_t nl = buf_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buf_.substr(0, nl);
-        buf_.erase(0, nl + 1);
-        return line;
-      }
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      deadline - std::chrono::steady_clock::now())
-                                      .count());
-      if (left <= 0) return std::nullopt;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, left) <= 0) return std::nullopt;
-      char chunk[65536];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-      if (n <= 0) {
-        eof_ = true;
-        return std::nullopt;
-      }
-      buf_.append(chunk, static_cast<size_t>(n));
-    }
+  std::optional<std::string> ReadLine(int timeout_ms = kTimeoutMs) {
+    auto line = c_->connection().ReadLineCopy(client::After(timeout_ms));
+    return line.ok() ? *line : std::nullopt;
   }
-  bool eof() const { return eof_; }
+  bool eof() const { return c_->connection().closed_by_peer(); }
 
   // The next message that is a response (notifications are kept for Next()).
-  json::value ReadResponse(int timeout_ms = 10'000) {
-    for (;;) {
-      auto line = ReadLine(timeout_ms);
-      if (!line) throw std::runtime_error("no response (timeout or EOF)");
-      json::value v = json::parse(*line);
-      if (v.is_object() && v.as_object().contains("method")) {
-        notes_.push_back(v);
-        continue;
-      }
-      return v;
-    }
+  json::value ReadResponse(int timeout_ms = kTimeoutMs) {
+    return Must(c_->AwaitResponse(timeout_ms), "no response");
   }
 
   // Sends a request and returns the whole response object.
   json::value Call(const std::string& method, json::object params = {}) {
-    json::object req{{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", method}};
-    if (!params.empty()) req["params"] = std::move(params);
-    SendRaw(json::serialize(req) + "\n");
-    return ReadResponse();
+    return Must(c_->Request(method, std::move(params)), method);
   }
 
   // The result of a call that must succeed.
@@ -138,35 +87,28 @@ class RpcClient {
     return std::string(r.at("error").at("data").at("reason").as_string());
   }
 
-  // The next notification (watch.*), or null on timeout.
-  json::value Next(int timeout_ms = 10'000) {
-    if (!notes_.empty()) {
-      json::value v = notes_.front();
-      notes_.pop_front();
-      return v;
-    }
-    auto line = ReadLine(timeout_ms);
-    if (!line) return nullptr;
-    return json::parse(*line);
+  // The next notification (watch.*), or null on timeout or EOF.
+  json::value Next(int timeout_ms = kTimeoutMs) {
+    auto n = c_->Next(timeout_ms);
+    if (!n.ok() || !n->has_value()) return nullptr;
+    return std::move(**n);
   }
 
-  int fd() const { return fd_; }
+  int fd() const { return c_->fd(); }
 
  private:
-  int fd_;
-  std::string buf_;
-  std::deque<json::value> notes_;
-  int64_t next_id_ = 0;
-  bool eof_ = false;
+  static constexpr int kTimeoutMs = 10'000;
+  static json::value Must(Result<json::value> r, const std::string& what) {
+    if (!r.ok()) throw std::runtime_error(what + ": " + r.status().ToString());
+    return std::move(r).value();
+  }
+  std::unique_ptr<client::Client> c_;
 };
 
 // The real rosterd in a child process.
 class Daemon {
  public:
   explicit Daemon(std::vector<std::string> extra = {}) : extra_(std::move(extra)) {}
-  ~Daemon() {
-    if (pid_ > 0) Kill9();
-  }
 
   std::string socket() const { return socket_.empty() ? dir_.File("roster.sock") : socket_; }
   std::string db() const { return db_.empty() ? dir_.File("roster.db") : db_; }
@@ -175,7 +117,7 @@ class Daemon {
   void UseSocket(const std::string& path) { socket_ = path; }
   std::string log() const { return dir_.File("rosterd.log"); }
   const TempDir& dir() const { return dir_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return proc_.pid(); }
 
   // Sets an environment variable for the daemon's process.
   void SetEnv(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
@@ -193,23 +135,11 @@ class Daemon {
     extra_.push_back(dir_.File("config.json"));
   }
 
-  // Starts the daemon and waits until its socket answers.
+  // Starts the daemon and waits until its socket answers `status`.
   void Start() {
-    pid_ = Spawn();
-    for (int i = 0; i < 500; ++i) {
-      int fd = ConnectUnix(socket());
-      if (fd >= 0) {
-        ::close(fd);
-        return;
-      }
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("rosterd exited at start: " + Log());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("rosterd did not start: " + Log());
+    if (Status st = proc_.Spawn(Launch()); !st.ok()) throw std::runtime_error(st.ToString());
+    if (Status st = proc_.WaitReady(socket()); !st.ok())
+      throw std::runtime_error(st.message() + ": " + Log());
   }
 
   // Runs rosterd to completion (for start-up failures); returns its exit code,
@@ -217,44 +147,16 @@ class Daemon {
   // after `timeout_ms` (then it is killed: a start that should fail must not
   // hang the test).
   int RunToExit(int timeout_ms = 20'000) {
-    pid_t pid = Spawn();
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (Status st = proc_.Spawn(Launch()); !st.ok()) throw std::runtime_error(st.ToString());
+    return proc_.Wait(timeout_ms);
   }
 
   // SIGTERM and wait; returns the exit code, or -1 if it had not exited
   // after `timeout_ms` (it is then killed: a stop that hangs fails the test
   // instead of hanging it).
-  int Stop(int timeout_ms = 30'000) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        Kill9();
-        return -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  int Stop(int timeout_ms = 30'000) { return proc_.Stop(timeout_ms); }
 
-  void Kill9() {
-    ::kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void Kill9() { proc_.Kill(); }
 
   std::string Log() const {
     std::ifstream in(log());
@@ -264,25 +166,16 @@ class Daemon {
   RpcClient Client() const { return RpcClient(socket()); }
 
  private:
-  pid_t Spawn() {
-    std::vector<std::string> args = {BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH), "--db",
-                                     db()};
-    if (socket_flag_) args.insert(args.end(), {"--socket", socket()});
-    args.insert(args.end(), extra_.begin(), extra_.end());
-    pid_t pid = fork();
-    if (pid == 0) {
-      int fd = ::open(log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      dup2(fd, 2);
-      for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
-      if (file_limit_ && ::setrlimit(RLIMIT_NOFILE, &*file_limit_) != 0) _exit(125);
-      if (run_as_ && (::setgid(*run_as_) != 0 || ::setuid(*run_as_) != 0)) _exit(126);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    return pid;
+  client::LaunchOptions Launch() const {
+    client::LaunchOptions o{.binary = BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH),
+                            .args = {"--db", db()},
+                            .env = env_,
+                            .log = log(),
+                            .file_limit = file_limit_,
+                            .run_as = run_as_};
+    if (socket_flag_) o.args.insert(o.args.end(), {"--socket", socket()});
+    o.args.insert(o.args.end(), extra_.begin(), extra_.end());
+    return o;
   }
 
   TempDir dir_;
@@ -292,7 +185,7 @@ class Daemon {
   bool socket_flag_ = true;
   std::optional<uid_t> run_as_;
   std::optional<rlimit> file_limit_;
-  pid_t pid_ = -1;
+  client::DaemonProcess proc_;
 };
 
 }  // namespace roster::testing

@@ -2,13 +2,17 @@
 // write load, bad input of every kind, expiry and restart grace, the
 // single-owner lock, socket handling, peer credentials and idle connections.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "daemon_harness.h"
 

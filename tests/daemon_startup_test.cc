@@ -64,13 +64,9 @@ TEST(DaemonStartup, StopDuringABackgroundCheckpointStillLeavesTheMarker) {
   RpcClient c = d.Client();
   c.Ok("session.register", {{"id", "burst"}});
   const std::string append =
-      bj::serialize(bj::object{{"jsonrpc", "2.0"},
-                               {"id", 1},
-                               {"method", "log.append"},
-                               {"params",
-                                {{"session", "burst"},
-                                 {"kind", "note"},
-                                 {"body", {{"text", std::string(4000, 'x')}}}}}}) +
+      bj::serialize(client::RequestObject(
+          1, "log.append",
+          {{"session", "burst"}, {"kind", "note"}, {"body", {{"text", std::string(4000, 'x')}}}})) +
       "\n";
   constexpr int kAppends = 20000, kChunk = 100;
   int answered = 0;

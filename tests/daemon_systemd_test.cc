@@ -3,11 +3,18 @@
 // (NOTIFY_SOCKET, a datagram socket the test reads), socket activation (a
 // bound listening socket passed as fd 3 with LISTEN_FDS/LISTEN_PID through a
 // fork/exec) and the journal's log form (JOURNAL_STREAM naming stderr).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 
 #include "cli_harness.h"
+#include "fake_server.h"
 
 namespace roster {
 namespace {
@@ -19,65 +26,30 @@ using testing::TempDir;
 // rosterd started the way systemd starts a unit's ExecStart.
 struct Unit {
   const TempDir& dir;
-  std::vector<std::string> env;  // NAME=value added to the environment
-  int listen_fd = -1;            // passed as fd 3 with LISTEN_FDS=1 when >= 0
-  pid_t pid = -1;
+  std::vector<std::pair<std::string, std::string>> env;  // added to the environment
+  int listen_fd = -1;  // passed as fd 3 with LISTEN_FDS=1 when >= 0
+  client::DaemonProcess proc;
 
   std::string socket() const { return dir.File("roster.sock"); }
   std::string log() const { return dir.File("rosterd.log"); }
+  pid_t pid() const { return proc.pid(); }
 
   void Start() {
-    pid = fork();
-    if (pid != 0) return;
-    int fd = ::open(log().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    dup2(fd, 2);
-    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
-    if (listen_fd >= 0) {
-      dup2(listen_fd, 3);  // dup2 clears FD_CLOEXEC on the copy
-      setenv("LISTEN_FDS", "1", 1);
-      setenv("LISTEN_PID", std::to_string(getpid()).c_str(), 1);
-    }
-    const std::string rosterd = testing::BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH);
-    execl(rosterd.c_str(), rosterd.c_str(), "--db", dir.File("roster.db").c_str(), "--socket",
-          socket().c_str(), static_cast<char*>(nullptr));
-    _exit(127);
+    Status s = proc.Spawn({.binary = testing::BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH),
+                           .args = {"--db", dir.File("roster.db"), "--socket", socket()},
+                           .env = env,
+                           .log = log(),
+                           .listen_fd = listen_fd});
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  int Stop() {
-    ::kill(pid, SIGTERM);
-    return Wait();
+  void WaitReady() {
+    Status s = proc.WaitReady(socket());
+    ASSERT_TRUE(s.ok()) << s.ToString() << testing::Slurp(log());
   }
+  int Stop() { return proc.Stop(20'000); }
   // The exit code; -1 if it did not exit within 20 s (then it is killed).
-  int Wait() {
-    int status = 0;
-    pid_t done = 0;
-    for (int i = 0; i < 2000 && (done = waitpid(pid, &status, WNOHANG)) == 0; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (done != pid) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      pid = -1;
-      return -1;
-    }
-    pid = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  ~Unit() {
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-    }
-  }
+  int Wait() { return proc.Wait(20'000); }
 };
-
-void WaitForSocket(const std::string& path) {
-  for (int i = 0; i < 500; ++i) {
-    if (int fd = ConnectUnix(path); fd >= 0) {
-      ::close(fd);
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
 
 // The datagram socket systemd reads notifications from.
 class NotifySocket {
@@ -99,23 +71,12 @@ class NotifySocket {
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
   }
-  std::string env() const { return "NOTIFY_SOCKET=" + path_; }
+  std::pair<std::string, std::string> env() const { return {"NOTIFY_SOCKET", path_}; }
 
  private:
   std::string path_;
   int fd_;
 };
-
-// A bound, listening Unix stream socket, as rosterd.socket makes.
-int ListeningSocket(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0)
-    throw std::runtime_error("listen " + path + ": " + std::strerror(errno));
-  return fd;
-}
 
 TEST(Systemd, ReadyIsNotifiedWhenTheSocketAnswersAndStoppingOnSigterm) {
   TempDir dir;
@@ -131,7 +92,7 @@ TEST(Systemd, ReadyIsNotifiedWhenTheSocketAnswersAndStoppingOnSigterm) {
   ::close(fd);
   RpcClient c(unit.socket());
   EXPECT_EQ(c.Ok("status").at("rev"), 0);
-  ::kill(unit.pid, SIGTERM);
+  ::kill(unit.pid(), SIGTERM);
   EXPECT_NE(notify.Next().find("STOPPING=1"), std::string::npos);
   EXPECT_EQ(unit.Wait(), 0);
   EXPECT_FALSE(std::filesystem::exists(unit.socket()));  // its own socket: removed
@@ -140,7 +101,7 @@ TEST(Systemd, ReadyIsNotifiedWhenTheSocketAnswersAndStoppingOnSigterm) {
 TEST(Systemd, ActivationServesThePassedSocketAndLeavesItToSystemd) {
   TempDir dir;
   const std::string path = dir.File("roster.sock");
-  const int listener = ListeningSocket(path);
+  const int listener = testing::Listen(path);  // as rosterd.socket makes it
   // The first client connects and writes before rosterd even runs, as a hook
   // does when its connection starts the service.
   RpcClient early(path);
@@ -189,9 +150,9 @@ TEST(Systemd, JournalLinesCarryPrioritiesAndNoTimestamp) {
   std::ofstream(dir.File("rosterd.log")).flush();
   struct stat st {};
   ASSERT_EQ(::stat(dir.File("rosterd.log").c_str(), &st), 0);
-  Unit unit{dir, {"JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}};
+  Unit unit{dir, {{"JOURNAL_STREAM", std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)}}};
   unit.Start();
-  WaitForSocket(unit.socket());
+  unit.WaitReady();
   EXPECT_EQ(unit.Stop(), 0);
   std::istringstream lines(testing::Slurp(unit.log()));
   int n = 0;
@@ -206,9 +167,9 @@ TEST(Systemd, JournalLinesCarryPrioritiesAndNoTimestamp) {
   // Another stream in JOURNAL_STREAM (a child of a journald-logged shell):
   // the usual timestamped lines.
   TempDir other;
-  Unit plain{other, {"JOURNAL_STREAM=1:1"}};
+  Unit plain{other, {{"JOURNAL_STREAM", "1:1"}}};
   plain.Start();
-  WaitForSocket(plain.socket());
+  plain.WaitReady();
   EXPECT_EQ(plain.Stop(), 0);
   EXPECT_NE(testing::Slurp(plain.log()).find("Z info rosterd " ROSTER_VERSION " ready"),
             std::string::npos);

@@ -1,9 +1,12 @@
 // daemon_watch_test.cc — the change feed through the real rosterd: live
 // delivery, snapshot + live split, resume with since across restarts (SIGTERM
 // and kill -9), slow subscribers, compaction, outside writes, filters.
+#include <signal.h>
+
 #include <atomic>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/entities.h"
 #include "daemon_harness.h"

@@ -313,11 +313,8 @@ TEST(Feed, LiveWatchOpenedDuringAWriteBurstStartsRightAfterItsRev) {
     writers.emplace_back([&] {
       RpcClient c = d.Client();
       const std::string line =
-          bj::serialize(
-              bj::object{{"jsonrpc", "2.0"},
-                         {"id", 1},
-                         {"method", "log.append"},
-                         {"params", {{"session", "burst"}, {"kind", "k"}, {"body", 1}}}}) +
+          bj::serialize(client::RequestObject(1, "log.append",
+                                              {{"session", "burst"}, {"kind", "k"}, {"body", 1}})) +
           "\n";
       std::string chunk;
       for (int i = 0; i < kPipelined; ++i) chunk += line;

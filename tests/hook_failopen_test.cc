@@ -3,6 +3,8 @@
 // garbage, every hook event exits 0 with nothing on stdout within the
 // documented bound (1 s of budget; the assertion leaves room for a loaded
 // machine's process start-up).
+#include <unistd.h>
+
 #include "fake_server.h"
 #include "hook_harness.h"
 

@@ -3,6 +3,7 @@
 // private tmux server for the tests that need a terminal.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>

@@ -4,6 +4,7 @@
 // Liveness by the agent's process, activity, the hook TTL, input limits, and
 // the pause that stops the agent.
 #include <fstream>
+#include <thread>
 
 #include "hook_harness.h"
 

@@ -2,6 +2,8 @@
 // session.output, `rosterctl resume --say`, and the pause summary taken from
 // the pane. fake-claude runs in a pane of a private tmux server (tmux -L)
 // and echoes what is typed at its prompt; rosterd runs the tmux commands.
+#include <thread>
+
 #include "hook_harness.h"
 
 namespace roster {

@@ -3,11 +3,13 @@
 // read with capture-pane) against the real rosterd. Every wait polls the
 // screen until the expected text shows, with a deadline.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <functional>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "cli_harness.h"
 

@@ -53,12 +53,9 @@ TEST(WriteErrors, AWriteBehindAnotherProcesssLockFailsUncommittedAndSaysBusy) {
   });
   while (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   RpcClient first = d.Client();
-  first.SendRaw(
-      bj::serialize(bj::object{{"jsonrpc", "2.0"},
-                               {"id", 1},
-                               {"method", "log.append"},
-                               {"params", {{"session", "a"}, {"kind", "k"}, {"body", "first"}}}}) +
-      "\n");
+  first.SendRaw(bj::serialize(client::RequestObject(
+                    1, "log.append", {{"session", "a"}, {"kind", "k"}, {"body", "first"}})) +
+                "\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   Ran second = Sh(d, kRosterctl + " log append a k second");
   bj::value r = first.ReadResponse(15'000);

@@ -4,29 +4,11 @@
 #include <csignal>
 #include <iostream>
 
-#include "ctl/client.h"
-
 namespace roster::ctl {
 
 namespace json = boost::json;
 
-int ExitFor(const Status& s) {
-  switch (s.code()) {
-    case Code::kOk:
-      return kExitOk;
-    case Code::kInvalidParams:
-      return kExitUsage;
-    case Code::kNotFound:
-      return kExitNotFound;
-    case Code::kConflict:
-    case Code::kInvalidState:
-      return kExitRefused;
-    case Code::kUnavailable:
-      return kExitUnreachable;
-    default:
-      return kExitOther;
-  }
-}
+int ExitFor(const Status& s) { return RowOf(s.code()).exit; }
 
 int Fail(const Status& s) {
   std::cerr << "rosterctl: " << s.message() << " (" << s.reason() << ")\n";

@@ -1,25 +1,21 @@
 // commands.h — what rosterctl's subcommands share: the connection settings,
-// the output mode, and the documented exit codes.
+// the output mode, the client, and the documented exit codes (the Exit enum
+// and each error Code's exit status are in util/error_table.h).
 #pragma once
 
 #include <boost/json.hpp>
 #include <functional>
 #include <string>
 
+#include "client/client.h"
 #include "ctl/format.h"
+#include "util/error_table.h"
 #include "util/status.h"
 
 namespace roster::ctl {
 
-// Exit codes (documented in the README).
-enum Exit : int {
-  kExitOk = 0,
-  kExitOther = 1,        // any other failure
-  kExitUsage = 2,        // bad command line or invalid_params
-  kExitNotFound = 3,     // not_found
-  kExitRefused = 4,      // conflict or invalid_state
-  kExitUnreachable = 5,  // the daemon is not running / not answering
-};
+using client::Client;
+using client::StatusFromError;
 
 struct Context {
   std::string socket;
@@ -27,6 +23,7 @@ struct Context {
   Style style;
 };
 
+// The exit status for `s` (its row in util/error_table.h).
 int ExitFor(const Status& s);
 // Prints "rosterctl: message" to stderr and returns the exit code for `s`.
 int Fail(const Status& s);

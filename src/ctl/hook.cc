@@ -28,7 +28,6 @@
 
 #include "core/summary.h"
 #include "ctl/agent_env.h"
-#include "ctl/client.h"
 #include "ctl/commands.h"
 #include "ctl/hook_input.h"
 
@@ -137,11 +136,6 @@ json::object Meta(const HookPayload& h) {
   return meta;
 }
 
-json::value Request(int64_t id, const char* method, json::object params) {
-  return json::object{
-      {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
-}
-
 int64_t LeftMs(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
 }
@@ -175,17 +169,18 @@ json::array EventBatch(const EventRule& rule, const HookPayload& h, bool registe
   const auto activity = ActivityOf(rule, h);
   json::array batch;
   if (register_first) {
-    batch.push_back(Request(1, "session.register", RegisterParams(h, activity, deadline)));
+    batch.push_back(
+        client::RequestObject(1, "session.register", RegisterParams(h, activity, deadline)));
   }
   if (rule.kind != Kind::kStart) {
     json::object hb{{"session", h.session_id}};
     if (activity) hb["activity"] = *activity;
-    batch.push_back(Request(2, "session.heartbeat", std::move(hb)));
+    batch.push_back(client::RequestObject(2, "session.heartbeat", std::move(hb)));
   }
-  batch.push_back(Request(3, "log.append",
-                          {{"session", h.session_id}, {"kind", h.event}, {"body", LogBody(h)}}));
+  batch.push_back(client::RequestObject(
+      3, "log.append", {{"session", h.session_id}, {"kind", h.event}, {"body", LogBody(h)}}));
   if (rule.rotate) {
-    batch.push_back(Request(
+    batch.push_back(client::RequestObject(
         4, "log.rotate", {{"session", h.session_id}, {"kind", "compact"}, {"body", LogBody(h)}}));
   }
   return batch;

@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "ctl/cli.h"
-#include "ctl/client.h"
 
 namespace roster::ctl {
 

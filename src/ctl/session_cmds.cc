@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "ctl/cli.h"
-#include "ctl/client.h"
 
 namespace roster::ctl {
 

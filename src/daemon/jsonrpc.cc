@@ -8,30 +8,7 @@ namespace roster::daemon::jsonrpc {
 
 namespace json = boost::json;
 
-int ErrorCode(Code code) {
-  switch (code) {
-    case Code::kInvalidParams:
-      return kInvalidParams;
-    case Code::kNotFound:
-      return -32001;
-    case Code::kConflict:
-      return -32002;
-    case Code::kInvalidState:
-      return -32003;
-    case Code::kLimitExceeded:
-      return -32004;
-    case Code::kCompacted:
-      return -32005;
-    case Code::kUnavailable:
-      return -32006;
-    case Code::kPermissionDenied:
-      return -32007;
-    case Code::kOk:  // never sent: an error always carries a failure
-    case Code::kInternal:
-      return kInternalError;
-  }
-  return kInternalError;
-}
+int ErrorCode(Code code) { return RowOf(code).rpc_code; }
 
 Error Error::From(Status status) {
   const int code = ErrorCode(status.code());

@@ -2,13 +2,13 @@
 // wire's shape: parsing a request line (nesting bounded by max_json_depth),
 // checking a message's envelope, the standard error codes, how an
 // application error (a Status) is encoded, and the framing of results,
-// errors, batches and notifications. README.md (Protocol) describes the
-// protocol for client authors.
+// errors, batches and notifications. docs/api.md describes the protocol for
+// client authors.
 //
 // Errors on the wire are {code, message, data: {reason, ...details}}. The
 // protocol's own errors use the standard codes below with the reason of the
 // Status they carry (invalid_params, not_found); an application error takes
-// its code from ErrorCode, the table of Code to JSON-RPC code.
+// its code from ErrorCode, i.e. from util/error_table.h.
 //
 // No state: every function is safe on any thread. Results travel as
 // serialized text (produced on the reader or writer thread), so FrameResult
@@ -21,21 +21,22 @@
 #include <string_view>
 #include <vector>
 
+#include "util/error_table.h"
 #include "util/status.h"
 
 namespace roster::daemon::jsonrpc {
 
-// The codes JSON-RPC 2.0 reserves (its section 5.1).
-inline constexpr int kParseError = -32700;
-inline constexpr int kInvalidRequest = -32600;
-inline constexpr int kMethodNotFound = -32601;
-inline constexpr int kInvalidParams = -32602;
-inline constexpr int kInternalError = -32603;
+// The codes JSON-RPC 2.0 reserves (its section 5.1; util/error_table.h).
+inline constexpr int kParseError = kRpcParseError;
+inline constexpr int kInvalidRequest = kRpcInvalidRequest;
+inline constexpr int kMethodNotFound = kRpcMethodNotFound;
+inline constexpr int kInvalidParams = kRpcInvalidParams;
+inline constexpr int kInternalError = kRpcInternalError;
 
 // The JSON-RPC code of an application error with `code` (-32001 ...
-// -32007; invalid_params is -32602, internal -32603). The one place these
-// numbers are written: its switch has no default, so a new Code does not
-// compile until it has a code here.
+// -32007; invalid_params is -32602, internal -32603): its row of the error
+// table (util/error_table.h), where a new Code does not compile until it has
+// one.
 int ErrorCode(Code code);
 
 // An error as it goes on the wire: its JSON-RPC code, and the Status that

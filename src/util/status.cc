@@ -1,33 +1,11 @@
-// status.cc — reason strings for Status codes (part of the pinned API).
+// status.cc — a Status's reason (from the error table) and its text form.
 #include "util/status.h"
+
+#include "util/error_table.h"
 
 namespace roster {
 
-std::string_view Status::reason() const {
-  switch (code_) {
-    case Code::kOk:
-      return "ok";
-    case Code::kNotFound:
-      return "not_found";
-    case Code::kConflict:
-      return "conflict";
-    case Code::kInvalidState:
-      return "invalid_state";
-    case Code::kInvalidParams:
-      return "invalid_params";
-    case Code::kLimitExceeded:
-      return "limit_exceeded";
-    case Code::kCompacted:
-      return "compacted";
-    case Code::kUnavailable:
-      return "unavailable";
-    case Code::kPermissionDenied:
-      return "permission_denied";
-    case Code::kInternal:
-      return "internal";
-  }
-  return "internal";
-}
+std::string_view Status::reason() const { return RowOf(code_).reason; }
 
 std::string Status::ToString() const {
   if (ok()) return "ok";

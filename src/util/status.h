@@ -1,10 +1,12 @@
 // status.h — the one error type that crosses Roster's module boundaries.
 //
 // A Status is either OK or carries a Code (with a stable string reason such as
-// "not_found", used verbatim in the JSON-RPC API), a message a person can act
-// on, and optionally details a program can act on (sent in the error's
-// `data` beside `reason`, e.g. "cause": "disk_full"). Result<T> holds either a T or a non-OK
-// Status. Both are plain values: cheap to move, safe to copy between threads.
+// "not_found", used verbatim in the JSON-RPC API; util/error_table.h maps each
+// Code to its reason, JSON-RPC code and rosterctl exit status), a message a
+// person can act on, and optionally details a program can act on (sent in
+// the error's `data` beside `reason`, e.g. "cause": "disk_full"). Result<T>
+// holds either a T or a non-OK Status. Both are plain values: cheap to move,
+// safe to copy between threads.
 #pragma once
 
 #include <cassert>
@@ -17,6 +19,9 @@
 
 namespace roster {
 
+// Values 0, 1, 2, ... in this order (none is given a value of its own). A new
+// Code needs its row in util/error_table.cc (the build fails without one) and
+// its line in docs/api.md (the ApiReference tests fail without one).
 enum class Code {
   kOk = 0,
   kNotFound,

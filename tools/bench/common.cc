@@ -20,8 +20,7 @@ pid_t SpawnAgent() {
 }
 
 std::string Req(int64_t id, const char* method, const json::object& params) {
-  return json::serialize(
-      json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+  return json::serialize(client::RequestObject(id, method, params));
 }
 
 std::string FleetHeartbeat(int64_t i, int64_t sessions) {

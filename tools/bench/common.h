@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "client/client.h"
 #include "daemon_proc.h"
 
 namespace roster::bench {

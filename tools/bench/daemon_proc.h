@@ -1,11 +1,9 @@
 // daemon_proc.h — roster-bench's daemon under test: a rosterd child process
-// on a temporary directory with a config file, or (with --socket) a daemon
-// that is already running. Also the options every scenario reads.
+// (client/launcher.h) on a temporary directory with a config file, or (with
+// --socket) a daemon that is already running. Also the options every
+// scenario reads.
 #pragma once
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -13,9 +11,10 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
-#include <thread>
 
+#include "client/launcher.h"
 #include "load.h"
 
 namespace roster::bench {
@@ -61,43 +60,20 @@ class Daemon {
   // Starts rosterd; returns milliseconds from spawn until it answers `status`.
   double Start() {
     auto t0 = Clock::now();
-    if (external()) return WaitReady(t0);
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // an interrupted bench stops its daemon too
-      if (getppid() != parent) _exit(1);   // it died before the line above
-      std::string log = (dir_ / "rosterd.log").string();
-      freopen(log.c_str(), "a", stderr);
-      execl(o_.rosterd.c_str(), o_.rosterd.c_str(), "--db", db().c_str(), "--socket",
-            socket().c_str(), "--sync", o_.sync.c_str(), "--config", (dir_ / "config.json").c_str(),
-            nullptr);
-      _exit(127);
+    if (!external()) {
+      Status s = proc_.Spawn({.binary = o_.rosterd,
+                              .args = {"--db", db(), "--socket", socket(), "--sync", o_.sync,
+                                       "--config", (dir_ / "config.json").string()},
+                              .log = (dir_ / "rosterd.log").string()});
+      if (!s.ok()) throw std::runtime_error(s.ToString());
     }
-    return WaitReady(t0);
-  }
-
-  // Milliseconds from t0 until the socket answers `status`.
-  double WaitReady(Clock::time_point t0) {
-    for (int i = 0; i < 20000; ++i) {
-      try {
-        std::string r =
-            CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
-        if (r.find("\"result\"") != std::string::npos) break;
-      } catch (const std::exception&) {
-      }
-      std::this_thread::sleep_for(std::chrono::microseconds(500));
-    }
+    if (Status s = proc_.WaitReady(socket()); !s.ok()) throw std::runtime_error(s.ToString());
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  // SIGTERM, and waits for the exit.
+  void Stop() { proc_.Stop(60'000); }
   int64_t RssKiB() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::ifstream in("/proc/" + std::to_string(proc_.pid()) + "/status");
     for (std::string l; std::getline(in, l);) {
       if (l.rfind("VmRSS:", 0) == 0) return std::stoll(l.substr(6));
     }
@@ -110,9 +86,10 @@ class Daemon {
   // given with --socket.
   std::map<std::string, double> ThreadCpuUs() const {
     std::map<std::string, double> out;
-    if (pid_ <= 0) return out;
+    const pid_t pid = proc_.pid();
+    if (pid <= 0) return out;
     const double us_per_tick = 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
-    const fs::path tasks = "/proc/" + std::to_string(pid_) + "/task";
+    const fs::path tasks = "/proc/" + std::to_string(pid) + "/task";
     std::error_code ec;
     for (const auto& t : fs::directory_iterator(tasks, ec)) {
       std::string name, stat;
@@ -125,7 +102,7 @@ class Daemon {
       for (int i = 3; i <= 15 && rest >> field; ++i) {
         if (i >= 14) ticks += std::stod(field);
       }
-      out[t.path().filename() == std::to_string(pid_) ? "io" : name] += ticks * us_per_tick;
+      out[t.path().filename() == std::to_string(pid) ? "io" : name] += ticks * us_per_tick;
     }
     return out;
   }
@@ -138,6 +115,6 @@ class Daemon {
  private:
   const Options& o_;
   fs::path dir_;
-  pid_t pid_ = -1;
+  client::DaemonProcess proc_;
 };
 }  // namespace roster::bench

@@ -3,16 +3,15 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <thread>
 
-#include "util/big_buffer.h"
+#include "client/client.h"
 
 namespace roster::bench {
 
@@ -126,44 +125,23 @@ class Conn : public std::enable_shared_from_this<Conn> {
   OutBuffer out_;
 };
 
-int ConnectFd(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to " + path);
-  }
-  return fd;
+// A connection of the bench's own (it crowds the daemon on purpose: a
+// connect waits while the backlog is full).
+client::Connection Open(const std::string& socket) {
+  auto conn = client::Connection::Open(socket, client::WhenFull::kWait);
+  if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
+  return std::move(conn).value();
 }
 
-void SendAll(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) throw std::runtime_error("send failed");
-    off += static_cast<size_t>(n);
-  }
+void Send(client::Connection& conn, std::string_view bytes) {
+  if (Status s = conn.Send(bytes, std::nullopt); !s.ok()) throw std::runtime_error(s.ToString());
 }
 
-// Receives into *buf until it holds a newline and returns its position. Only
-// the new bytes are searched, and the buffer grows like the daemon's reply
-// buffer: a reply can be tens of megabytes. Throws if the daemon closes.
-size_t RecvLine(int fd, std::string* buf) {
-  size_t nl = buf->find('\n');
-  char chunk[1 << 16];
-  while (nl == std::string::npos) {
-    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n <= 0) throw std::runtime_error("rosterd closed the connection");
-    const size_t old = buf->size();
-    ReserveBig(buf, old + static_cast<size_t>(n));
-    buf->append(chunk, static_cast<size_t>(n));
-    if (const void* p = std::memchr(buf->data() + old, '\n', static_cast<size_t>(n))) {
-      nl = static_cast<size_t>(static_cast<const char*>(p) - buf->data());
-    }
-  }
-  return nl;
+// The next line, however long it takes; throws if the daemon closes.
+std::string_view Line(client::Connection& conn) {
+  auto line = conn.ReadLine(std::nullopt);
+  if (!line.ok()) throw std::runtime_error(line.status().ToString());
+  return **line;
 }
 
 }  // namespace
@@ -191,14 +169,12 @@ namespace {
 int64_t NowNs() { return Clock::now().time_since_epoch() / std::chrono::nanoseconds(1); }
 
 // Reads `total` reply lines in order and times each from its request's send.
-void ReadReplies(int fd, int64_t total, std::string* in,
+void ReadReplies(client::Connection& conn, int64_t total,
                  const std::vector<std::atomic<int64_t>>& sent_ns, LoadResult* result) {
   for (int64_t i = 0; i < total; ++i) {
-    const size_t nl = RecvLine(fd, in);
-    CountReply(std::string_view(in->data(), nl), result);
+    CountReply(Line(conn), result);
     const int64_t at = sent_ns[static_cast<size_t>(i)].load(std::memory_order_acquire);
     result->latency_us.push_back(static_cast<double>(NowNs() - at) / 1000.0);
-    in->erase(0, nl + 1);
   }
 }
 
@@ -211,14 +187,13 @@ LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
                     const std::function<std::string(int64_t)>& make) {
   LoadResult result;
   result.latency_us.reserve(static_cast<size_t>(total));
-  const int fd = ConnectFd(socket);
+  client::Connection conn = Open(socket);
   std::vector<std::atomic<int64_t>> sent_ns(static_cast<size_t>(total));
   const auto start = Clock::now();
   std::exception_ptr read_error;
   std::thread reader([&] {
-    std::string in;
     try {
-      ReadReplies(fd, total, &in, sent_ns, &result);
+      ReadReplies(conn, total, sent_ns, &result);
     } catch (...) {
       read_error = std::current_exception();
     }
@@ -227,16 +202,14 @@ LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
     for (int64_t i = 0; i < total; ++i) {
       std::this_thread::sleep_until(start + std::chrono::duration<double>(i / rate));
       sent_ns[static_cast<size_t>(i)].store(NowNs(), std::memory_order_release);
-      SendAll(fd, make(i) + "\n");
+      Send(conn, make(i) + "\n");
     }
   } catch (...) {
-    ::shutdown(fd, SHUT_RDWR);  // unblocks the reader
+    ::shutdown(conn.fd(), SHUT_RDWR);  // unblocks the reader
     reader.join();
-    ::close(fd);
     throw;
   }
   reader.join();
-  ::close(fd);
   if (read_error) std::rethrow_exception(read_error);
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
@@ -244,71 +217,58 @@ LoadResult RunPaced(const std::string& socket, double rate, int64_t total,
 
 Watcher::Watcher(const std::string& socket, const json::object& watch_params, int connections) {
   const std::string request =
-      json::serialize(json::object{
-          {"jsonrpc", "2.0"}, {"id", 1}, {"method", "watch"}, {"params", watch_params}}) +
-      "\n";
+      json::serialize(client::RequestObject(1, "watch", watch_params)) + "\n";
   for (int i = 0; i < connections; ++i) {
-    fds_.push_back(ConnectFd(socket));
-    SendAll(fds_.back(), request);
+    conns_.push_back(Open(socket));
+    Send(conns_.back(), request);
   }
   // Every watch must be in place before the load starts, or its first events
   // happen before it exists (seen under a loaded CI machine).
-  for (int fd : fds_) bufs_.push_back(AwaitWatchReply(fd));
-  thread_ = std::thread([this] { Loop(); });
-}
-
-std::string Watcher::AwaitWatchReply(int fd) {
-  std::string buf;
-  const size_t nl = RecvLine(fd, &buf);
-  if (std::string_view(buf.data(), nl).find("\"result\"") == std::string_view::npos) {
-    throw std::runtime_error("watch refused: " + buf.substr(0, nl));
+  for (auto& conn : conns_) {
+    const std::string_view reply = Line(conn);
+    if (reply.find("\"result\"") == std::string_view::npos) {
+      throw std::runtime_error("watch refused: " + std::string(reply));
+    }
   }
-  return buf.substr(nl + 1);  // events that followed the reply
+  thread_ = std::thread([this] { Loop(); });
 }
 
 Watcher::~Watcher() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  for (int fd : fds_) ::close(fd);
 }
 
 void Watcher::Loop() {
   std::vector<pollfd> polled;
-  for (int fd : fds_) polled.push_back({fd, POLLIN, 0});
-  std::vector<std::string> bufs = std::move(bufs_);
-  for (auto& b : bufs) Consume(b);
-  char chunk[1 << 16];
+  for (auto& conn : conns_) {
+    polled.push_back({conn.fd(), POLLIN, 0});
+    Consume(conn);  // events that came with the reply
+  }
   while (!stop_) {
     if (::poll(polled.data(), polled.size(), 100) <= 0) continue;
     for (size_t i = 0; i < polled.size(); ++i) {
       if (!(polled[i].revents & (POLLIN | POLLHUP))) continue;
-      ssize_t n = ::recv(polled[i].fd, chunk, sizeof chunk, 0);
-      if (n <= 0) {
+      if (!conns_[i].Receive().ok()) {
         polled[i].fd = -1;  // closed: poll ignores negative fds
         continue;
       }
-      bufs[i].append(chunk, static_cast<size_t>(n));
-      Consume(bufs[i]);
+      Consume(conns_[i]);
     }
   }
 }
 
-void Watcher::Consume(std::string& buf) {
-  size_t start = 0, nl;
+void Watcher::Consume(client::Connection& conn) {
   const int64_t now = NowUs();
   std::vector<double> delays;
-  while ((nl = buf.find('\n', start)) != std::string::npos) {
-    std::string_view line(buf.data() + start, nl - start);
-    start = nl + 1;
-    if (line.find("\"watch.event\"") == std::string_view::npos) continue;
+  while (auto line = conn.TakeLine()) {
+    if (line->find("\"watch.event\"") == std::string_view::npos) continue;
     ++events_;
-    size_t t = line.find("\"t_us\":");
+    size_t t = line->find("\"t_us\":");
     if (t != std::string_view::npos) {
-      int64_t sent = std::strtoll(line.data() + t + 7, nullptr, 10);
+      int64_t sent = std::strtoll(line->data() + t + 7, nullptr, 10);
       delays.push_back(static_cast<double>(now - sent));
     }
   }
-  buf.erase(0, start);
   if (delays.empty()) return;
   std::lock_guard lock(mu_);
   delays_us_.insert(delays_us_.end(), delays.begin(), delays.end());
@@ -328,14 +288,13 @@ std::vector<double> Watcher::TakeDelays() {
 
 std::string CallOnce(const std::string& socket, const std::string& line, double* ms) {
   auto start = Clock::now();
-  int fd = ConnectFd(socket);
-  SendAll(fd, line + "\n");
-  std::string buf;
-  const size_t nl = RecvLine(fd, &buf);
-  ::close(fd);
+  client::Connection conn = Open(socket);
+  Send(conn, line + "\n");
+  auto reply = conn.ReadLineCopy(std::nullopt);
+  if (!reply.ok()) throw std::runtime_error(reply.status().ToString());
+  conn.Close();
   if (ms) *ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  buf.resize(nl);
-  return buf;
+  return std::move(**reply);
 }
 
 }  // namespace roster::bench

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "client/connection.h"
+
 namespace roster::bench {
 
 namespace asio = boost::asio;
@@ -89,13 +91,9 @@ class Watcher {
 
  private:
   void Loop();
-  // Counts the complete lines in `buf` and keeps the incomplete rest.
-  void Consume(std::string& buf);
-  // Reads the watch request's reply on `fd` (throws if refused); returns
-  // what arrived after it.
-  static std::string AwaitWatchReply(int fd);
-  std::vector<int> fds_;
-  std::vector<std::string> bufs_;  // per connection: bytes read past the reply
+  // Counts the complete lines received on `conn`.
+  void Consume(client::Connection& conn);
+  std::vector<client::Connection> conns_;
   std::atomic<int64_t> events_{0};
   std::atomic<bool> stop_{false};
   std::mutex mu_;

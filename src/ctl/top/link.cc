@@ -37,7 +37,7 @@ int Link::fd() const { return client_ ? client_->fd() : -1; }
 
 Status Link::Start(int64_t now_ms) {
   now_ms_ = now_ms;
-  auto c = Client::Connect(socket_, 1000);
+  auto c = client::Client::Connect(socket_, 1000);
   if (!c.ok()) return c.status();
   client_ = std::move(c).value();
   Watch(true);
@@ -48,7 +48,7 @@ bool Link::Tick(int64_t now_ms) {
   now_ms_ = now_ms;
   if (client_ || now_ms < next_attempt_ms_) return false;
   next_attempt_ms_ = now_ms + kRetryMs;
-  auto c = Client::Connect(socket_, 1000);
+  auto c = client::Client::Connect(socket_, 1000);
   if (!c.ok()) {
     if (c.status().message() == problem_) return false;
     problem_ = c.status().message();
@@ -106,9 +106,7 @@ void Link::Call(std::vector<Request> requests, Done done) {
   json::array batch;
   for (size_t i = 0; i < requests.size(); ++i) {
     const int64_t id = ++next_id_;
-    json::object req{{"jsonrpc", "2.0"}, {"id", id}, {"method", requests[i].method}};
-    if (!requests[i].params.empty()) req["params"] = std::move(requests[i].params);
-    batch.push_back(std::move(req));
+    batch.push_back(client::RequestObject(id, requests[i].method, std::move(requests[i].params)));
     pending_[id] = {p, i};
   }
   Status s = batch.size() == 1 ? client_->Post(batch[0]) : client_->Post(batch);
@@ -124,7 +122,7 @@ void Link::Complete(const json::value& response) {
   auto [p, index] = it->second;
   pending_.erase(it);
   if (const json::value* e = o->if_contains("error")) {
-    p->Set(index, StatusFromError(*e));
+    p->Set(index, client::StatusFromError(*e));
   } else if (const json::value* r = o->if_contains("result")) {
     p->Set(index, *r);
   } else {

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "ctl/client.h"
+#include "client/client.h"
 #include "ctl/top/model.h"
 #include "util/status.h"
 
@@ -79,7 +79,7 @@ class Link {
 
   const std::string socket_;
   Model& model_;
-  std::unique_ptr<Client> client_;
+  std::unique_ptr<client::Client> client_;
   State state_ = State::kDisconnected;
   std::string problem_;
   int64_t now_ms_ = 0;  // the time given to the last Start, Pump or Tick
