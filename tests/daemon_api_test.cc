@@ -1,8 +1,12 @@
 // daemon_api_test.cc — every API method of the real rosterd over its socket:
 // happy paths, each error reason, batches and notifications.
+#include <poll.h>
+
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
+#include "api_doc.h"
 #include "daemon_harness.h"
 
 namespace roster {
@@ -21,6 +25,35 @@ class DaemonApi : public ::testing::Test {
   }
   Daemon d;
 };
+
+// Every param docs/api.md lists is one the running daemon knows: sent as
+// null (absent, to a method), it is never refused as an unknown field, and
+// every documented method exists. (That the page lists no param a decoder
+// does not read, and misses none it does: ApiReference.*.)
+TEST_F(DaemonApi, EveryDocumentedParamIsAKnownField) {
+  const testing::ApiDoc doc = testing::ReadApiDoc();
+  ASSERT_GE(doc.methods.size(), 25u);
+  for (const auto& [method, params] : doc.methods) {
+    for (const std::string& param : params) {
+      RpcClient c = d.Client();  // its own connection: a watch may start
+      json r = c.Call(method, {{param, nullptr}});
+      const bj::value* e = r.as_object().if_contains("error");
+      if (!e) continue;
+      EXPECT_NE(e->at("code"), -32601) << method;
+      EXPECT_EQ(std::string(e->at("message").as_string()).find("not a known field"),
+                std::string::npos)
+          << method << " " << param << ": " << bj::serialize(r);
+    }
+    if (params.empty()) {
+      json r = d.Client().Call(method);
+      EXPECT_TRUE(r.as_object().contains("result")) << method << ": " << bj::serialize(r);
+    }
+  }
+  // The test can fail: a param no method has is refused.
+  json r = d.Client().Call("session.reap", {{"session", nullptr}});
+  EXPECT_NE(std::string(r.at("error").at("message").as_string()).find("not a known field"),
+            std::string::npos);
+}
 
 TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
   RpcClient c = d.Client();

@@ -27,7 +27,7 @@ TEST_F(Install, PutsProgramsManPagesCompletionsUnitsAndDocsInPlace) {
         "share/man/man1/rosterctl.1", "share/man/man1/roster-backup.1",
         "share/bash-completion/completions/rosterctl", "share/zsh/site-functions/_rosterctl",
         "share/systemd/user/rosterd.service", "share/systemd/user/rosterd.socket",
-        "share/doc/roster/README.md"})
+        "share/doc/roster/README.md", "share/doc/roster/api.md"})
     EXPECT_TRUE(std::filesystem::exists(Prefix(f))) << f;
   // On PATH by their bare names, one version string.
   Ran v = m.Sh("rosterd --version && rosterctl --version && roster-backup --version");

@@ -9,7 +9,6 @@
 #include <regex>
 #include <sstream>
 
-#include "core/entities.h"
 #include "daemon/config.h"
 #include "daemon/settings.h"
 #include "test_util.h"
@@ -82,26 +81,6 @@ TEST(Readme, ConfigurationTableMatchesTheSettings) {
     rows.erase(key);
   }
   for (const auto& [key, cells] : rows) ADD_FAILURE() << "README documents unknown setting " << key;
-}
-
-// The watch section names every entity a watch takes, in the table's order,
-// and says which ones a snapshot leaves out unless asked.
-TEST(Readme, WatchNamesEveryEntity) {
-  const std::string text = Readme();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(filters `entities` \(([^;]+); ([^)]+)\))")));
-  std::string listed;
-  const std::string names = m[1];
-  std::regex name("`([a-z_]+)`");
-  for (std::sregex_iterator it(names.begin(), names.end(), name), end; it != end; ++it) {
-    listed += (listed.empty() ? "" : " ") + (*it)[1].str();
-  }
-  EXPECT_EQ(listed, EntityNames(" "));
-  for (const Entity* e : kEntities) {
-    if (e->in_default_snapshot) continue;
-    EXPECT_NE(m[2].str().find("`" + std::string(e->name) + "`"), std::string::npos)
-        << "the README should say a snapshot includes " << e->name << " only when asked: " << m[2];
-  }
 }
 
 // The defaults are inside their own ranges.

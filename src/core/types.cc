@@ -1,4 +1,4 @@
-// types.cc — JSON shapes of the domain values (the pinned API reference).
+// types.cc — JSON shapes of the domain values (docs/api.md: Values).
 #include "core/types.h"
 
 namespace roster {

@@ -2,7 +2,7 @@
 // change-feed rows, plus the parameter structs of the write operations.
 //
 // These are plain values with no behaviour beyond JSON conversion (the shapes
-// are the pinned API of shared/DESIGN.md). Safe to copy between threads.
+// are the API's, docs/api.md: Values). Safe to copy between threads.
 #pragma once
 
 #include <algorithm>

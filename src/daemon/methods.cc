@@ -1,6 +1,7 @@
-// methods.cc — one decoder per method of the pinned API reference.
+// methods.cc — one decoder per method of the API (docs/api.md).
 #include "daemon/methods.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/git_branch.h"
@@ -231,10 +232,31 @@ const std::map<std::string, Decoder, std::less<>>& Table() {
   return kTable;
 }
 
+// The methods the dispatcher serves itself (rpc.cc).
+constexpr std::string_view kDispatcherMethods[] = {"status", "unwatch", "watch"};
+
 }  // namespace
 
 bool IsKnownMethod(const std::string& method) {
-  return Table().count(method) || method == "watch" || method == "unwatch" || method == "status";
+  return Table().count(method) ||
+         std::find(std::begin(kDispatcherMethods), std::end(kDispatcherMethods), method) !=
+             std::end(kDispatcherMethods);
+}
+
+std::vector<std::string> KnownMethods() {
+  std::vector<std::string> out(std::begin(kDispatcherMethods), std::end(kDispatcherMethods));
+  for (const auto& [name, decoder] : Table()) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::vector<std::string>> ParamNames(const std::string& method) {
+  auto it = Table().find(method);
+  if (it == Table().end()) return std::nullopt;
+  static const json::object kNone;
+  ParamReader reader(kNone);
+  it->second(reader);  // every decoder reads all its params before it decides anything
+  return reader.seen();
 }
 
 std::optional<Result<Call>> DecodeCall(const std::string& method, const json::object& params) {

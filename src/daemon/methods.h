@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "store/registry.h"
 
@@ -40,5 +41,13 @@ std::optional<Result<Call>> DecodeCall(const std::string& method,
 
 // True for every method of the API (including watch, unwatch and status).
 bool IsKnownMethod(const std::string& method);
+
+// Every method of the API, sorted (for docs/api.md's test).
+std::vector<std::string> KnownMethods();
+
+// The params `method` reads, in the order it reads them; nullopt for a method
+// not decoded here (watch, unwatch, status) or unknown. (For docs/api.md's
+// test: the decoders are the one list of each method's params.)
+std::optional<std::vector<std::string>> ParamNames(const std::string& method);
 
 }  // namespace roster::daemon

@@ -58,6 +58,9 @@ class ParamReader {
   // OK, or the first problem (including unknown members).
   Status Finish() const;
 
+  // The keys read so far, in the order they were read.
+  const std::vector<std::string>& seen() const { return seen_; }
+
  private:
   void Fail(std::string_view key, const std::string& problem);
   static const char* TypeName(std::string*) { return "a string"; }
