@@ -157,13 +157,7 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
     ParamReader r(params);
     auto id = r.Required<int64_t>("watch_id");
     if (Status s = r.Finish(); !s.ok()) return done(s);
-    auto it = state->watches.find(id);
-    if (it == state->watches.end()) {
-      return done(Status::NotFound("no watch " + std::to_string(id) + " on this connection"));
-    }
-    it->second->Detach();
-    hub_.Remove(id);
-    state->watches.erase(it);
+    if (Status s = state->watches->Close(id); !s.ok()) return done(s);
     return done(std::string("{}"));
   }
   if (method == "status") {
@@ -218,16 +212,9 @@ void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t s
                             std::optional<std::string> feed_id,
                             const std::shared_ptr<LineSink>& sink,
                             const std::shared_ptr<ClientState>& state, Done done) {
-  auto sub = hub_.Add(std::move(filter), sink);
-  if (!sub) {
-    return done(Status::LimitExceeded("already " + std::to_string(config_.limits.max_subscribers) +
-                                      " watches (max_subscribers); close some first"));
-  }
-  state->watches[sub->id()] = sub;
-  sub->Begin(how, since, std::move(feed_id), [state, id = sub->id(), done](Result<json::value> r) {
-    if (!r.ok()) state->watches.erase(id);
-    done(Text(std::move(r)));
-  });
+  state->watches->Open(
+      std::move(filter), how, since, std::move(feed_id), sink,
+      [done = std::move(done)](Result<json::value> r) { done(Text(std::move(r))); });
 }
 
 void Dispatcher::ServeStatus(Done done) {

@@ -19,14 +19,16 @@
 
 #include "daemon/config.h"
 #include "daemon/readers.h"
-#include "daemon/watch.h"
+#include "daemon/watch_set.h"
 #include "daemon/writer.h"
 
 namespace roster::daemon {
 
 // What one client connection holds for the dispatcher.
 struct ClientState {
-  std::map<int64_t, std::shared_ptr<Subscriber>> watches;
+  explicit ClientState(Hub& hub) : watches(std::make_shared<WatchSet>(hub)) {}
+  // Its watches (watch, unwatch; the connection pulls their lines).
+  const std::shared_ptr<WatchSet> watches;
   // A connection's requests reach the writer and the readers in the order
   // they were sent. A request with a probe (methods.h) takes its turn only
   // when the probe is done; until then the requests after it — batch

@@ -25,7 +25,8 @@ ClientConnection::ClientConnection(UnixSocket socket, Server& server)
       server_(server),
       idle_(socket_.get_executor()),
       request_timer_(socket_.get_executor()),
-      in_(server.config().limits.max_line_bytes) {}
+      in_(server.config().limits.max_line_bytes),
+      state_(std::make_shared<ClientState>(server.hub())) {}
 
 void ClientConnection::Start() {
   ArmIdleTimer();
@@ -44,7 +45,7 @@ void ClientConnection::ArmIdleTimer() {
     if (ec == asio::error::operation_aborted || self->closed_) return;
     const bool quiet =
         std::chrono::steady_clock::now() - self->last_activity_ >= std::chrono::milliseconds(ms);
-    if (!quiet || !self->state_->watches.empty() || self->in_flight_ > 0) {
+    if (!quiet || !self->state_->watches->empty() || self->in_flight_ > 0) {
       if (!quiet) {
         self->ArmIdleTimer();
       } else {  // watching or busy: not idle
@@ -182,15 +183,7 @@ void ClientConnection::Pump() {
     out_ += '\n';
     replies_.pop_front();
   }
-  for (auto it = state_->watches.begin();
-       it != state_->watches.end() && out_.size() < kWriteChunk;) {
-    auto& sub = it->second;
-    while (sub->HasLine() && out_.size() < kWriteChunk) {
-      sub->PopLineInto(&out_);
-      out_ += '\n';
-    }
-    ++it;
-  }
+  state_->watches->PopLinesInto(&out_, kWriteChunk);
   if (out_.empty()) {
     MaybeClose();
     return;
@@ -215,9 +208,9 @@ void ClientConnection::Shutdown() {
 }
 
 void ClientConnection::MaybeClose() {
-  if (!shutting_down_ || closed_ || writing_ || in_flight_ > 0 || !replies_.empty()) return;
-  for (auto& [id, sub] : state_->watches) {
-    if (sub->HasLine()) return;
+  if (!shutting_down_ || closed_ || writing_ || in_flight_ > 0 || !replies_.empty() ||
+      state_->watches->HasLine()) {
+    return;
   }
   Close();
 }
@@ -227,11 +220,7 @@ void ClientConnection::Close() {
   closed_ = true;
   idle_.cancel();
   request_timer_.cancel();
-  for (auto& [id, sub] : state_->watches) {
-    sub->Detach();
-    server_.hub().Remove(id);
-  }
-  state_->watches.clear();
+  state_->watches->CloseAll();
   boost::system::error_code ignored;
   socket_.close(ignored);
   server_.Forget(shared_from_this());

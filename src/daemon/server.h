@@ -72,7 +72,7 @@ class ClientConnection : public LineSink, public std::enable_shared_from_this<Cl
   bool shutting_down_ = false;
   bool closed_ = false;
   size_t in_flight_ = 0;
-  std::shared_ptr<ClientState> state_ = std::make_shared<ClientState>();
+  const std::shared_ptr<ClientState> state_;
 };
 
 class Server {

@@ -338,8 +338,11 @@ Hub::Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post,
       max_subscribers_(max_subscribers),
       max_queue_(max_queue) {}
 
-std::shared_ptr<Subscriber> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink> sink) {
-  if (subs_.size() >= max_subscribers_) return nullptr;
+Result<std::shared_ptr<Subscriber>> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink> sink) {
+  if (subs_.size() >= max_subscribers_) {
+    return Status::LimitExceeded("already " + std::to_string(max_subscribers_) +
+                                 " watches (max_subscribers); close some first");
+  }
   int64_t id = next_id_++;
   auto sub = std::make_shared<Subscriber>(id, std::move(filter), max_queue_, this, std::move(sink));
   subs_[id] = sub;

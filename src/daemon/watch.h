@@ -127,8 +127,9 @@ class Hub {
   Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post, size_t max_subscribers,
       size_t max_queue);
 
-  // nullptr when max_subscribers are already watching.
-  std::shared_ptr<Subscriber> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
+  // A new subscriber writing to `sink`, not started yet (Subscriber::Begin);
+  // limit_exceeded when max_subscribers are already watching.
+  Result<std::shared_ptr<Subscriber>> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
   void Remove(int64_t watch_id);
   void Publish(const FeedBatch& batch);
   int64_t published_rev() const { return published_rev_; }
