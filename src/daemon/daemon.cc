@@ -57,9 +57,9 @@ Daemon::Daemon(const DaemonConfig& config, store::Engine& engine,
       feed_(feed),
       listen_fd_(listen_fd),
       signals_(io_, SIGINT, SIGTERM),
-      hub_(
-          readers_, [this](std::function<void()> fn) { asio::post(io_, std::move(fn)); },
-          static_cast<size_t>(config.limits.max_subscribers), config.limits.subscriber_queue),
+      feed_reader_(readers_, [this](std::function<void()> fn) { asio::post(io_, std::move(fn)); }),
+      hub_(feed_reader_, static_cast<size_t>(config.limits.max_subscribers),
+           config.limits.subscriber_queue),
       publisher_(
           feed.head,
           [this](std::function<void()> fn) {

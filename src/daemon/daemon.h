@@ -25,13 +25,14 @@
 
 #include "daemon/cleanup.h"
 #include "daemon/config.h"
+#include "daemon/feed_reader.h"
+#include "daemon/hub.h"
 #include "daemon/notifier.h"
 #include "daemon/publisher.h"
 #include "daemon/readers.h"
 #include "daemon/rev_reservation.h"
 #include "daemon/rpc.h"
 #include "daemon/server.h"
-#include "daemon/watch.h"
 #include "daemon/writer.h"
 #include "store/engine.h"
 #include "util/status.h"
@@ -74,6 +75,7 @@ class Daemon {
   // socket answers is queued for the handler, never the default action.
   boost::asio::signal_set signals_;
   ReaderPool readers_;
+  PoolFeedReader feed_reader_;  // the watches' reads, on the readers
   Hub hub_;
   FeedPublisher publisher_;
   RevReservation reservation_;

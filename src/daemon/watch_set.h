@@ -19,7 +19,8 @@
 #include <optional>
 #include <string>
 
-#include "daemon/watch.h"
+#include "daemon/hub.h"
+#include "daemon/subscriber.h"
 
 namespace roster::daemon {
 

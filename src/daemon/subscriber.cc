@@ -1,7 +1,8 @@
-// watch.cc — subscribers (live delivery, catch-up from disk, snapshots) and
-// the hub. See watch.h for the delivery rule.
-#include "daemon/watch.h"
+// subscriber.cc — one watch: its start (live, since, snapshot), live
+// delivery and catch-up from disk. See subscriber.h for the delivery rule.
+#include "daemon/subscriber.h"
 
+#include "daemon/hub.h"
 #include "daemon/jsonrpc.h"
 
 namespace roster::daemon {
@@ -12,34 +13,6 @@ namespace {
 constexpr int64_t kCatchupPage = 1000;
 using jsonrpc::Notification;
 }  // namespace
-
-bool WatchFilter::Matches(const Change& c) const {
-  if (!entities.empty() && !entities.count(c.entity)) return false;
-  if (session_id && c.session_id != session_id) return false;
-  if (key && c.key != *key) return false;
-  return true;
-}
-
-std::string EventTail(const Change& c) {
-  // `data` is JSON text the store's triggers wrote: spliced in as is.
-  std::string tail = R"(,"rev":)";
-  tail += std::to_string(c.rev) + R"(,"ts":)" + std::to_string(c.ts) + R"(,"entity":)" +
-          json::serialize(json::string(c.entity)) + R"(,"op":)" +
-          json::serialize(json::string(c.op)) + R"(,"key":)" +
-          json::serialize(json::string(c.key)) + R"(,"data":)" +
-          (c.data.empty() ? "null" : c.data) + "}}";
-  return tail;
-}
-
-static std::string EventPrefix(int64_t watch_id) {
-  return jsonrpc::NotificationPrefix("watch.event") + R"({"watch_id":)" + std::to_string(watch_id);
-}
-
-std::string EventLine(int64_t watch_id, std::string_view tail) {
-  std::string line = EventPrefix(watch_id);
-  line += tail;
-  return line;
-}
 
 Subscriber::Subscriber(int64_t id, WatchFilter filter, size_t max_queue, Hub* hub,
                        std::weak_ptr<LineSink> sink)
@@ -55,7 +28,7 @@ void Subscriber::Begin(Start how, int64_t since, std::optional<std::string> feed
   auto self = shared_from_this();
   started_ = std::move(started);
   if (how == Start::kSnapshot) {
-    hub_->ReadSnapshot(filter_, [self, feed_id](Result<store::Registry::Snapshot> snap) {
+    hub_->reader().ReadSnapshot(filter_, [self, feed_id](Result<FeedReader::Snapshot> snap) {
       self->OnSnapshot(feed_id, std::move(snap));
     });
     return;
@@ -65,7 +38,7 @@ void Subscriber::Begin(Start how, int64_t since, std::optional<std::string> feed
   // is exactly the one after this rev — which is also the rev its result
   // reports, not the head a reader sees (commits reach the hub after that).
   const int64_t live_from = hub_->published_rev();
-  hub_->ReadFeed(INT64_MAX, 1, [self, how, since, feed_id, live_from](auto page) {
+  hub_->reader().ReadFeed(INT64_MAX, 1, [self, how, since, feed_id, live_from](auto page) {
     self->OnStartPage(how, how == Start::kLive ? live_from : since, feed_id, std::move(page));
   });
 }
@@ -127,7 +100,7 @@ Status CheckStart(bool since, int64_t from, const std::optional<std::string>& fe
 // meanwhile (Close) it was answered then; if it was detached (unwatch, or its
 // connection went away) it is answered now, as started, and stays closed.
 void Subscriber::OnStartPage(Start how, int64_t from, const std::optional<std::string>& feed_id,
-                             Result<store::Registry::FeedPage> page) {
+                             Result<FeedReader::FeedPage> page) {
   if (!page.ok()) {
     Refuse(page.status());
     return;
@@ -150,7 +123,7 @@ void Subscriber::OnStartPage(Start how, int64_t from, const std::optional<std::s
 }
 
 void Subscriber::OnSnapshot(const std::optional<std::string>& feed_id,
-                            Result<store::Registry::Snapshot> snap) {
+                            Result<FeedReader::Snapshot> snap) {
   if (!snap.ok()) {
     Refuse(snap.status());
     return;
@@ -221,10 +194,10 @@ void Subscriber::EnterCatchup() {
 void Subscriber::ReadNextPage() {
   mode_ = Mode::kReading;
   auto self = shared_from_this();
-  hub_->ReadFeed(pos_, kCatchupPage, [self](auto page) { self->OnPage(std::move(page)); });
+  hub_->reader().ReadFeed(pos_, kCatchupPage, [self](auto page) { self->OnPage(std::move(page)); });
 }
 
-void Subscriber::OnPage(Result<store::Registry::FeedPage> page) {
+void Subscriber::OnPage(Result<FeedReader::FeedPage> page) {
   if (mode_ == Mode::kClosed) return;
   if (!page.ok()) {
     Close("unavailable", "could not read the change feed: " + page.status().message());
@@ -327,91 +300,6 @@ void Subscriber::EnqueueTail(const std::shared_ptr<const std::vector<std::string
 
 void Subscriber::Pump() {
   if (auto sink = sink_.lock()) sink->Pump();
-}
-
-// ---------------------------------------------------------------- Hub
-
-Hub::Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post,
-         size_t max_subscribers, size_t max_queue)
-    : readers_(readers),
-      post_(std::move(post)),
-      max_subscribers_(max_subscribers),
-      max_queue_(max_queue) {}
-
-Result<std::shared_ptr<Subscriber>> Hub::Add(WatchFilter filter, std::weak_ptr<LineSink> sink) {
-  if (subs_.size() >= max_subscribers_) {
-    return Status::LimitExceeded("already " + std::to_string(max_subscribers_) +
-                                 " watches (max_subscribers); close some first");
-  }
-  int64_t id = next_id_++;
-  auto sub = std::make_shared<Subscriber>(id, std::move(filter), max_queue_, this, std::move(sink));
-  subs_[id] = sub;
-  return sub;
-}
-
-void Hub::Remove(int64_t watch_id) { subs_.erase(watch_id); }
-
-void Hub::Publish(const FeedBatch& batch) {
-  if (!batch.new_feed_id.empty()) {
-    // History may have been rewritten: no watcher's position means anything
-    // in the new incarnation.
-    CloseAll("compacted",
-             "the feed started a new incarnation (feed " + batch.new_feed_id + ") after rev " +
-                 std::to_string(batch.from_rev) +
-                 " (a restore or an import): history may have been rewritten; resume from a "
-                 "snapshot",
-             batch.from_rev + 1);
-  }
-  published_rev_ = std::max(published_rev_, batch.to_rev);
-  if (subs_.empty()) return;
-  auto tails = std::make_shared<std::vector<std::string>>();
-  tails->reserve(batch.changes->size());
-  for (const auto& c : *batch.changes) tails->push_back(EventTail(c));
-  FeedBatch b = batch;
-  b.tails = std::move(tails);
-  std::vector<std::shared_ptr<Subscriber>> subs;
-  subs.reserve(subs_.size());
-  for (auto& [id, s] : subs_) subs.push_back(s);
-  for (auto& s : subs) s->OnBatch(b);
-}
-
-void Hub::ProgressTick() {
-  std::vector<std::shared_ptr<Subscriber>> subs;
-  for (auto& [id, s] : subs_) subs.push_back(s);
-  for (auto& s : subs) s->MaybeProgress();
-}
-
-void Hub::CloseAll(const std::string& reason, const std::string& message,
-                   std::optional<int64_t> oldest_rev) {
-  std::vector<std::shared_ptr<Subscriber>> subs;
-  for (auto& [id, s] : subs_) subs.push_back(s);
-  for (auto& s : subs) s->Close(reason, message, oldest_rev);
-  subs_.clear();
-}
-
-json::array Hub::Stats() const {
-  json::array out;
-  for (const auto& [id, s] : subs_) out.push_back(s->Stats());
-  return out;
-}
-
-void Hub::ReadFeed(int64_t after, int64_t limit,
-                   std::function<void(Result<store::Registry::FeedPage>)> done) {
-  readers_.Submit([this, after, limit, done = std::move(done)](store::Registry& reg) {
-    auto page = std::make_shared<Result<store::Registry::FeedPage>>(reg.ReadFeed(after, limit));
-    post_([done, page] { done(std::move(*page)); });
-  });
-}
-
-void Hub::ReadSnapshot(const WatchFilter& filter,
-                       std::function<void(Result<store::Registry::Snapshot>)> done) {
-  std::vector<std::string> entities(filter.entities.begin(), filter.entities.end());
-  readers_.Submit([this, entities, session = filter.session_id,
-                   done = std::move(done)](store::Registry& reg) {
-    auto snap =
-        std::make_shared<Result<store::Registry::Snapshot>>(reg.ReadSnapshot(entities, session));
-    post_([done, snap] { done(std::move(*snap)); });
-  });
 }
 
 }  // namespace roster::daemon

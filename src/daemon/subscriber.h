@@ -1,29 +1,34 @@
-// watch.h — subscribers of the change feed (watch) and the hub that fans the
-// notifier's batches out to them. Everything here runs on the io thread.
+// subscriber.h — one watch: a subscriber of the change feed, fed by the hub
+// (hub.h), writing its lines to its connection (a LineSink), which pulls
+// them. Everything here runs on the io thread.
 //
 // Delivery rule: a subscriber has a position `pos` (every rev <= pos has been
 // handled). A live batch (from, to] is delivered from pos on when from <= pos;
 // when from > pos, something was missed and the subscriber catches up from the
 // durable feed. A subscriber whose queue would exceed its bound also switches
 // to catch-up: once its queue drains it reads pages of `changes` after pos
-// through the reader pool, then applies the live batches that arrived in the
-// meantime and is live again. So a slow subscriber never slows the writer or
-// other subscribers, and still loses nothing. If the feed was compacted past
-// pos it gets watch.error `compacted` with the oldest rev kept, and closes.
+// through the hub's FeedReader, then applies the live batches that arrived in
+// the meantime and is live again. So a slow subscriber never slows the writer
+// or other subscribers, and still loses nothing. If the feed was compacted
+// past pos it gets watch.error `compacted` with the oldest rev kept, and
+// closes.
+//
+// Ownership: shared by the hub (fan-out), its connection's WatchSet, and
+// the reads in flight for it; it holds the hub by pointer (the hub outlives
+// every subscriber's use) and its connection weakly.
 #pragma once
 
 #include <boost/json.hpp>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include "daemon/feed_batch.h"
-#include "daemon/readers.h"
+#include "daemon/feed_reader.h"
+#include "daemon/watch_event.h"
 
 namespace roster::daemon {
 
@@ -37,13 +42,6 @@ class LineSink {
   // queued meanwhile (a batch's replies, the events of every batch published
   // before then) leaves in one write. Repeated calls before then are free.
   virtual void SchedulePump() = 0;
-};
-
-struct WatchFilter {
-  std::set<std::string> entities;         // empty = all
-  std::optional<std::string> session_id;  // only changes of this session
-  std::optional<std::string> key;         // only changes of this key
-  bool Matches(const Change& c) const;
 };
 
 class Hub;
@@ -74,7 +72,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   // Enqueues watch.error and stops delivering; the hub forgets it.
   void Close(const std::string& reason, const std::string& message,
              std::optional<int64_t> oldest_rev = std::nullopt);
-  // Stops delivering without a message (unwatch, or its connection is gone).
+  // Stops delivering without a message: its connection let it go (unwatch,
+  // or the connection closed; WatchSet).
   // A watch not yet started is still answered, when its start read is back.
   void Detach() { mode_ = Mode::kClosed; }
   boost::json::object Stats() const;
@@ -83,11 +82,10 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   enum class Mode { kStarting, kLive, kDraining, kReading, kClosed };
   void EnterCatchup();
   void ReadNextPage();
-  void OnPage(Result<store::Registry::FeedPage> page);
+  void OnPage(Result<FeedReader::FeedPage> page);
   void OnStartPage(Start how, int64_t since, const std::optional<std::string>& feed_id,
-                   Result<store::Registry::FeedPage> page);
-  void OnSnapshot(const std::optional<std::string>& feed_id,
-                  Result<store::Registry::Snapshot> snap);
+                   Result<FeedReader::FeedPage> page);
+  void OnSnapshot(const std::optional<std::string>& feed_id, Result<FeedReader::Snapshot> snap);
   // Answers the watch request (once; later calls do nothing).
   void Answer(Result<boost::json::value> result);
   // Refuses (and forgets this watch) when the start cannot be served.
@@ -121,43 +119,5 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   bool sent_since_progress_ = false;
   uint64_t delivered_ = 0, caught_up_ = 0, catchups_ = 0;
 };
-
-class Hub {
- public:
-  Hub(ReaderPool& readers, std::function<void(std::function<void()>)> post, size_t max_subscribers,
-      size_t max_queue);
-
-  // A new subscriber writing to `sink`, not started yet (Subscriber::Begin);
-  // limit_exceeded when max_subscribers are already watching.
-  Result<std::shared_ptr<Subscriber>> Add(WatchFilter filter, std::weak_ptr<LineSink> sink);
-  void Remove(int64_t watch_id);
-  void Publish(const FeedBatch& batch);
-  int64_t published_rev() const { return published_rev_; }
-  void set_published_rev(int64_t rev) { published_rev_ = rev; }
-  void ProgressTick();
-  void CloseAll(const std::string& reason, const std::string& message,
-                std::optional<int64_t> oldest_rev = std::nullopt);
-  boost::json::array Stats() const;
-
-  // Reads through the reader pool; `done` runs on the io thread.
-  void ReadFeed(int64_t after, int64_t limit,
-                std::function<void(Result<store::Registry::FeedPage>)> done);
-  void ReadSnapshot(const WatchFilter& filter,
-                    std::function<void(Result<store::Registry::Snapshot>)> done);
-
- private:
-  ReaderPool& readers_;
-  std::function<void(std::function<void()>)> post_;  // runs a function on the io thread
-  const size_t max_subscribers_;
-  const size_t max_queue_;
-  std::map<int64_t, std::shared_ptr<Subscriber>> subs_;
-  int64_t next_id_ = 1;
-  int64_t published_rev_ = 0;
-};
-
-// A watch.event line is the same for every watcher but for its watch_id: the
-// rest (the "tail") is built once per change, off the io thread.
-std::string EventTail(const Change& c);
-std::string EventLine(int64_t watch_id, std::string_view tail);
 
 }  // namespace roster::daemon
