@@ -407,9 +407,19 @@ TEST(DqliteFault, AClientVanishingMidResultDoesNotKillTheNodesProcess) {
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // The trap is real: with SIGPIPE's default action the same moment kills it.
-  status = InChild([&] { return VanishMidResult(true, dir.File("killed")); });
-  ASSERT_TRUE(WIFSIGNALED(status));
-  EXPECT_EQ(WTERMSIG(status), SIGPIPE);
+  // Not every time: when the client's reset reaches the node before the node
+  // writes, the write fails with ECONNRESET, which raises no signal. So the
+  // control is tried a few times and must be killed by SIGPIPE at least once.
+  bool killed = false;
+  for (int attempt = 0; attempt < 8 && !killed; ++attempt) {
+    status = InChild(
+        [&] { return VanishMidResult(true, dir.File("killed" + std::to_string(attempt))); });
+    killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE;
+    if (!killed) {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    }
+  }
+  EXPECT_TRUE(killed) << "with SIGPIPE's default action, 8 vanishing clients never killed the node";
 }
 
 }  // namespace
