@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 7),
+-- roster.sql — the full current schema of Roster's database (schema version 8),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -40,10 +40,23 @@
 --                tmux_pane/tmux_socket say where rosterd types and reads;
 --                branch is the root's git branch ('detached:1a2b3c4' for a
 --                detached HEAD), re-read by rosterd every few seconds.
+--                host is the machine the session runs on: the host of the
+--                rosterd that registered it (daemon/host_id.h). Its pid, tmux
+--                and root are probed by that host's rosterd only. NULL: not
+--                claimed yet (a row from before schema 8, or inserted here
+--                without one); a rosterd claims such rows at its start and
+--                at its next cleanup round.
 --   pauses       pause history; resumed_at IS NULL marks the (single) open pause;
---                ended_by says whether a resume or a stop ended it.
+--                ended_by says whether a resume or a stop ended it; host is
+--                the session's host when it was paused (where its pane was read).
 --   teams        a team of agents keyed (project_id, root); started_at survives
---                an idempotent re-up. team_agents lists its agents.
+--                an idempotent re-up; host is where it was brought up (whose
+--                rosterd checks its root). team_agents lists its agents.
+--   hosts        one row per rosterd that served this database: its host,
+--                the machine's hostname, when it started and its heartbeat
+--                last_seen (written every quarter of host_timeout_ms). The
+--                sessions of a host unseen for host_timeout_ms are reported
+--                unreachable.
 --   log_entries  per-session log. seq strictly increases per session; epoch
 --                starts at 1 and is bumped by a rotation (compaction, fork).
 --   changes      the change feed: one row per insert/update/delete of the tables
@@ -68,12 +81,14 @@
 --   team_roster     one row per agent with its tmux session name
 --                   {tmux_prefix}{project_id}-{agent}.
 --   recent_changes  the newest 100 feed rows with ISO times.
+--   hosts_view      each host with ISO times, seconds since its heartbeat and
+--                   its live sessions.
 --   feed_*          each entity's rows in the change feed's shape (entity, key,
 --                   session_id, data) with their rowid: the one spelling of its
 --                   row JSON, read by watch snapshots, session.list and the
 --                   triggers.
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -103,22 +118,29 @@ CREATE TABLE sessions (
   tmux_pane     TEXT,
   tmux_socket   TEXT,
   branch        TEXT,
-  grace_until   INTEGER
+  grace_until   INTEGER,
+  host          TEXT
 ) STRICT;
 
 CREATE INDEX sessions_status_updated ON sessions (status, updated_at);
 CREATE INDEX sessions_root ON sessions (root);
 
--- The expiry sweep's index (migrations 0005, 0006). Heartbeats leave
+-- The expiry sweep's index (migrations 0005, 0006, 0008). Heartbeats leave
 -- expiry_check_at alone, so they move no entry here; the sweep moves a live
 -- session's check to its expiry when the check comes due. Sessions with a pid
--- are not in it: their process, not a TTL, ends them.
-CREATE INDEX sessions_expiry_check ON sessions (expiry_check_at)
+-- are not in it: their process, not a TTL, ends them. Each rosterd sweeps
+-- its own host's sessions.
+CREATE INDEX sessions_expiry_check ON sessions (host, expiry_check_at)
   WHERE status IN ('active', 'idle') AND pid IS NULL;
 
--- The process probe's walk over the live sessions that have a pid (0006).
-CREATE INDEX sessions_pid_probe ON sessions (id)
+-- The process probe's walk over its host's live sessions that have a pid
+-- (0006, 0008).
+CREATE INDEX sessions_pid_probe ON sessions (host, id)
   WHERE status IN ('active', 'idle') AND pid IS NOT NULL;
+
+-- Rows without a host, for the claim at each cleanup round (0008; empty but
+-- for rows a sqlite3 user inserted without one).
+CREATE INDEX sessions_unclaimed ON sessions (id) WHERE host IS NULL;
 
 -- Keeps expiry_check_at <= last_seen + ttl_ms when a write (a shell's too)
 -- brings a session's expiry closer.
@@ -134,11 +156,13 @@ CREATE TABLE pauses (
   summary    TEXT NOT NULL,
   note       TEXT,
   resumed_at INTEGER,
-  ended_by   TEXT CHECK (ended_by = 'resume' OR ended_by = 'stop')
+  ended_by   TEXT CHECK (ended_by = 'resume' OR ended_by = 'stop'),
+  host       TEXT
 ) STRICT;
 
 CREATE INDEX pauses_session ON pauses (session_id, paused_at);
 CREATE UNIQUE INDEX pauses_one_open ON pauses (session_id) WHERE resumed_at IS NULL;
+CREATE INDEX pauses_unclaimed ON pauses (id) WHERE host IS NULL;
 
 CREATE TABLE teams (
   project_id  TEXT NOT NULL,
@@ -146,10 +170,12 @@ CREATE TABLE teams (
   tmux_prefix TEXT NOT NULL DEFAULT '',
   started_at  INTEGER NOT NULL,
   updated_at  INTEGER NOT NULL,
+  host        TEXT,
   PRIMARY KEY (project_id, root)
 ) STRICT;
 
 CREATE INDEX teams_root ON teams (root);
+CREATE INDEX teams_unclaimed ON teams (project_id, root) WHERE host IS NULL;
 
 CREATE TABLE team_agents (
   project_id TEXT NOT NULL,
@@ -172,6 +198,13 @@ CREATE TABLE log_entries (
 ) STRICT;
 
 CREATE INDEX log_entries_ts ON log_entries (ts);
+
+CREATE TABLE hosts (
+  host       TEXT PRIMARY KEY,
+  hostname   TEXT NOT NULL DEFAULT '',
+  started_at INTEGER NOT NULL,
+  last_seen  INTEGER NOT NULL
+) STRICT;
 
 -- The feed's entities (core/entities.h is the same list for the programs):
 -- changes.entity names one of them, and each has its table and its feed view.
@@ -222,8 +255,8 @@ CREATE TABLE feed_deleting (
 
 CREATE VIEW feed_sessions AS
 SELECT 'session' AS entity, id AS key, id AS session_id,
-       json_object('id', id, 'name', name, 'root', root, 'branch', branch, 'pid', pid,
-                   'tmux_session', tmux_session, 'tmux_pane', tmux_pane,
+       json_object('id', id, 'name', name, 'host', host, 'root', root, 'branch', branch,
+                   'pid', pid, 'tmux_session', tmux_session, 'tmux_pane', tmux_pane,
                    'tmux_socket', tmux_socket, 'status', status,
                    'status_reason', status_reason, 'activity', activity,
                    'created_at', created_at, 'updated_at', updated_at, 'last_seen', last_seen,
@@ -236,7 +269,7 @@ FROM sessions;
 
 CREATE VIEW feed_pauses AS
 SELECT 'pause' AS entity, CAST(id AS TEXT) AS key, session_id,
-       json_object('id', id, 'session_id', session_id, 'paused_at', paused_at,
+       json_object('id', id, 'session_id', session_id, 'host', host, 'paused_at', paused_at,
                    'summary', summary, 'note', note, 'resumed_at', resumed_at,
                    'ended_by', ended_by) AS data,
        rowid AS rowid
@@ -244,8 +277,9 @@ FROM pauses;
 
 CREATE VIEW feed_teams AS
 SELECT 'team' AS entity, project_id || '@' || root AS key, NULL AS session_id,
-       json_object('project_id', project_id, 'root', root, 'tmux_prefix', tmux_prefix,
-                   'started_at', started_at, 'updated_at', updated_at) AS data,
+       json_object('project_id', project_id, 'root', root, 'host', host,
+                   'tmux_prefix', tmux_prefix, 'started_at', started_at,
+                   'updated_at', updated_at) AS data,
        rowid AS rowid
 FROM teams;
 
@@ -278,11 +312,11 @@ END;
 -- A pure heartbeat (only last_seen, updated_at, pid_start, expiry_check_at or
 -- grace_until moved) is not a change.
 CREATE TRIGGER sessions_update
-AFTER UPDATE OF id, name, root, branch, pid, tmux_session, tmux_pane, tmux_socket, status,
+AFTER UPDATE OF id, name, host, root, branch, pid, tmux_session, tmux_pane, tmux_socket, status,
   status_reason, activity, created_at, ttl_ms, meta
 ON sessions
-WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.root IS NOT NEW.root
-  OR OLD.branch IS NOT NEW.branch OR OLD.pid IS NOT NEW.pid
+WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name OR OLD.host IS NOT NEW.host
+  OR OLD.root IS NOT NEW.root OR OLD.branch IS NOT NEW.branch OR OLD.pid IS NOT NEW.pid
   OR OLD.tmux_session IS NOT NEW.tmux_session OR OLD.tmux_pane IS NOT NEW.tmux_pane
   OR OLD.tmux_socket IS NOT NEW.tmux_socket OR OLD.status IS NOT NEW.status
   OR OLD.status_reason IS NOT NEW.status_reason OR OLD.activity IS NOT NEW.activity
@@ -328,7 +362,8 @@ END;
 -- An idempotent re-up (only updated_at moved) is not a change.
 CREATE TRIGGER teams_update AFTER UPDATE ON teams
 WHEN OLD.project_id IS NOT NEW.project_id OR OLD.root IS NOT NEW.root
-  OR OLD.tmux_prefix IS NOT NEW.tmux_prefix OR OLD.started_at IS NOT NEW.started_at
+  OR OLD.host IS NOT NEW.host OR OLD.tmux_prefix IS NOT NEW.tmux_prefix
+  OR OLD.started_at IS NOT NEW.started_at
 BEGIN
   INSERT INTO changes (entity, op, key, session_id, data)
   SELECT entity, 'update', key, session_id, data FROM feed_teams WHERE rowid = NEW.rowid;
@@ -379,7 +414,8 @@ END;
 -- Views for people (ISO-8601 UTC times).
 
 CREATE VIEW sessions_view AS
-SELECT id, name, root, branch, pid, tmux_session, tmux_pane, status, status_reason, activity,
+SELECT id, name, host, root, branch, pid, tmux_session, tmux_pane, status, status_reason,
+       activity,
        strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch') AS created,
        strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated,
        strftime('%Y-%m-%dT%H:%M:%fZ', last_seen / 1000.0, 'unixepoch') AS last_seen,
@@ -406,7 +442,7 @@ WHERE p.resumed_at IS NULL;
 -- the user (its turn ended) or for a permission answer, oldest change first
 -- (updated: the session's last change, usually the start of the wait).
 CREATE VIEW needs_user AS
-SELECT name, activity, root, branch, tmux_session, tmux_pane, status,
+SELECT name, activity, host, root, branch, tmux_session, tmux_pane, status,
        strftime('%Y-%m-%dT%H:%M:%fZ', updated_at / 1000.0, 'unixepoch') AS updated, id
 FROM sessions
 WHERE (activity = 'waiting_input' OR activity = 'waiting_permission')
@@ -416,13 +452,22 @@ ORDER BY updated_at;
 CREATE VIEW team_roster AS
 SELECT t.project_id, t.root, a.agent,
        t.tmux_prefix || t.project_id || '-' || a.agent AS tmux_session,
-       strftime('%Y-%m-%dT%H:%M:%fZ', t.started_at / 1000.0, 'unixepoch') AS started
+       strftime('%Y-%m-%dT%H:%M:%fZ', t.started_at / 1000.0, 'unixepoch') AS started, t.host
 FROM teams AS t JOIN team_agents AS a ON a.project_id = t.project_id AND a.root = t.root;
 
 CREATE VIEW recent_changes AS
 SELECT rev, strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS time,
        entity, op, key, data
 FROM changes ORDER BY rev DESC LIMIT 100;
+
+CREATE VIEW hosts_view AS
+SELECT h.host, h.hostname,
+       strftime('%Y-%m-%dT%H:%M:%fZ', h.started_at / 1000.0, 'unixepoch') AS started,
+       strftime('%Y-%m-%dT%H:%M:%fZ', h.last_seen / 1000.0, 'unixepoch') AS last_seen,
+       round((julianday('now') - 2440587.5) * 86400.0 - h.last_seen / 1000.0, 1) AS seen_s_ago,
+       (SELECT count(*) FROM sessions AS s
+        WHERE s.host = h.host AND s.status IN ('active', 'idle', 'paused')) AS live_sessions
+FROM hosts AS h;
 
 -- Per-status session counts (migration 0002), kept by triggers; the live-session
 -- limit reads them instead of counting rows.

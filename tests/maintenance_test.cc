@@ -102,6 +102,8 @@ TEST(Maintenance, ShellWriteThatShortensALifeExpiresTheSessionAtTheNextSweep) {
   EXPECT_EQ(h.reg->Get("kept").value().status, "active");
 }
 
+// A row without a host (the shell's) is claimed by the cleanup round, which
+// then sweeps it.
 TEST(Maintenance, SessionInsertedByTheShellIsCheckedAtTheNextSweep) {
   RegistryHarness h;
   {
@@ -111,6 +113,8 @@ TEST(Maintenance, SessionInsertedByTheShellIsCheckedAtTheNextSweep) {
         "VALUES ('old', 'old', 1, 1, 1, 10), ('new', 'new', 1, 1, " +
         std::to_string(*h.now) + ", 1000)");
   }
+  EXPECT_EQ(h.reg->ExpireSessions(10).value().checked, 0);  // not this host's yet
+  EXPECT_EQ(h.reg->ClaimUnowned().value(), 2);
   auto pass = h.reg->ExpireSessions(10).value();
   EXPECT_EQ(pass.checked, 2);
   EXPECT_EQ(pass.expired, 1);

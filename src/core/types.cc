@@ -20,6 +20,7 @@ json::value PauseJson(const std::optional<OpenPause>& p) {
 void tag_invoke(json::value_from_tag, json::value& v, const Session& s) {
   v = json::object{{"id", s.id},
                    {"name", s.name},
+                   {"host", Opt(s.host)},
                    {"root", s.root},
                    {"branch", Opt(s.branch)},
                    {"pid", Opt(s.pid)},
@@ -36,21 +37,24 @@ void tag_invoke(json::value_from_tag, json::value& v, const Session& s) {
                    {"grace_until", Opt(s.grace_until)},
                    {"expires_at", Opt(s.expires_at())},
                    {"meta", s.meta},
-                   {"pause", PauseJson(s.pause)}};
+                   {"pause", PauseJson(s.pause)},
+                   {"unreachable", s.unreachable}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const Pause& p) {
-  v = json::object{{"paused_at", p.paused_at},
-                   {"resumed_at", Opt(p.resumed_at)},
-                   {"summary", p.summary},
-                   {"note", Opt(p.note)},
-                   {"ended_by", Opt(p.ended_by)}};
+  v = json::object{{"paused_at", p.paused_at},    {"resumed_at", Opt(p.resumed_at)},
+                   {"summary", p.summary},        {"note", Opt(p.note)},
+                   {"ended_by", Opt(p.ended_by)}, {"host", Opt(p.host)}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const Team& t) {
-  v = json::object{{"project_id", t.project_id},   {"root", t.root},
-                   {"tmux_prefix", t.tmux_prefix}, {"agents", json::value_from(t.agents)},
-                   {"started_at", t.started_at},   {"updated_at", t.updated_at}};
+  v = json::object{{"project_id", t.project_id},
+                   {"root", t.root},
+                   {"host", Opt(t.host)},
+                   {"tmux_prefix", t.tmux_prefix},
+                   {"agents", json::value_from(t.agents)},
+                   {"started_at", t.started_at},
+                   {"updated_at", t.updated_at}};
 }
 
 void tag_invoke(json::value_from_tag, json::value& v, const RosterEntry& r) {

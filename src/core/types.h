@@ -26,6 +26,9 @@ struct OpenPause {
 struct Session {
   std::string id;
   std::string name;
+  // The machine it runs on: the host of the rosterd that registered it (null
+  // until a rosterd claims a row written without one).
+  std::optional<std::string> host;
   std::string root;
   std::optional<std::string> branch;  // git branch of root; "detached:<sha7>" when detached
   std::optional<int64_t> pid;
@@ -42,6 +45,10 @@ struct Session {
   std::optional<int64_t> grace_until;  // restart grace: no TTL expiry before it
   json::object meta;
   std::optional<OpenPause> pause;
+  // Derived when read, not stored: its host is another one, whose rosterd has
+  // not written its heartbeat for host_timeout_ms. Nobody then judges the
+  // session (its pid, tmux and TTL belong to that host).
+  bool unreachable = false;
 
   // When the TTL ends the session; nullopt when it has a pid (its process's
   // exit ends it, not a TTL).
@@ -70,11 +77,13 @@ struct Pause {
   std::string summary;
   std::optional<std::string> note;
   std::optional<std::string> ended_by;  // resume | stop (null while open)
+  std::optional<std::string> host;      // the session's host when it was paused
 };
 
 struct Team {
   std::string project_id;
   std::string root;
+  std::optional<std::string> host;  // where it was brought up (whose rosterd checks its root)
   std::string tmux_prefix;
   std::vector<std::string> agents;  // sorted
   int64_t started_at = 0;
@@ -153,6 +162,7 @@ struct ListParams {
   std::optional<std::string> root;
   std::optional<std::string> after;  // name, for paging
   int64_t limit = 0;                 // 0 = no limit
+  std::optional<std::string> host;   // only this host's sessions
 };
 
 struct HeartbeatResult {

@@ -14,10 +14,13 @@ namespace roster::store {
 // every live session: with 100,000 of them, 16-27 ms per sweep when none is
 // due (the sweep of schema 4 did exactly that, every second). Sessions with a
 // pid are not in the index: their process, not a TTL, ends them. A session's
-// expiry is max(last_seen + ttl_ms, grace_until).
-#define ROSTER_DUE_SESSIONS                                                      \
-  "SELECT id FROM sessions INDEXED BY sessions_expiry_check "                    \
-  "WHERE status IN ('active', 'idle') AND pid IS NULL AND expiry_check_at < ?1 " \
+// expiry is max(last_seen + ttl_ms, grace_until). The index leads with the
+// host: each rosterd sweeps its own host's sessions (?3), whose hooks talk to
+// it; another host's are that host's rosterd's to judge, and while it is
+// down they are unreachable, not expired.
+#define ROSTER_DUE_SESSIONS                                                                    \
+  "SELECT id FROM sessions INDEXED BY sessions_expiry_check "                                  \
+  "WHERE status IN ('active', 'idle') AND pid IS NULL AND host = ?3 AND expiry_check_at < ?1 " \
   "ORDER BY expiry_check_at LIMIT ?2"
 #define ROSTER_EXPIRY "max(last_seen + ttl_ms, coalesce(grace_until, 0))"
 
@@ -29,12 +32,14 @@ Result<Registry::ExpiryPass> Registry::ExpireSessions(int64_t batch) {
         "updated_at = ?1 WHERE id IN (" ROSTER_DUE_SESSIONS ") AND " ROSTER_EXPIRY " < ?1");
     expire.bind(1, now);
     expire.bind(2, batch);
+    expire.bind(3, options_.host);
     ExpiryPass pass;
     pass.expired = expire.exec();
     auto& recheck = Stmt("UPDATE sessions SET expiry_check_at = " ROSTER_EXPIRY
                          " WHERE id IN (" ROSTER_DUE_SESSIONS ")");
     recheck.bind(1, now);
     recheck.bind(2, batch - pass.expired);
+    recheck.bind(3, options_.host);
     pass.checked = pass.expired + recheck.exec();
     return pass;
   });
@@ -45,9 +50,11 @@ Result<std::vector<Registry::DeadProcess>> Registry::FindDeadProcesses(std::stri
   return Read<std::vector<DeadProcess>>([&]() -> Result<std::vector<DeadProcess>> {
     auto& q = Stmt(
         "SELECT id, pid, pid_start FROM sessions INDEXED BY sessions_pid_probe "
-        "WHERE status IN ('active', 'idle') AND pid IS NOT NULL AND id > ?1 ORDER BY id LIMIT ?2");
+        "WHERE status IN ('active', 'idle') AND pid IS NOT NULL AND host = ?3 AND id > ?1 "
+        "ORDER BY id LIMIT ?2");
     q.bind(1, *cursor);
     q.bind(2, batch);
+    q.bind(3, options_.host);
     std::vector<DeadProcess> dead;
     int64_t seen = 0;
     std::string last;
@@ -68,7 +75,7 @@ Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& de
     auto& mark = Stmt(
         "UPDATE sessions SET status = 'stale', status_reason = 'process_exited', "
         "activity = NULL, updated_at = ?4 WHERE id = ?1 AND pid = ?2 AND pid_start IS ?3 "
-        "AND status IN ('active', 'idle')");
+        "AND status IN ('active', 'idle') AND host = ?5");
     int64_t marked = 0;
     for (const auto& d : dead) {
       mark.reset();
@@ -80,6 +87,7 @@ Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& de
         mark.bind(3);
       }
       mark.bind(4, Now());
+      mark.bind(5, options_.host);
       marked += mark.exec();
     }
     return marked;
@@ -91,9 +99,11 @@ Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(std::string* c
   return Read<std::vector<SessionRoot>>([&]() -> Result<std::vector<SessionRoot>> {
     auto& q = Stmt(
         "SELECT id, root, branch FROM sessions WHERE id > ?1 "
-        "AND status IN ('active', 'idle', 'paused') AND root <> '' ORDER BY id LIMIT ?2");
+        "AND status IN ('active', 'idle', 'paused') AND root <> '' AND host = ?3 "
+        "ORDER BY id LIMIT ?2");
     q.bind(1, *cursor);
     q.bind(2, batch);
+    q.bind(3, options_.host);
     std::vector<SessionRoot> out;
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), OptText(q, 2)});
@@ -107,7 +117,7 @@ Result<int64_t> Registry::SetBranches(const std::vector<BranchChange>& changes) 
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& set = Stmt(
         "UPDATE sessions SET branch = ?3, updated_at = ?4 WHERE id = ?1 AND branch IS ?2 "
-        "AND status IN ('active', 'idle', 'paused')");
+        "AND status IN ('active', 'idle', 'paused') AND host = ?5");
     int64_t n = 0;
     for (const auto& c : changes) {
       set.reset();
@@ -115,6 +125,7 @@ Result<int64_t> Registry::SetBranches(const std::vector<BranchChange>& changes) 
       BindOpt(set, 2, c.from);
       BindOpt(set, 3, c.to);
       set.bind(4, Now());
+      set.bind(5, options_.host);
       n += set.exec();
     }
     return n;
@@ -181,12 +192,14 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
 // The grace lives in its own column (last_seen keeps the last real contact),
 // which the feed trigger does not watch: granting it writes no feed rows.
 // Sessions with a pid need none: their process, probed at once, decides.
+// Only this host's: its rosterd was down, not another's.
 Result<int64_t> Registry::GrantRestartGrace() {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& q = Stmt(
         "UPDATE sessions SET grace_until = ?1 + ttl_ms, expiry_check_at = ?1 + ttl_ms "
-        "WHERE status IN ('active', 'idle') AND pid IS NULL");
+        "WHERE status IN ('active', 'idle') AND pid IS NULL AND host = ?2");
     q.bind(1, Now());
+    q.bind(2, options_.host);
     return static_cast<int64_t>(q.exec());
   });
 }

@@ -57,12 +57,14 @@ Result<PauseResult> Registry::Pause(const std::string& session,
     // An open pause on a session that is not paused can only be a leftover of
     // an outside write (a shell's UPDATE of status): it ended with the session.
     if (s.pause) ROSTER_RETURN_IF_ERROR(ClosePause(s.id, now, "stop"));
-    auto& q =
-        Stmt("INSERT INTO pauses (session_id, paused_at, summary, note) VALUES (?1, ?2, ?3, ?4)");
+    auto& q = Stmt(
+        "INSERT INTO pauses (session_id, paused_at, summary, note, host) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
     q.bind(1, s.id);
     q.bind(2, now);
     q.bind(3, summary);
     BindOpt(q, 4, note);
+    BindOpt(q, 5, s.host);
     q.exec();
     s.status = "paused";
     s.status_reason.reset();
@@ -97,13 +99,13 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
     auto r = Resolve(session);
     if (!r.ok()) return r.status();
     auto& q = Stmt(
-        "SELECT paused_at, resumed_at, summary, note, ended_by FROM pauses WHERE session_id = ?1 "
-        "ORDER BY paused_at, id");
+        "SELECT paused_at, resumed_at, summary, note, ended_by, host FROM pauses "
+        "WHERE session_id = ?1 ORDER BY paused_at, id");
     q.bind(1, r->id);
     std::vector<roster::Pause> out;
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getInt64(), OptInt(q, 1), q.getColumn(2).getString(),
-                     OptText(q, 3), OptText(q, 4)});
+                     OptText(q, 3), OptText(q, 4), OptText(q, 5)});
     }
     return out;
   });
@@ -111,13 +113,18 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
 
 Result<std::vector<Registry::Reapable>> Registry::FindReapable() {
   auto all = Read<std::vector<Reapable>>([&]() -> Result<std::vector<Reapable>> {
+    // Another host's processes and tmux sessions are not this machine's to
+    // ask about: only its stopped sessions are taken.
     auto& q = Stmt(
-        "SELECT id, name, status, pid, pid_start, tmux_session FROM sessions "
-        "WHERE status IN ('active', 'idle', 'stale', 'stopped') ORDER BY name");
+        "SELECT id, name, status, pid, pid_start, tmux_session, host FROM sessions "
+        "WHERE status = 'stopped' OR (status IN ('active', 'idle', 'stale') AND host = ?1) "
+        "ORDER BY name");
+    q.bind(1, options_.host);
     std::vector<Reapable> rows;
     while (q.executeStep()) {
       rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
-                      q.getColumn(2).getString(), OptInt(q, 3), OptInt(q, 4), OptText(q, 5)});
+                      q.getColumn(2).getString(), OptInt(q, 3), OptInt(q, 4), OptText(q, 5),
+                      OptText(q, 6)});
     }
     return rows;
   });
@@ -145,7 +152,7 @@ Result<ReapResult> Registry::ReapFound(const std::vector<Reapable>& found) {
   return Write<ReapResult>([&]() -> Result<ReapResult> {
     auto& del = Stmt(
         "DELETE FROM sessions WHERE id = ?1 AND status = ?2 AND pid IS ?3 AND pid_start IS ?4 "
-        "AND tmux_session IS ?5");
+        "AND tmux_session IS ?5 AND host IS ?6");
     ReapResult result;
     for (const auto& c : found) {
       del.reset();
@@ -154,6 +161,7 @@ Result<ReapResult> Registry::ReapFound(const std::vector<Reapable>& found) {
       BindOpt(del, 3, c.pid);
       BindOpt(del, 4, c.pid_start);
       BindOpt(del, 5, c.tmux);
+      BindOpt(del, 6, c.host);
       if (del.exec() == 0) continue;  // it changed since it was probed
       result.reaped++;
       result.stopped += c.status == "stopped" ? 1 : 0;

@@ -85,13 +85,14 @@ class Registry {
   Status Remove(const std::string& session);
   // session.reap, in two steps so that the probing (a /proc read per
   // session, a tmux process) runs on a reader and the writer only deletes:
-  // FindReapable (read-only) finds the stopped sessions and those whose
-  // process or tmux session is gone; ReapFound deletes each that is still as
-  // it was found (same status, pid, pid start and tmux session).
+  // FindReapable (read-only) finds the stopped sessions (of any host: a stop
+  // needs no probe) and those of this host whose process or tmux session is
+  // gone; ReapFound deletes each that is still as it was found (same status,
+  // host, pid, pid start and tmux session).
   struct Reapable {
     std::string id, name, status;
     std::optional<int64_t> pid, pid_start;
-    std::optional<std::string> tmux;
+    std::optional<std::string> tmux, host;
   };
   Result<std::vector<Reapable>> FindReapable();
   Result<ReapResult> ReapFound(const std::vector<Reapable>& found);
@@ -161,6 +162,9 @@ class Registry {
   Status MakeCommitsDurable();
 
   // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
+  // Every probe and sweep below judges this host's sessions only (options().
+  // host): another host's pids, tmux and roots mean nothing here.
+  //
   // Takes the active/idle sessions whose expiry check is due (at most
   // `batch`, earliest first): those with last_seen + ttl < now turn stale
   // (reason "ttl"), the others (they heartbeat since) get their next check at
@@ -210,8 +214,28 @@ class Registry {
   // Deletes changes older than `retention_ms` (and beyond the newest
   // `max_rows`), recording the horizon in meta.compacted_rev.
   Result<int64_t> CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch);
-  // Restart recovery: every active/idle session gets one full TTL from now.
+  // Restart recovery: every active/idle session of this host gets one full
+  // TTL from now (another host's sessions get theirs from its own rosterd).
   Result<int64_t> GrantRestartGrace();
+
+  // ---- hosts (hosts.cc): which machine each per-machine fact belongs to ----
+  // Claims for this host every session, pause and team that has no host (rows
+  // from before schema 8, or written by a sqlite3 user without one): at start
+  // and at every cleanup round. Returns how many sessions it claimed.
+  Result<int64_t> ClaimUnowned();
+  // This host's row in `hosts`: at start (started_at, hostname, heartbeat)
+  // and then every quarter of host_timeout_ms (the heartbeat alone). Not a
+  // feed change.
+  Status RecordHostStart(const std::string& hostname);
+  Status RecordHostHeartbeat();
+  struct HostInfo {
+    std::string host, hostname;
+    int64_t started_at = 0, last_seen = 0;
+    int64_t live_sessions = 0;  // active, idle or paused
+    bool unreachable = false;   // as Session::unreachable
+  };
+  // Every host that served this database or holds a session, by name.
+  Result<std::vector<HostInfo>> Hosts();
 
   const RegistryOptions& options() const { return options_; }
 
@@ -235,6 +259,8 @@ class Registry {
 
   // Session helpers (sessions.cc); REQUIRE a transaction.
   Result<Session> Resolve(const std::string& session);
+  // Session::unreachable for a session of `host` (hosts.cc).
+  bool HostUnreachable(const std::optional<std::string>& host);
   // The id of the session `session` names (id or name), unless it is stopped
   // (logs.cc).
   Result<std::string> WritableSessionId(const std::string& session);

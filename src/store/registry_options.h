@@ -34,6 +34,15 @@ struct RegistryOptions {
   int summary_entries = 5;
   // A team root is live while it holds this file, directly or under .team/.
   std::string compose_marker = "team-compose.yaml";
+  // This rosterd's host (daemon/host_id.h). Registrations, team.up and
+  // pauses record it; the probes (pids, tmux, roots' branches and markers),
+  // the expiry sweep, reap and the restart grace judge only its sessions and
+  // teams. rosterd always sets it; "local" serves a Registry on its own.
+  std::string host = "local";
+  // A host whose rosterd has not written its heartbeat (hosts.last_seen) for
+  // this long is unreachable: its sessions say so (`unreachable`) and are
+  // judged by nobody else. This Registry's own host never is.
+  int64_t host_timeout_ms = 60'000;
   // Clock (Unix milliseconds). Tests replace it.
   std::function<int64_t()> clock;
   // Process and tmux liveness. Tests replace it.

@@ -14,8 +14,18 @@ namespace roster::store {
 #define ROSTER_SESSION_SELECT                                                           \
   "SELECT s.id, s.name, s.root, s.pid, s.tmux_session, s.status, s.status_reason, "     \
   "s.created_at, s.updated_at, s.last_seen, s.ttl_ms, s.meta, p.paused_at, p.summary, " \
-  "p.note, s.branch, s.tmux_pane, s.tmux_socket, s.activity, s.grace_until "            \
+  "p.note, s.branch, s.tmux_pane, s.tmux_socket, s.activity, s.grace_until, s.host "    \
   "FROM sessions AS s LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS NULL "
+
+// Whether the host in `col` is unreachable, as the text 'true' or 'false':
+// it is another host than `me` whose heartbeat (hosts.last_seen) is older
+// than `cutoff` (now - host_timeout_ms), or that never wrote one. A session
+// without a host is this rosterd's to claim, never unreachable.
+#define ROSTER_UNREACHABLE(col, me, cutoff)                                                 \
+  "CASE WHEN " col " IS NULL OR " col " = " me                                              \
+  " THEN 'false' "                                                                          \
+  "WHEN EXISTS (SELECT 1 FROM hosts AS h WHERE h.host = " col " AND h.last_seen >= " cutoff \
+  ") THEN 'false' ELSE 'true' END"
 
 inline std::optional<std::string> OptText(Statement& q, int i) {
   if (q.isColumnNull(i)) return std::nullopt;
@@ -58,6 +68,7 @@ inline Session ReadSession(Statement& q) {
   s.tmux_socket = OptText(q, 17);
   s.activity = OptText(q, 18);
   s.grace_until = OptInt(q, 19);
+  s.host = OptText(q, 20);
   return s;
 }
 

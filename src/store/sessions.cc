@@ -22,7 +22,9 @@ Result<Session> Registry::Resolve(const std::string& session) {
     return Status::NotFound("no session with id or name '" + session +
                             "' (session.list shows the known ones)");
   }
-  return ReadSession(q);
+  Session s = ReadSession(q);
+  s.unreachable = HostUnreachable(s.host);
+  return s;
 }
 
 // The fields register and update share (RegisterParams, UpdateParams).
@@ -85,7 +87,7 @@ Status Registry::SaveSession(const Session& s, bool meta_changed) {
       "UPDATE sessions SET name = ?2, root = ?3, pid = ?4, tmux_session = ?5, status = ?6, "
       "status_reason = ?7, updated_at = ?8, last_seen = ?9, ttl_ms = ?10, "
       "meta = coalesce(?11, meta), branch = ?12, tmux_pane = ?13, tmux_socket = ?14, "
-      "activity = ?15, grace_until = ?16 WHERE id = ?1");
+      "activity = ?15, grace_until = ?16, host = ?17 WHERE id = ?1");
   q.bind(1, s.id);
   q.bind(2, s.name);
   q.bind(3, s.root);
@@ -105,6 +107,7 @@ Status Registry::SaveSession(const Session& s, bool meta_changed) {
   BindOpt(q, 14, s.tmux_socket);
   BindOpt(q, 15, s.activity);
   BindOpt(q, 16, s.grace_until);
+  BindOpt(q, 17, s.host);
   q.exec();
   return Status::Ok();
 }
@@ -158,8 +161,8 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   const int64_t now = Now();
   auto& q = Stmt(
       "INSERT INTO sessions (id, name, root, pid, tmux_session, status, created_at, updated_at, "
-      "last_seen, ttl_ms, meta, expiry_check_at, tmux_pane, tmux_socket, activity, branch) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?6, ?6, ?7, ?8, ?6 + ?7, ?10, ?11, ?12, ?13)");
+      "last_seen, ttl_ms, meta, expiry_check_at, tmux_pane, tmux_socket, activity, branch, host) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?9, ?6, ?6, ?6, ?7, ?8, ?6 + ?7, ?10, ?11, ?12, ?13, ?14)");
   q.bind(1, id);
   q.bind(2, name);
   q.bind(3, p.root.value_or(""));
@@ -173,6 +176,7 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   BindOpt(q, 11, p.tmux_socket);
   BindOpt(q, 12, p.activity);
   BindOpt(q, 13, p.branch);
+  q.bind(14, options_.host);
   q.exec();
   if (p.pid) SetPidStart(id, p.pid);
   return Resolve(id);
@@ -181,7 +185,8 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
 // A re-register updates what it names and leaves the rest (a revive without a
 // root keeps the stored root). An operator's pause is ended only by resume, so
 // a paused session stays paused; any other session becomes live again, with
-// no open pause.
+// no open pause. The session now runs where it was registered: its host is
+// this rosterd's (its pid and pane were read here).
 Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   const bool live = s.status == "active" || s.status == "idle" || s.status == "paused";
   if (!live) ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
@@ -195,6 +200,14 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
     s.branch.reset();  // another root: its branch, if read, follows
   }
   if (p.root) s.branch = p.branch;
+  const bool moved = s.host != options_.host;
+  if (moved) {
+    // Another machine's pid, pane and tmux session mean nothing here.
+    if (!p.pid) s.pid.reset();
+    if (!p.tmux_pane) s.tmux_pane.reset(), s.tmux_socket.reset();
+    if (!p.tmux_session) s.tmux_session.reset();
+    s.host = options_.host;
+  }
   if (p.pid) s.pid = p.pid;
   if (p.tmux_session) s.tmux_session = p.tmux_session;
   if (p.tmux_pane) s.tmux_pane = p.tmux_pane;
@@ -212,7 +225,7 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   s.updated_at = s.last_seen = now;
   s.grace_until.reset();
   ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
-  if (p.pid) SetPidStart(s.id, p.pid);
+  if (p.pid || moved) SetPidStart(s.id, s.pid);
   return Resolve(s.id);
 }
 
@@ -276,6 +289,7 @@ Result<Session> Registry::Get(const std::string& session) {
 #define ROSTER_LIST_FILTER                                               \
   "WHERE (?1 IS NULL OR s.status IN (SELECT value FROM json_each(?1))) " \
   "AND (?2 IS NULL OR s.root = ?2) AND (?3 IS NULL OR s.name > ?3) "     \
+  "AND (?5 IS NULL OR s.host = ?5) "                                     \
   "ORDER BY s.name LIMIT ?4"
 
 namespace {
@@ -283,6 +297,7 @@ namespace {
 Status CheckListParams(const ListParams& p) {
   for (const auto& st : p.statuses) ROSTER_RETURN_IF_ERROR(CheckAnyStatus(st));
   if (p.limit < 0) return Status::InvalidParams("limit must not be negative");
+  if (p.host) ROSTER_RETURN_IF_ERROR(CheckText("host", *p.host, 128, false));
   return Status::Ok();
 }
 
@@ -291,6 +306,7 @@ void BindListFilter(Statement& q, const ListParams& p) {
   BindOpt(q, 2, p.root);
   BindOpt(q, 3, p.after);
   q.bind(4, p.limit > 0 ? p.limit : int64_t{-1});
+  BindOpt(q, 5, p.host);
 }
 
 }  // namespace
@@ -302,6 +318,8 @@ Result<std::vector<Session>> Registry::List(const ListParams& p) {
     BindListFilter(q, p);
     std::vector<Session> out;
     while (q.executeStep()) out.push_back(ReadSession(q));
+    q.tryReset();
+    for (Session& s : out) s.unreachable = HostUnreachable(s.host);
     return out;
   });
 }
@@ -325,7 +343,7 @@ Result<std::string> Registry::ListJson(const ListParams& p, int64_t* rev) {
 
 Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   ROSTER_RETURN_IF_ERROR(CheckListParams(p));
-  const bool full = p.statuses.empty() && !p.root && !p.after && p.limit == 0;
+  const bool full = p.statuses.empty() && !p.root && !p.after && p.limit == 0 && !p.host;
   // Growing a string of tens of megabytes by doubling copies it and touches
   // every page twice; room for what the last full list took (plus framing)
   // avoids both. The first full list on this connection guesses from the
@@ -335,24 +353,30 @@ Status Registry::ListJson(const ListParams& p, std::string* out, int64_t* rev) {
   const size_t start = out->size();
   auto r = Read<bool>([&]() -> Result<bool> {
     // A session is its feed row (feed_sessions: the row JSON spelled once)
-    // with its open pause as a last member, spliced in here.
+    // with its open pause and whether its host is unreachable as last
+    // members, spliced in here.
     auto& q = Stmt(
         "SELECT f.data, CASE WHEN p.paused_at IS NULL THEN 'null' ELSE json_object('paused_at', "
-        "p.paused_at, 'summary', p.summary, 'note', p.note) END "
+        "p.paused_at, 'summary', p.summary, 'note', p.note) END, "
+        ROSTER_UNREACHABLE("s.host", "?6", "?7") " "
         "FROM sessions AS s JOIN feed_sessions AS f ON f.rowid = s.rowid "
         "LEFT JOIN pauses AS p ON p.session_id = s.id AND p.resumed_at IS "
         "NULL " ROSTER_LIST_FILTER);
     BindListFilter(q, p);
+    q.bind(6, options_.host);
+    q.bind(7, Now() - options_.host_timeout_ms);
     *rev = LastRev();  // same transaction as the rows
     *out += '[';
     while (q.executeStep()) {
       if (out->size() > start + 1) *out += ',';
       std::string_view row = q.getColumn(0).getText();
       const std::string_view pause = q.getColumn(1).getText();
+      const std::string_view unreachable = q.getColumn(2).getText();
       ReserveBig(out, out->size() + row.size() + pause.size() + 256);  // 256: the reply's framing
       row.remove_suffix(1);                                            // its closing brace
       (*out += row) += R"(,"pause":)";
-      (*out += pause) += '}';
+      ((*out += pause) += R"(,"unreachable":)") += unreachable;
+      *out += '}';
     }
     *out += ']';
     return true;

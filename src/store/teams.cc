@@ -1,5 +1,7 @@
 // teams.cc — team rules: up (idempotent upsert keeping started_at, with the
 // one-live-root-per-project conflict), down, list, roster, orphans, stale.
+// A team root is a path on the host that brought the team up: only that
+// host's rosterd looks for its compose marker (the conflict, stale).
 #include <filesystem>
 #include <set>
 
@@ -9,16 +11,22 @@
 
 namespace roster::store {
 
-#define ROSTER_TEAM_SELECT                                                    \
-  "SELECT t.project_id, t.root, t.tmux_prefix, t.started_at, t.updated_at, "  \
-  "(SELECT json_group_array(agent) FROM (SELECT agent FROM team_agents AS a " \
-  "WHERE a.project_id = t.project_id AND a.root = t.root ORDER BY agent)) FROM teams AS t "
+#define ROSTER_TEAM_SELECT                                                          \
+  "SELECT t.project_id, t.root, t.tmux_prefix, t.started_at, t.updated_at, "        \
+  "(SELECT json_group_array(agent) FROM (SELECT agent FROM team_agents AS a "       \
+  "WHERE a.project_id = t.project_id AND a.root = t.root ORDER BY agent)), t.host " \
+  "FROM teams AS t "
 
 namespace {
 
 Team ReadTeam(Statement& q) {
-  Team t{q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(), {},
-         q.getColumn(3).getInt64(),  q.getColumn(4).getInt64()};
+  Team t{q.getColumn(0).getString(),
+         q.getColumn(1).getString(),
+         OptText(q, 6),
+         q.getColumn(2).getString(),
+         {},
+         q.getColumn(3).getInt64(),
+         q.getColumn(4).getInt64()};
   json::value agents = ParseStoredJson(q.getColumn(5).getString());
   if (agents.is_array()) {
     for (const auto& a : agents.as_array()) {
@@ -56,10 +64,13 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     ROSTER_RETURN_IF_ERROR(CheckText("agents[]", a, options_.max_field_bytes, false));
   }
   return Write<Team>([&]() -> Result<Team> {
-    auto& others =
-        Stmt("SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 ORDER BY root");
+    // Only this host's roots can be looked at; the project up on another
+    // machine is another checkout.
+    auto& others = Stmt(
+        "SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 AND host = ?3 ORDER BY root");
     others.bind(1, p.project_id);
     others.bind(2, p.root);
+    others.bind(3, options_.host);
     while (others.executeStep()) {
       std::string root = others.getColumn(0).getString();
       if (RootIsLive(root)) {
@@ -70,13 +81,14 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     }
     const int64_t now = Now();
     auto& up = Stmt(
-        "INSERT INTO teams (project_id, root, tmux_prefix, started_at, updated_at) "
-        "VALUES (?1, ?2, coalesce(?3, ''), ?4, ?4) ON CONFLICT (project_id, root) DO UPDATE "
-        "SET tmux_prefix = coalesce(?3, tmux_prefix), updated_at = ?4");
+        "INSERT INTO teams (project_id, root, tmux_prefix, started_at, updated_at, host) "
+        "VALUES (?1, ?2, coalesce(?3, ''), ?4, ?4, ?5) ON CONFLICT (project_id, root) DO UPDATE "
+        "SET tmux_prefix = coalesce(?3, tmux_prefix), updated_at = ?4, host = ?5");
     up.bind(1, p.project_id);
     up.bind(2, p.root);
     BindOpt(up, 3, p.tmux_prefix);
     up.bind(4, now);
+    up.bind(5, options_.host);
     up.exec();
     auto& drop = Stmt(
         "DELETE FROM team_agents WHERE project_id = ?1 AND root = ?2 "
@@ -159,7 +171,7 @@ Result<std::vector<Team>> Registry::TeamStale() {
   if (!all.ok()) return all.status();
   std::vector<Team> out;
   for (auto& t : *all) {
-    if (!RootIsLive(t.root)) out.push_back(std::move(t));
+    if (t.host == options_.host && !RootIsLive(t.root)) out.push_back(std::move(t));
   }
   return out;
 }
