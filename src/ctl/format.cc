@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <set>
 
 namespace roster::ctl {
 
@@ -130,11 +131,12 @@ std::string Table(const std::vector<std::string>& headers,
 
 static std::string Colored(const std::string& status, const Style& style) {
   if (!style.color) return status;
-  const char* code = status == "active"   ? "32"
-                     : status == "idle"   ? "36"
-                     : status == "paused" ? "33"
-                     : status == "stale"  ? "31"
-                                          : "2";
+  const char* code = status == "active"        ? "32"
+                     : status == "idle"        ? "36"
+                     : status == "paused"      ? "33"
+                     : status == "stale"       ? "31"
+                     : status == "unreachable" ? "35"
+                                               : "2";
   return std::string("\x1b[") + code + "m" + status + "\x1b[0m";
 }
 
@@ -157,10 +159,17 @@ static std::string Expires(const json::object& o, bool live, const Style& style)
   return Relative(e->as_int64(), style.now_ms);
 }
 
+// The host column shows only when the sessions run on more than one host
+// (a registry shared by several machines); a session whose host is
+// unreachable shows so as its status, its last known one in the note.
 std::string SessionsTable(const json::array& sessions, const Style& style) {
   std::vector<std::vector<std::string>> rows;
+  std::set<std::string> hosts;
   for (const auto& s : sessions) {
     const auto& o = s.as_object();
+    const json::value* host_field = o.if_contains("host");
+    const std::string host = host_field ? Text(*host_field) : "-";
+    hosts.insert(host);
     std::string status(o.at("status").as_string());
     bool live = status == "active" || status == "idle";
     std::string note = "-";
@@ -170,16 +179,28 @@ std::string SessionsTable(const json::array& sessions, const Style& style) {
     } else if (!o.at("status_reason").is_null()) {
       note = Text(o.at("status_reason"));
     }
+    const json::value* unreachable = o.if_contains("unreachable");
+    if (unreachable && unreachable->is_bool() && unreachable->as_bool() &&
+        (live || status == "paused")) {
+      note = "host " + host + " unreachable; was " + status;
+      status = "unreachable";
+      live = false;  // nobody judges its TTL now
+    }
     const json::value* branch = o.if_contains("branch");
     const json::value* activity = o.if_contains("activity");
-    rows.push_back({Colored(status, style), Text(o.at("name")), Text(o.at("root")),
+    rows.push_back({Colored(status, style), Text(o.at("name")), host, Text(o.at("root")),
                     branch ? Text(*branch) : "-", activity ? Text(*activity) : "-",
                     Relative(Int(s, "created_at"), style.now_ms),
                     Relative(Int(s, "last_seen"), style.now_ms), Expires(o, live, style), note});
   }
-  return Table(
-      {"STATUS", "NAME", "ROOT", "BRANCH", "ACTIVITY", "AGE", "LAST SEEN", "EXPIRES", "NOTE"},
-      rows);
+  std::vector<std::string> headers = {"STATUS",   "NAME", "HOST",      "ROOT",    "BRANCH",
+                                      "ACTIVITY", "AGE",  "LAST SEEN", "EXPIRES", "NOTE"};
+  if (hosts.size() <= 1) {
+    constexpr size_t kHostColumn = 2;
+    headers.erase(headers.begin() + kHostColumn);
+    for (auto& r : rows) r.erase(r.begin() + kHostColumn);
+  }
+  return Table(headers, rows);
 }
 
 std::string TeamsTable(const json::array& teams, const Style& style) {

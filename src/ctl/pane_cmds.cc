@@ -11,8 +11,8 @@ namespace {
 
 // resume, then (with --say) type the message: in that order, so the agent
 // takes the message as a resumed session (a paused one would be told to
-// stop at its next tool call). A session without a pane is refused before
-// anything changes.
+// stop at its next tool call). A session without a pane, or whose pane is
+// on another host, is refused before anything changes.
 int RunResume(Context& ctx, const std::string& session, const std::string& say) {
   if (say.empty()) {
     return RunCall(ctx, "session.resume", {{"session", session}},
@@ -28,6 +28,20 @@ int RunResume(Context& ctx, const std::string& session, const std::string& say) 
     return Fail(Status::InvalidState("session " + session +
                                      " has no tmux pane to type --say into (it was not "
                                      "registered from inside tmux); it was not resumed"));
+  }
+  // A pane of another host can be typed into only from there.
+  const json::value* host = s->as_object().if_contains("host");
+  if (host && host->is_string()) {
+    auto status = c.Call("status", {});
+    if (!status.ok()) return Fail(status.status());
+    const json::value* here =
+        status->is_object() ? status->as_object().if_contains("host") : nullptr;
+    if (here && here->is_string() && *here != *host) {
+      return Fail(Status::Unavailable("session " + session + " runs on host " +
+                                      std::string(host->as_string()) +
+                                      "; --say can type into its pane only from there; it was "
+                                      "not resumed"));
+    }
   }
   auto resumed = c.Call("session.resume", {{"session", session}});
   if (!resumed.ok()) return Fail(resumed.status());

@@ -101,8 +101,9 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
   one("get", "show one session")->callback([&] {
     plan.run = [&] {
       return RunCall(ctx, "session.get", {{"session", o.session}}, [&](auto& r) {
-        return Session(r, ctx.style) + "id: " + Text(r.at("id")) + "\nmeta: " + Text(r.at("meta")) +
-               "\n";
+        const json::value* host = r.as_object().if_contains("host");
+        return Session(r, ctx.style) + "id: " + Text(r.at("id")) +
+               "\nhost: " + (host ? Text(*host) : "-") + "\nmeta: " + Text(r.at("meta")) + "\n";
       });
     };
   });
@@ -111,6 +112,7 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
         ->type_name("{active,idle,paused,stopped,stale}");
     c->add_flag("--all", o.all, "every session, stopped and stale ones too");
     c->add_option("--root", o.root, "only this root")->type_name("DIR");
+    c->add_option("--host", o.host, "only the sessions of this host (machine)")->type_name("HOST");
     c->add_option("--limit", o.limit, "at most this many");
     c->add_option("--after", o.after, "names after this one (paging)");
     c->callback([&] {
@@ -122,6 +124,7 @@ void AddSessionCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
           p["status"] = json::array{"active", "idle", "paused"};
         }
         if (!o.root.empty()) p["root"] = o.root;
+        if (!o.host.empty()) p["host"] = o.host;
         Put(p, "limit", o.limit);
         if (!o.after.empty()) p["after"] = o.after;
         return RunCall(ctx, "session.list", p, [&](auto& r) {

@@ -57,6 +57,9 @@ void CleanupStrand::RunStep(size_t step) {
   switch (step) {
     case 0:
       return WriteStep(step, "checked for expiry", [b](store::Registry& r) -> Result<int64_t> {
+        // Rows a sqlite3 user inserted without a host become this host's
+        // first, so this very sweep judges them.
+        if (auto claimed = r.ClaimUnowned(); !claimed.ok()) return claimed.status();
         auto pass = r.ExpireSessions(b);
         if (!pass.ok()) return pass.status();
         if (pass->expired > 0) LogDebug("cleanup: expired " + std::to_string(pass->expired));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/host_id.h"
 #include "daemon/settings.h"
 #include "util/paths.h"
 
@@ -17,6 +18,7 @@ DaemonConfig DefaultConfig() {
   DaemonConfig c;
   c.db_path = DefaultDbPath();
   c.socket_path = DefaultSocketPath();
+  c.registry.host.clear();  // the machine's, unless set (ResolveHost)
   return c;
 }
 
@@ -32,6 +34,7 @@ std::string Accepts(const Setting& s) {
     case Setting::Type::kChoice:
       return RangeText(s, /*markdown=*/false);
     case Setting::Type::kText:
+      if (!s.text_rule.empty()) return std::string(s.text_rule);
       return "a string of " + std::to_string(s.min) + " to " + std::to_string(s.max) + " bytes";
   }
   return "";
@@ -61,7 +64,8 @@ Status Apply(const Setting& s, const json::value& value, const std::string& what
   const bool ok = s.type == Setting::Type::kChoice
                       ? std::find(s.choices.begin(), s.choices.end(), text) != s.choices.end()
                       : static_cast<int64_t>(text.size()) >= s.min &&
-                            static_cast<int64_t>(text.size()) <= s.max;
+                            static_cast<int64_t>(text.size()) <= s.max &&
+                            (!s.text_ok || s.text_ok(text));
   if (!ok) {
     std::string got = s.type == Setting::Type::kChoice || text.size() <= 64
                           ? Quoted(text)
@@ -128,6 +132,13 @@ Status CheckConfig(const DaemonConfig& c) {
     }
   }
   return Status::Ok();
+}
+
+std::string ResolveHost(DaemonConfig* c) {
+  if (!c->registry.host.empty()) return "";
+  DefaultHost d = DefaultHostName();
+  c->registry.host = std::move(d.name);
+  return d.warning;
 }
 
 json::object LimitsJson(const DaemonConfig& c) {

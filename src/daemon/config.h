@@ -86,6 +86,11 @@ Status CheckConfig(const DaemonConfig& config);
 // What the store engine needs of the configuration.
 store::EngineOptions EngineOptionsFor(const DaemonConfig& config);
 
+// Fills in config->registry.host from the machine id when no `host` was set
+// (daemon/host_id.h). Returns a warning to log when the hostname had to
+// stand in for a missing machine id, else "".
+std::string ResolveHost(DaemonConfig* config);
+
 // The settings `status` reports under `limits`.
 boost::json::object LimitsJson(const DaemonConfig& config);
 

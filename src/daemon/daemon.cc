@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "daemon/host_id.h"
 #include "daemon/startup_paths.h"
 #include "daemon/systemd.h"
 #include "util/log.h"
@@ -15,13 +16,23 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Restart recovery on the writer's Registry before serving: live sessions get
-// their grace, and the feed's run begins (a new incarnation if the previous
-// run may have lost commits; the rev reservation for this one).
+// Restart recovery on the writer's Registry before serving: rows without a
+// host become this host's, this host's live sessions get their grace, its
+// heartbeat starts, and the feed's run begins (a new incarnation if the
+// previous run may have lost commits; the rev reservation for this one).
 Result<store::FeedIdentity> Recover(const DaemonConfig& config, store::Registry& writer) {
+  const std::string& host = config.registry.host;
+  auto claimed = writer.ClaimUnowned();
+  if (!claimed.ok()) return claimed.status();
+  if (*claimed > 0) {
+    LogInfo("host " + host + ": claimed " + std::to_string(*claimed) +
+            " sessions that had no host (written before schema 8, or without one)");
+  }
   auto graced = writer.GrantRestartGrace();
   if (!graced.ok()) return graced.status();
-  LogInfo("restart grace: " + std::to_string(*graced) + " live sessions get a full TTL from now");
+  LogInfo("restart grace: " + std::to_string(*graced) + " live sessions of host " + host +
+          " get a full TTL from now");
+  ROSTER_RETURN_IF_ERROR(writer.RecordHostStart(MachineHostname()));
   auto run = writer.BeginRun(config.sync == store::SyncMode::kNormal, RevReservation::kChunk);
   if (!run.ok()) return run.status();
   if (run->new_incarnation) {
@@ -89,6 +100,7 @@ Daemon::Daemon(const DaemonConfig& config, store::Engine& engine,
       dispatcher_(io_, engine, writer_, readers_, hub_, config),
       server_(io_, config, dispatcher_, hub_),
       cleanup_(io_, engine, writer_, readers_, config),
+      host_beat_(io_, writer_, config.registry.host_timeout_ms),
       progress_(io_) {
   hub_.set_published_rev(feed.head);
 }
@@ -108,6 +120,7 @@ void Daemon::OnStopSignal(int signo) {
   systemd::NotifyStopping();
   server_.Stop();
   cleanup_.Stop();
+  host_beat_.Stop();
   progress_.cancel();
 }
 
@@ -128,13 +141,15 @@ int Daemon::Serve() {
   writer_.Start();
   notifier_.Start();
   cleanup_.Start();
+  host_beat_.Start();
   ArmProgress();
   signals_.async_wait([this](boost::system::error_code e, int signo) {
     if (!e) OnStopSignal(signo);
   });
   server_.StartAccepting();
-  LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config_.socket_path + ", " +
-          engine_.Summary() + ", feed " + feed_.feed_id + ", rev " + std::to_string(feed_.head));
+  LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config_.socket_path + ", host " +
+          config_.registry.host + ", " + engine_.Summary() + ", feed " + feed_.feed_id + ", rev " +
+          std::to_string(feed_.head));
   // Posted: it runs once the loop accepts, i.e. when the socket answers.
   asio::post(io_, [this] {
     systemd::NotifyReady("serving " + config_.socket_path + ", rev " + std::to_string(feed_.head));

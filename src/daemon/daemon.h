@@ -5,9 +5,10 @@
 //
 // RunDaemon: check that nothing serves the socket yet, open the store through
 // its engine (store/engine.h: lock, migrations, start-up check), then the
-// Daemon: restart grace and the feed's run (rev reservation, incarnation),
-// readers, notifier, writer, dispatcher, server, cleanup strand and progress
-// timer on one io_context, until SIGTERM/SIGINT.
+// Daemon: rows without a host claimed, this host's restart grace and first
+// heartbeat, the feed's run (rev reservation, incarnation), readers,
+// notifier, writer, dispatcher, server, cleanup strand, host heartbeat and
+// progress timer on one io_context, until SIGTERM/SIGINT.
 //
 // Stop, in this order: close the acceptor and tell watchers; answer and write
 // what is in flight (connections still open after shutdown_grace_ms are
@@ -27,6 +28,7 @@
 #include "daemon/config.h"
 #include "daemon/feed_reader.h"
 #include "daemon/hub.h"
+#include "daemon/host_beat.h"
 #include "daemon/notifier.h"
 #include "daemon/publisher.h"
 #include "daemon/readers.h"
@@ -84,6 +86,7 @@ class Daemon {
   Dispatcher dispatcher_;
   Server server_;
   CleanupStrand cleanup_;
+  HostBeat host_beat_;                  // this host's heartbeat in `hosts`
   boost::asio::steady_timer progress_;  // watch.progress to idle watchers
 };
 

@@ -55,13 +55,16 @@ int main(int argc, char** argv) {
        "startup_check",
        "auto (default: skip quick_check after a clean shutdown) or always",
        {}},
+      {"--host", "host", "this machine's name in the registry (default: from the machine id)", {}},
   };
   app.add_option("--config", config_file, "JSON config file (keys: README, Configuration)")
       ->type_name("FILE");
   for (auto& f : flags) {
     // The value's kind, for the generated completions (cli/cli.h).
     const daemon::Setting* setting = daemon::FindSetting(f.key);
-    std::string type = setting && setting->type == daemon::Setting::Type::kChoice ? "{" : "FILE";
+    std::string type = setting && setting->type == daemon::Setting::Type::kChoice ? "{"
+                       : setting && !setting->text_rule.empty()                   ? "NAME"
+                                                                                  : "FILE";
     for (auto c : type == "{" ? setting->choices : std::vector<std::string_view>{})
       type += std::string(c) + ",";
     if (type[0] == '{') type.back() = '}';
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
   LogLevel level = LogLevel::kInfo;
   ParseLogLevel(config.log_level, &level);  // one of the table's choices
   SetLogLevel(level);
+  if (std::string warning = daemon::ResolveHost(&config); !warning.empty()) LogWarn(warning);
   LogDebug("allocator: mimalloc " + std::to_string(mi_version()));
   daemon::FitConnectionsToFileLimit(&config);
   return daemon::RunDaemon(config);

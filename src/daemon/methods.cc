@@ -77,7 +77,8 @@ Result<Call> SessionGet(ParamReader& r) {
 
 Result<Call> SessionList(ParamReader& r) {
   ListParams p{r.StringOrList("status"), r.Optional<std::string>("root"),
-               r.Optional<std::string>("after"), r.Optional<int64_t>("limit").value_or(0)};
+               r.Optional<std::string>("after"), r.Optional<int64_t>("limit").value_or(0),
+               r.Optional<std::string>("host")};
   return Done(r, false, [p](store::Registry& reg) -> Result<std::string> {
     int64_t rev = 0;
     // One buffer end to end: lists of 100,000 sessions are ~28 MB.

@@ -15,8 +15,16 @@ constexpr size_t kMaxSendBytes = 64 * 1024;
 constexpr int64_t kMaxOutputLines = 10'000;
 constexpr int kPaneSummaryLines = 50;  // read back for a pause summary (kept: 500 characters)
 
-// The session's pane, or why there is none.
-Result<TmuxPane> PaneOf(const Session& s) {
+// The session's pane, or why there is none here. A pane of another host is
+// not this machine's tmux server's: %3 here is some other terminal.
+Result<TmuxPane> PaneOf(const Session& s, const std::string& here) {
+  if (s.host && *s.host != here) {
+    return Status::Unavailable("session " + s.name + " runs on host " + *s.host +
+                               "; its tmux pane can be reached only from there (this is " + here +
+                               ")")
+        .With("cause", "other_host")
+        .With("host", *s.host);
+  }
   if (!s.tmux_pane) {
     return Status::InvalidState("session " + s.name +
                                 " has no tmux pane (it was not registered from inside tmux), so "
@@ -58,7 +66,7 @@ Result<Call> SessionSend(ParamReader& r) {
                                   ": its agent is gone and its pane may now hold something "
                                   "else, so nothing is typed into it");
     }
-    auto pane = PaneOf(*s);
+    auto pane = PaneOf(*s, reg.options().host);
     if (!pane.ok()) return pane.status();
     ROSTER_RETURN_IF_ERROR(TmuxType(*pane, text));
     return ProbeResult(
@@ -79,7 +87,7 @@ Result<Call> SessionOutput(ParamReader& r) {
   call.probe = [session, lines](store::Registry& reg) -> Result<ProbeResult> {
     auto s = reg.Get(session);
     if (!s.ok()) return s.status();
-    auto pane = PaneOf(*s);
+    auto pane = PaneOf(*s, reg.options().host);
     if (!pane.ok()) return pane.status();
     auto text = TmuxLastLines(*pane, static_cast<int>(lines));
     if (!text.ok()) return text.status();
@@ -90,7 +98,8 @@ Result<Call> SessionOutput(ParamReader& r) {
 }
 
 // The summary is the pane's last lines when the session has a pane that can
-// be read, else (no pane, tmux gone) the log's, made by the registry.
+// be read here, else (no pane, tmux gone, another host's pane) the log's,
+// made by the registry.
 Result<Call> SessionPause(ParamReader& r) {
   auto session = r.Required<std::string>("session");
   auto note = r.Optional<std::string>("note");
@@ -100,9 +109,9 @@ Result<Call> SessionPause(ParamReader& r) {
   call.probe = [session, note](store::Registry& reg) -> Result<ProbeResult> {
     std::optional<std::string> summary;
     auto s = reg.Get(session);
-    if (s.ok() && s->tmux_pane && s->status != "paused" && s->status != "stopped") {
-      const TmuxPane pane{s->tmux_socket, *s->tmux_pane};
-      if (auto lines = TmuxLastLines(pane, kPaneSummaryLines); lines.ok()) {
+    auto pane = s.ok() ? PaneOf(*s, reg.options().host) : Result<TmuxPane>(s.status());
+    if (pane.ok() && s->status != "paused" && s->status != "stopped") {
+      if (auto lines = TmuxLastLines(*pane, kPaneSummaryLines); lines.ok()) {
         summary = BuildPaneSummary(*lines, reg.options().summary_chars);
       }
     }

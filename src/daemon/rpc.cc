@@ -220,9 +220,20 @@ void Dispatcher::StartWatch(WatchFilter filter, Subscriber::Start how, int64_t s
 void Dispatcher::ServeStatus(Done done) {
   readers_.Submit([this, done](store::Registry& reg) {
     auto counts = std::make_shared<Result<store::StoreCounts>>(reg.Counts());
-    Post([this, done, counts] {
+    auto hosts = std::make_shared<Result<std::vector<store::Registry::HostInfo>>>(reg.Hosts());
+    Post([this, done, counts, hosts] {
       if (!counts->ok()) return done(counts->status());
+      if (!hosts->ok()) return done(hosts->status());
       const auto& c = counts->value();
+      json::array host_list;
+      for (const auto& h : hosts->value()) {
+        host_list.push_back(json::object{{"host", h.host},
+                                         {"hostname", h.hostname},
+                                         {"started_at", h.started_at},
+                                         {"last_seen", h.last_seen},
+                                         {"live_sessions", h.live_sessions},
+                                         {"unreachable", h.unreachable}});
+      }
       using namespace std::chrono;
       // The engine's own facts (file: engine, db, sync, wal_bytes) come first.
       json::object status = engine_.Describe();
@@ -230,6 +241,8 @@ void Dispatcher::ServeStatus(Done done) {
                {"version", ROSTER_VERSION},
                {"schema_version", store::LatestSchemaVersion()},
                {"socket", config_.socket_path},
+               {"host", config_.registry.host},
+               {"hosts", std::move(host_list)},
                {"feed_id", c.feed_id},
                {"rev", c.rev},
                {"oldest_rev", c.oldest_rev},

@@ -5,6 +5,7 @@
 
 #include <type_traits>
 
+#include "daemon/host_id.h"
 #include "daemon/startup_paths.h"
 #include "util/deadlines.h"
 
@@ -62,6 +63,17 @@ std::vector<Setting> Build() {
       "db", kText, 1, 4095, {}, [](auto& c) -> auto& { return c.db_path; }, "see above"));
   t.push_back(Text(
       "socket", kText, 1, 107, {}, [](auto& c) -> auto& { return c.socket_path; }, "see above"));
+  // The machine: its host name (an empty one is filled in from the machine
+  // id at start, daemon/host_id.h) and when another host counts as down.
+  Setting host = Text(
+      "host", kText, 1, 64, {}, [](auto& c) -> auto& { return c.registry.host; },
+      "from the machine id");
+  host.text_rule = kHostNameRule;
+  host.text_ok = IsValidHostName;
+  t.push_back(std::move(host));
+  t.push_back(Int(
+      "host_timeout_ms", 1000, kDay, kNotReported,
+      [](auto& c) -> auto& { return c.registry.host_timeout_ms; }));
   // sync is an enum in the store; its row converts.
   Setting sync;
   sync.key = "sync";
@@ -202,6 +214,7 @@ std::string RangeText(const Setting& s, bool markdown) {
       return out;
     }
     case Setting::Type::kText:
+      if (!s.text_rule.empty()) return std::string(s.text_rule);
       return std::to_string(s.min) + ".." + std::to_string(s.max) + " bytes";
   }
   return "";

@@ -32,6 +32,10 @@ struct Setting {
   std::vector<std::string_view> choices;
   bool reported = false;         // in status.limits
   std::string_view default_doc;  // the README's default when it depends on the machine
+  // kText only: what a value must hold beyond its length, as the README's
+  // range and messages say it, and the check (nullptr: any text).
+  std::string_view text_rule;
+  bool (*text_ok)(std::string_view) = nullptr;
   // Exactly the pair for `type` is set: kInt uses the int accessors, the
   // others the text ones.
   std::function<int64_t(const DaemonConfig&)> get_int;
