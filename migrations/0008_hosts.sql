@@ -22,10 +22,6 @@ ALTER TABLE sessions ADD COLUMN host TEXT;
 ALTER TABLE pauses ADD COLUMN host TEXT;
 ALTER TABLE teams ADD COLUMN host TEXT;
 
-CREATE INDEX sessions_unclaimed ON sessions (id) WHERE host IS NULL;
-CREATE INDEX pauses_unclaimed ON pauses (id) WHERE host IS NULL;
-CREATE INDEX teams_unclaimed ON teams (project_id, root) WHERE host IS NULL;
-
 CREATE TABLE hosts (
   host       TEXT PRIMARY KEY,
   hostname   TEXT NOT NULL DEFAULT '',
@@ -40,6 +36,10 @@ CREATE INDEX sessions_expiry_check ON sessions (host, expiry_check_at)
 DROP INDEX sessions_pid_probe;
 CREATE INDEX sessions_pid_probe ON sessions (host, id)
   WHERE status IN ('active', 'idle') AND pid IS NOT NULL;
+
+CREATE INDEX sessions_unclaimed ON sessions (id) WHERE host IS NULL;
+CREATE INDEX pauses_unclaimed ON pauses (id) WHERE host IS NULL;
+CREATE INDEX teams_unclaimed ON teams (project_id, root) WHERE host IS NULL;
 
 -- The row JSON of sessions, pauses and teams gains host (the triggers read
 -- these views, so they follow).

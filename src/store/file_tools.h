@@ -74,8 +74,10 @@ const std::vector<std::string>& ExportTables();
 //   entities         the schema's own list of entities, written by migrations
 //   feed_deleting    transient: empty outside a DELETE statement
 //   sqlite_sequence  SQLite's; an import sets the feed's position from the header
+//   hosts            each rosterd's heartbeat, rewritten while it runs (the
+//                    imported sessions keep their host; its next beat comes back)
 inline constexpr std::string_view kNotExported[] = {"session_counts", "entities", "feed_deleting",
-                                                    "sqlite_sequence"};
+                                                    "sqlite_sequence", "hosts"};
 
 struct ExportOptions {
   std::vector<std::string> tables;   // empty = ExportTables()
