@@ -165,6 +165,33 @@ TEST(Hosts, SessionsPausesAndTeamsCarryTheHostOfTheDaemonThatRegisteredThem) {
   EXPECT_EQ(sh.Text("SELECT hostname FROM hosts WHERE host = 'alpha'"), hostname);
 }
 
+// A session registered again through this host's rosterd (its agent resumed
+// here) moves here; what was the other machine's and the register does not
+// name again is dropped.
+TEST(Hosts, ARegisterHereMovesAnotherHostsSessionAndDropsItsMachineFacts) {
+  Daemon d({"--host", "alpha"});
+  d.Start();
+  {
+    Shell sh(d.db());
+    sh.Session("moving", "beta", 4242, NowMs(), 600'000);
+    sh.db.exec(
+        "UPDATE sessions SET tmux_session = 'tb', tmux_pane = '%9', tmux_socket = '/b', "
+        "pid_start = 77 WHERE id = 'moving'");
+  }
+  RpcClient c = d.Client();
+  bj::value s = c.Ok("session.register", {{"id", "moving"}, {"ttl_ms", 30'000}});
+  EXPECT_EQ(s.at("host"), "alpha");
+  for (const char* gone : {"pid", "tmux_session", "tmux_pane", "tmux_socket"}) {
+    EXPECT_TRUE(s.at(gone).is_null()) << gone << " " << s;
+  }
+  EXPECT_EQ(Shell(d.db()).Text("SELECT coalesce(pid_start, 'null') FROM sessions"), "null");
+  // One that comes with its own pid keeps it.
+  Shell(d.db()).db.exec("UPDATE sessions SET host = 'beta' WHERE id = 'moving'");
+  s = c.Ok("session.register", {{"id", "moving"}, {"pid", getpid()}});
+  EXPECT_EQ(s.at("host"), "alpha");
+  EXPECT_EQ(s.at("pid"), getpid());
+}
+
 // The simplest honest test of "another host's sessions are not probed": a
 // session of host beta with a dead pid, and one past its TTL, stay active
 // under alpha's rosterd while alpha's own twins are judged; reap takes
@@ -204,26 +231,41 @@ TEST(Hosts, TeamRootsAreCheckedOnlyOnTheirOwnHost) {
   Daemon d({"--host", "alpha"});
   d.Start();
   RpcClient c = d.Client();
+  // A path that holds a compose marker here, but is beta's team root: on
+  // beta it is another directory.
+  const std::filesystem::path beta_root = d.dir().File("beta-web");
+  std::filesystem::create_directories(beta_root);
+  std::ofstream(beta_root / "team-compose.yaml") << "x";
   c.Ok("team.up",
        {{"project_id", "web"}, {"root", "/nonexistent/alpha"}, {"agents", bj::array{"dev"}}});
   {
     Shell sh(d.db());
-    sh.db.exec(
-        "INSERT INTO teams (project_id, root, host, started_at, updated_at) VALUES "
-        "('api', '/nonexistent/beta', 'beta', 1, 1), ('web', '/live/on/beta', 'beta', 1, 1)");
+    SQLite::Statement q(
+        sh.db,
+        "INSERT INTO teams (project_id, root, host, started_at, updated_at) "
+        "VALUES ('api', '/nonexistent/beta', 'beta', 1, 1), ('web', ?1, 'beta', 1, 1)");
+    q.bind(1, beta_root.string());
+    q.exec();
   }
-  // Neither marker exists here; only alpha's root can be judged.
+  // Neither alpha's nor beta's /nonexistent root holds a marker here; only
+  // alpha's can be judged.
   bj::value stale = c.Ok("team.stale").at("teams");
   ASSERT_EQ(stale.as_array().size(), 1u) << stale;
   EXPECT_EQ(stale.at(0).at("root"), "/nonexistent/alpha");
-  // web is up at /live/on/beta on beta: another checkout, no conflict here.
-  std::filesystem::path root = d.dir().File("web");
+  // web is up at beta's root, which says nothing about this machine: alpha
+  // may bring web up at a live root of its own.
+  const std::filesystem::path root = d.dir().File("alpha-web");
   std::filesystem::create_directories(root);
   std::ofstream(root / "team-compose.yaml") << "x";
   EXPECT_EQ(
       c.Reason("team.up",
                {{"project_id", "web"}, {"root", root.string()}, {"agents", bj::array{"dev"}}}),
       "");
+  // ... while alpha's own live root of a project still conflicts.
+  EXPECT_EQ(c.Reason("team.up", {{"project_id", "web"},
+                                 {"root", "/nonexistent/alpha2"},
+                                 {"agents", bj::array{"dev"}}}),
+            "conflict");
 }
 
 TEST(Hosts, RestartGraceGoesOnlyToThisHostsSessions) {
