@@ -231,7 +231,6 @@ void Dispatcher::ServeStatus(Done done) {
                                          {"hostname", h.hostname},
                                          {"started_at", h.started_at},
                                          {"last_seen", h.last_seen},
-                                         {"live_sessions", h.live_sessions},
                                          {"unreachable", h.unreachable}});
       }
       using namespace std::chrono;

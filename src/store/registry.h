@@ -231,10 +231,9 @@ class Registry {
   struct HostInfo {
     std::string host, hostname;
     int64_t started_at = 0, last_seen = 0;
-    int64_t live_sessions = 0;  // active, idle or paused
-    bool unreachable = false;   // as Session::unreachable
+    bool unreachable = false;  // as Session::unreachable
   };
-  // Every host that served this database or holds a session, by name.
+  // Every host whose rosterd wrote its row in `hosts`, by name.
   Result<std::vector<HostInfo>> Hosts();
 
   const RegistryOptions& options() const { return options_; }

@@ -20,7 +20,9 @@ namespace roster::store {
 // Whether the host in `col` is unreachable, as the text 'true' or 'false':
 // it is another host than `me` whose heartbeat (hosts.last_seen) is older
 // than `cutoff` (now - host_timeout_ms), or that never wrote one. A session
-// without a host is this rosterd's to claim, never unreachable.
+// without a host is this rosterd's to claim, never unreachable. `col` must
+// be qualified by an alias other than `h`, which the subquery's own `hosts`
+// takes (a bare `host` would name the subquery's column).
 #define ROSTER_UNREACHABLE(col, me, cutoff)                                                 \
   "CASE WHEN " col " IS NULL OR " col " = " me                                              \
   " THEN 'false' "                                                                          \

@@ -176,10 +176,10 @@ static void Seed(const std::string& db, int64_t sessions, int64_t entries) {
       "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
       n +
       ") "
-      "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta) "
-      "SELECT 's' || i, 's' || i, '/bench', " +
-      t + ", " + t + ", " + t +
-      ", 3600000, '{\"model\":\"bench\"}' FROM c;"
+      "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta, "
+      "host) SELECT 's' || i, 's' || i, '/bench', " +
+      t + ", " + t + ", " + t + ", 3600000, '{\"model\":\"bench\"}', '" + kBenchHost +
+      "' FROM c;"
       "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
       e +
       ") "
