@@ -3,10 +3,13 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <map>
 
 #include "store/dqlite/protocol.h"
 
@@ -231,6 +234,186 @@ void FakeNode::ServeConnection(int fd) {
     if (reply->close || reply->hang) {
       WaitReadable(stop_[0], stop_[0]);
       return;
+    }
+  }
+}
+
+// ---- CuttingProxy ----
+
+namespace {
+
+int ListenLoopback(std::string* address) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 16) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot listen on loopback");
+  }
+  *address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  return fd;
+}
+
+int DialLoopback(const std::string& address) {
+  const int port = std::stoi(address.substr(address.rfind(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  return fd;
+}
+
+bool SendAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// The whole message at the front of `buf` (header and body), if it is there.
+std::optional<std::string> TakeMessage(std::string* buf) {
+  if (buf->size() < 8) return std::nullopt;
+  uint32_t words;
+  std::memcpy(&words, buf->data(), 4);
+  const size_t size = 8 + size_t{words} * 8;
+  if (buf->size() < size) return std::nullopt;
+  std::string m = buf->substr(0, size);
+  buf->erase(0, size);
+  return m;
+}
+
+// Text at byte `at` of a message body (NUL-terminated).
+std::string TextAt(const std::string& message, size_t at) {
+  if (message.size() <= 8 + at) return "";
+  return std::string(message.c_str() + 8 + at);
+}
+
+}  // namespace
+
+CuttingProxy::CuttingProxy(std::string target) : target_(std::move(target)) {
+  listen_fd_ = ListenLoopback(&address_);
+  if (::pipe2(stop_, O_CLOEXEC) != 0) throw std::runtime_error("proxy: no pipe");
+  thread_ = std::thread([this] { Serve(); });
+}
+
+CuttingProxy::~CuttingProxy() {
+  ::close(stop_[1]);
+  thread_.join();
+  ::close(stop_[0]);
+  ::close(listen_fd_);
+}
+
+void CuttingProxy::CutAtAnswerTo(std::string sql) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cut_sql_ = std::move(sql);
+}
+
+void CuttingProxy::Serve() {
+  std::vector<std::thread> relays;
+  while (WaitReadable(listen_fd_, stop_[0])) {
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    relays.emplace_back([this, fd] { Relay(fd); });
+  }
+  for (auto& t : relays) t.join();
+}
+
+void CuttingProxy::Relay(int client) {
+  const int node = DialLoopback(target_);
+  struct Pending {
+    uint8_t type;
+    std::string sql;
+    uint32_t stmt = 0;
+  };
+  std::deque<Pending> pending;
+  std::map<uint32_t, std::string> prepared;  // statement id -> SQL
+  std::string up, down;
+  size_t handshake = 8;
+  auto close_both = [&] {
+    ::close(client);
+    if (node >= 0) ::close(node);
+  };
+  if (node < 0) return close_both();
+  char chunk[65536];
+  for (;;) {
+    pollfd p[3] = {{client, POLLIN, 0}, {node, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+    if (::poll(p, 3, -1) < 0) continue;
+    if (p[2].revents != 0) return close_both();
+    if (p[0].revents != 0) {
+      ssize_t n = ::recv(client, chunk, sizeof chunk, 0);
+      if (n <= 0 || !SendAll(node, std::string_view(chunk, static_cast<size_t>(n)))) {
+        return close_both();
+      }
+      up.append(chunk, static_cast<size_t>(n));
+      const size_t skip = std::min(handshake, up.size());
+      up.erase(0, skip);
+      handshake -= skip;
+      while (auto m = TakeMessage(&up)) {
+        Pending r{static_cast<uint8_t>((*m)[4]), "", 0};
+        if (r.type == static_cast<uint8_t>(dq::Request::kPrepare) ||
+            r.type == static_cast<uint8_t>(dq::Request::kExecSql)) {
+          r.sql = TextAt(*m, 8);
+        } else if (r.type == static_cast<uint8_t>(dq::Request::kExec) && m->size() >= 16) {
+          std::memcpy(&r.stmt, m->data() + 12, 4);
+        }
+        pending.push_back(std::move(r));
+      }
+    }
+    if (p[1].revents != 0) {
+      ssize_t n = ::recv(node, chunk, sizeof chunk, 0);
+      if (n <= 0) return close_both();
+      down.append(chunk, static_cast<size_t>(n));
+      while (auto m = TakeMessage(&down)) {
+        const auto type = static_cast<dq::Response>((*m)[4]);
+        bool last_part = true;
+        if (type == dq::Response::kRows && m->size() >= 16) {
+          uint64_t marker;
+          std::memcpy(&marker, m->data() + m->size() - 8, 8);
+          last_part = marker != dq::kRowsPart;
+        }
+        if (pending.empty() || !last_part) {
+          if (!SendAll(client, *m)) return close_both();
+          continue;
+        }
+        Pending r = std::move(pending.front());
+        pending.pop_front();
+        if (r.type == static_cast<uint8_t>(dq::Request::kPrepare) && type == dq::Response::kStmt &&
+            m->size() >= 16) {
+          uint32_t id;
+          std::memcpy(&id, m->data() + 12, 4);
+          prepared[id] = r.sql;
+        }
+        if (r.type == static_cast<uint8_t>(dq::Request::kLeader) && type == dq::Response::kServer) {
+          *m = FakeNode::Message(dq::Response::kServer, m->substr(8, 8) + FakeNode::Text(address_));
+        }
+        const std::string& sql =
+            r.type == static_cast<uint8_t>(dq::Request::kExec) ? prepared[r.stmt] : r.sql;
+        bool cut = false;
+        if (r.type == static_cast<uint8_t>(dq::Request::kExec) ||
+            r.type == static_cast<uint8_t>(dq::Request::kExecSql)) {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (!cut_sql_.empty() && sql == cut_sql_) {
+            cut_sql_.clear();
+            cut = true;
+          }
+        }
+        if (cut) {
+          ++cuts_;
+          return close_both();
+        }
+        if (!SendAll(client, *m)) return close_both();
+      }
     }
   }
 }

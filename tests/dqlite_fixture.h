@@ -105,4 +105,34 @@ class FakeNode {
   std::thread thread_;
 };
 
+// A TCP proxy in front of a node that can cut a connection at the worst
+// moment for a client: when the answer to a chosen statement arrives, the
+// node has run it and the client never hears (both sockets close instead).
+// It follows each connection message by message — a PREPARE's SQL and the
+// statement id its answer gives name each later EXEC — and answers LEADER
+// with its own address, so a client that looks for the leader through it
+// stays on it.
+class CuttingProxy {
+ public:
+  explicit CuttingProxy(std::string target);
+  ~CuttingProxy();
+  const std::string& address() const { return address_; }
+  // The next answer to an EXEC of a statement prepared from exactly `sql`, or
+  // to an EXEC_SQL of exactly `sql`, is where a connection is cut.
+  void CutAtAnswerTo(std::string sql);
+  int cuts() const { return cuts_; }
+
+ private:
+  void Serve();
+  void Relay(int client);
+  const std::string target_;
+  int listen_fd_ = -1;
+  int stop_[2] = {-1, -1};
+  std::string address_;
+  std::mutex mu_;
+  std::string cut_sql_;  // armed while not empty
+  std::atomic<int> cuts_{0};
+  std::thread thread_;
+};
+
 }  // namespace roster::testing

@@ -43,13 +43,6 @@ void Connection::Exec(const std::string& sql) {
 
 bool Connection::InTransaction() const { return !sqlite3_get_autocommit(db_->getHandle()); }
 
-static Status NewerSchemaError(const std::string& path, int version) {
-  return Status::Unavailable("database " + path + " has schema version " + std::to_string(version) +
-                             ", newer than this binary knows (" +
-                             std::to_string(LatestSchemaVersion()) +
-                             "); upgrade Roster — the file was not touched");
-}
-
 static int UserVersion(SQLite::Database& db) {
   return db.execAndGet("PRAGMA user_version").getInt();
 }
@@ -58,7 +51,7 @@ Status Migrate(SQLite::Database& db) {
   try {
     int current = UserVersion(db);
     if (current > LatestSchemaVersion()) {
-      return NewerSchemaError(db.getFilename(), current);
+      return NewerSchemaError("database " + db.getFilename(), current);
     }
     for (const auto& m : EmbeddedMigrations()) {
       if (m.version <= current) continue;
@@ -100,7 +93,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
                                                  WalWriteVfsName());
     // Refuse a newer file before writing anything to it (even the WAL switch).
     int version = UserVersion(*db);
-    if (version > LatestSchemaVersion()) return NewerSchemaError(options.path, version);
+    if (version > LatestSchemaVersion()) return NewerSchemaError("database " + options.path, version);
     if (!options.read_only) db->exec("PRAGMA journal_mode=WAL");
     db->exec(options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                              : "PRAGMA synchronous=NORMAL");

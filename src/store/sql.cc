@@ -94,7 +94,13 @@ Status FromDbError(const std::exception& e) {
     case DbError::Failure::kNotLeader:
       return Status::Unavailable("the cluster has no leader right now; nothing was written");
     case DbError::Failure::kUnknownOutcome:
-      return Status::Unavailable("the cluster's answer was lost; the write may have been applied");
+      return Status::Unavailable(
+                 "the cluster's answer to the commit was lost: the write may or may not have "
+                 "been applied; read it back, or retry it with the same request_key")
+          .With("cause", "unknown_outcome");
+    case DbError::Failure::kDisconnected:
+      return Status::Unavailable(
+          "the connection to the dqlite cluster was lost; nothing was written; retry");
     case DbError::Failure::kOther:
       break;
   }

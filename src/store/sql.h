@@ -36,6 +36,8 @@ class DbError : public std::runtime_error {
     kNotLeader,       // dqlite: this node cannot serve (no leader, or leadership lost
                       // before the statement ran): nothing was applied
     kUnknownOutcome,  // dqlite: the answer was lost; the write may have committed
+    kDisconnected,    // dqlite: the connection to the leader was lost before the
+                      // statement was applied (its transaction with it)
     kOther,
   };
   // `code` is the engine's own code (SQLite's extended result code).

@@ -49,7 +49,8 @@ Error FailureError(const std::string& address, const CallInfo& call, uint64_t fa
   const std::string node = "dqlite node " + address + ", " + call.name + ": ";
   const std::string said = std::string(message) + " (code " + std::to_string(failure) + ")";
   auto make = [&](ErrorKind kind, std::string text, bool unknown, bool dropped) {
-    return Error(kind, StatusFor(kind, failure, std::move(text)), unknown, dropped, failure);
+    return Error(kind, StatusFor(kind, failure, std::move(text)), unknown, dropped, failure,
+                 std::string(message));
   };
   const uint64_t primary = failure & 0xff;
   if (failure == code::kIoErrNotLeader) {

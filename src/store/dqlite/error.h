@@ -48,12 +48,13 @@ const char* ErrorKindName(ErrorKind kind);
 class Error {
  public:
   Error(ErrorKind kind, Status status, bool outcome_unknown, bool connection_dropped,
-        uint64_t code = 0)
+        uint64_t code = 0, std::string node_message = "")
       : kind_(kind),
         status_(std::move(status)),
         outcome_unknown_(outcome_unknown),
         dropped_(connection_dropped),
-        code_(code) {}
+        code_(code),
+        node_message_(std::move(node_message)) {}
 
   ErrorKind kind() const { return kind_; }
   const Status& status() const { return status_; }
@@ -62,6 +63,10 @@ class Error {
   // The code of a FAILURE response (SQLite's extended result code, or
   // dqlite's); 0 when the error did not come from the node.
   uint64_t code() const { return code_; }
+  // The node's own text of a FAILURE (SQLite's message, e.g. "UNIQUE
+  // constraint failed: sessions.name"); "" when the error did not come from
+  // the node. For logs and for mapping onto the store's errors only.
+  const std::string& node_message() const { return node_message_; }
   // "kind: reason: message", for logs and tests.
   std::string ToString() const;
 
@@ -71,6 +76,7 @@ class Error {
   bool outcome_unknown_;
   bool dropped_;
   uint64_t code_;
+  std::string node_message_;
 };
 
 // The request a failure belongs to, for its message and for whether a lost

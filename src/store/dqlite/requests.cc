@@ -113,32 +113,69 @@ Result<Rows> Client::Query(Stmt& stmt, Params params, Deadline deadline) {
   return ReadRows(Call(e.bytes(), kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
 }
 
-std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, Deadline deadline) {
-  deadline = CallDeadline(deadline);
-  std::vector<Result<ExecResult>> out;
-  out.reserve(steps.size());
-  auto fail_rest = [&](const Error& e) {
-    while (out.size() < steps.size()) out.push_back(e);
-    return out;
-  };
+std::optional<Error> Client::EncodeSteps(std::span<const Step> steps, Deadline deadline,
+                                         Encoder* e) {
   // Every step is prepared and checked before anything is sent.
-  Encoder e;
   for (size_t i = 0; i < steps.size(); ++i) {
     const std::string step = "step " + std::to_string(i + 1) + ": ";
-    if (auto bad = EncodeStmt(Request::kExec, kExec, *steps[i].stmt, steps[i].params, deadline, &e,
-                              step)) {
-      return fail_rest(*bad);
+    if (auto bad =
+            EncodeStmt(Request::kExec, kExec, *steps[i].stmt, steps[i].params, deadline, e, step)) {
+      return bad;
     }
   }
-  if (auto sent = Transmit(e.bytes(), kExec, deadline); !sent.ok()) return fail_rest(sent.error());
+  return std::nullopt;
+}
+
+std::vector<Result<ExecResult>> Client::ReadSteps(std::span<const Step> steps, Deadline deadline) {
+  std::vector<Result<ExecResult>> out;
+  out.reserve(steps.size());
   for (const Step& step : steps) {
     if (!connected()) {
-      return fail_rest(ConnError(conn_->address(), ErrorKind::kDisconnected, kExec,
-                                 "the connection closed before this step's answer", true, false));
+      const Error lost = ConnError(conn_->address(), ErrorKind::kDisconnected, kExec,
+                                   "the connection closed before this step's answer", true, false);
+      while (out.size() < steps.size()) out.push_back(lost);
+      break;
     }
     out.push_back(DecodeResult(Next(kExec, deadline, step.stmt->sql_), kExec));
   }
   return out;
+}
+
+std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  Encoder e;
+  std::optional<Error> failed = EncodeSteps(steps, deadline, &e);
+  if (!failed) {
+    if (auto sent = Transmit(e.bytes(), kExec, deadline); sent.ok())
+      return ReadSteps(steps, deadline);
+    else
+      failed = sent.error();
+  }
+  return std::vector<Result<ExecResult>>(steps.size(), *failed);
+}
+
+Result<Rows> Client::QueryBatch(std::span<const Step> before, Stmt& stmt, Params params,
+                                std::vector<Result<ExecResult>>* before_results,
+                                Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  Encoder e;
+  std::optional<Error> failed = EncodeSteps(before, deadline, &e);
+  if (!failed) failed = EncodeStmt(Request::kQuery, kQuery, stmt, params, deadline, &e);
+  if (!failed) {
+    if (auto sent = Transmit(e.bytes(), before.empty() ? kQuery : kExec, deadline); !sent.ok()) {
+      failed = sent.error();
+    }
+  }
+  if (failed) {
+    before_results->assign(before.size(), *failed);
+    return *failed;
+  }
+  *before_results = ReadSteps(before, deadline);
+  if (!connected()) {
+    return ConnError(conn_->address(), ErrorKind::kDisconnected, kQuery,
+                     "the connection closed before the query's answer", true, false);
+  }
+  return ReadRows(Next(kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
 }
 
 Result<Message> Client::CallSql(Request type, const CallInfo& call, std::string_view sql,

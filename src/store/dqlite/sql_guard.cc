@@ -1,9 +1,9 @@
-// sql_guard.cc — a small SQL lexer that finds the statements sql_guard.h lists.
+// sql_guard.cc — finds the statements sql_guard.h lists, by their tokens (sql_lex.h).
 #include "store/dqlite/sql_guard.h"
 
-#include <algorithm>
-#include <cctype>
 #include <vector>
+
+#include "store/dqlite/sql_lex.h"
 
 namespace roster::store::dqlite {
 namespace {
@@ -13,64 +13,10 @@ constexpr std::string_view kOwnedPragmas[] = {
     "journal_mode", "synchronous",        "page_size",         "locking_mode",
     "mmap_size",    "wal_autocheckpoint", "journal_size_limit"};
 
-bool IsWordChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// Tokens of `sql`: lower-cased words and single punctuation characters;
-// comments, literals and quoted names become a "?" token.
-std::vector<std::string> Tokens(std::string_view sql) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  auto skip_to = [&](std::string_view end) {
-    size_t at = sql.find(end, i);
-    i = at == std::string_view::npos ? sql.size() : at + end.size();
-  };
-  while (i < sql.size()) {
-    char c = sql[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-    } else if (sql.substr(i, 2) == "--") {
-      skip_to("\n");
-    } else if (sql.substr(i, 2) == "/*") {
-      i += 2;
-      skip_to("*/");
-    } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
-      const char close = c == '[' ? ']' : c;
-      for (++i; i < sql.size(); ++i) {  // a doubled quote is an escaped one
-        if (sql[i] != close) continue;
-        if (close != ']' && i + 1 < sql.size() && sql[i + 1] == close) {
-          ++i;
-          continue;
-        }
-        break;
-      }
-      ++i;
-      out.emplace_back("?");
-    } else if (IsWordChar(c)) {
-      size_t start = i;
-      while (i < sql.size() && IsWordChar(sql[i])) ++i;
-      out.push_back(Lower(sql.substr(start, i - start)));
-    } else {
-      out.emplace_back(1, c);
-      ++i;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string UnsafeSql(std::string_view sql) {
-  const std::vector<std::string> t = Tokens(sql);
+  const std::vector<std::string> t = SqlTokens(sql);
   bool statement_start = true;
   for (size_t i = 0; i < t.size(); ++i) {
     if (t[i] == ";") {
