@@ -2,6 +2,7 @@
 # {version, name, sql}. Run by the build (see CMakeLists.txt) with -DOUT and
 # -DFILES (migration files separated by |, sorted).
 set(body "")
+set(previous 0)
 string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   get_filename_component(base "${f}" NAME_WE)
@@ -10,6 +11,14 @@ foreach(f IN LISTS FILES)
     message(FATAL_ERROR "migration file name must be NNNN_name.sql: ${f}")
   endif()
   math(EXPR version "${CMAKE_MATCH_1}")
+  # Versions run 1, 2, 3 … without a gap or a repeat: a database at version N
+  # skips every migration numbered N or less, so a file that lands with a
+  # number below one already applied would never run.
+  math(EXPR expected "${previous} + 1")
+  if(NOT version EQUAL expected)
+    message(FATAL_ERROR "migration ${f} has version ${version}; the next one must be ${expected}")
+  endif()
+  set(previous ${version})
   file(READ "${f}" sql)
   string(APPEND body "    {${version}, \"${CMAKE_MATCH_2}\", R\"roster_sql(${sql})roster_sql\"},\n")
 endforeach()
