@@ -31,12 +31,15 @@ std::string FleetHeartbeat(int64_t i, int64_t sessions) {
 
 double Ms(double us) { return us / 1000.0; }
 
-void Report(const Options& o, const json::object& r) {
+std::string SyncOf(const Options& o) { return o.engine == "dqlite" ? "raft" : o.sync; }
+
+void Report(const Options& o, json::object r) {
+  r["engine"] = o.engine;
   if (o.json) {
     std::cout << json::serialize(r) << std::endl;
     return;
   }
-  std::cout << o.scenario << " (sync " << o.sync << ")\n";
+  std::cout << o.scenario << " (" << o.engine << " engine, sync " << SyncOf(o) << ")\n";
   for (const auto& [k, v] : r)
     std::cout << "  " << std::string(k) << ": " << json::serialize(v) << "\n";
 }

@@ -19,8 +19,12 @@ std::string Req(int64_t id, const char* method, const json::object& params);
 // ten changes meta (a feed event stamped with the send time, t_us).
 std::string FleetHeartbeat(int64_t i, int64_t sessions);
 
-// Prints the summary (human) or one JSON line.
-void Report(const Options& o, const json::object& r);
+// What a commit waits for, as reports show it: the file engine's --sync
+// (full or normal), or "raft" for dqlite (a commit is on the Raft log's disk).
+std::string SyncOf(const Options& o);
+
+// Prints the summary (human) or one JSON line; both name the engine.
+void Report(const Options& o, json::object r);
 
 // Adds <prefix>_p50_ms, _p99_ms and _p999_ms of `us` (sorted in place).
 void AddLatency(json::object& r, const char* prefix, std::vector<double>& us);

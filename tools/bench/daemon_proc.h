@@ -4,6 +4,8 @@
 // scenario reads.
 #pragma once
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "client/launcher.h"
 #include "load.h"
@@ -24,6 +27,10 @@ namespace fs = std::filesystem;
 
 struct Options {
   std::string scenario, sync = "normal", socket, rosterd = ROSTERD_PATH, rosterctl = ROSTERCTL_PATH;
+  // The store engine of the daemon under test: file, dqlite (one embedded
+  // node on loopback), or both (main.cc runs the scenario on each in turn
+  // and prints them side by side).
+  std::string engine = "file";
   std::string dir;  // dqlite: where the node's data goes (default: the temp directory)
   bool json = false;
   int64_t sessions = 10'000, ops = 100'000, conns = 4, depth = 1, watchers = 1, entries = 1'000'000;
@@ -47,6 +54,9 @@ class Daemon {
     dir_ = fs::temp_directory_path() / ("roster-bench-" + std::to_string(getpid()));
     fs::create_directories(dir_);
     config["host"] = kBenchHost;
+    // The node's address stays the same across restarts (its Raft
+    // configuration holds it).
+    if (dqlite()) cluster_ = "127.0.0.1:" + std::to_string(LoopbackPort());
     config["max_live_sessions"] = 1'000'000;
     config["max_connections"] = 4096;
     config["max_subscribers"] = 1024;
@@ -59,17 +69,28 @@ class Daemon {
     std::error_code ec;
     if (!std::getenv("ROSTER_BENCH_KEEP")) fs::remove_all(dir_, ec);  // keep: read rosterd.log
   }
+  bool dqlite() const { return o_.engine == "dqlite"; }
   std::string db() const { return (dir_ / "roster.db").string(); }
+  // dqlite: the node's address and data directory (--dir puts it elsewhere).
+  const std::string& cluster() const { return cluster_; }
+  std::string data() const {
+    return ((o_.dir.empty() ? dir_ : fs::path(o_.dir)) / "dqlite").string();
+  }
   std::string socket() const { return external() ? o_.socket : (dir_ / "roster.sock").string(); }
 
   // Starts rosterd; returns milliseconds from spawn until it answers `status`.
   double Start() {
     auto t0 = Clock::now();
     if (!external()) {
-      Status s = proc_.Spawn({.binary = o_.rosterd,
-                              .args = {"--db", db(), "--socket", socket(), "--sync", o_.sync,
-                                       "--config", (dir_ / "config.json").string()},
-                              .log = (dir_ / "rosterd.log").string()});
+      std::vector<std::string> args = {"--socket", socket(), "--config",
+                                       (dir_ / "config.json").string()};
+      if (dqlite()) {
+        args.insert(args.end(), {"--engine", "dqlite", "--cluster", cluster_, "--data", data()});
+      } else {
+        args.insert(args.end(), {"--db", db(), "--sync", o_.sync});
+      }
+      Status s = proc_.Spawn(
+          {.binary = o_.rosterd, .args = args, .log = (dir_ / "rosterd.log").string()});
       if (!s.ok()) throw std::runtime_error(s.ToString());
     }
     if (Status s = proc_.WaitReady(socket()); !s.ok()) throw std::runtime_error(s.ToString());
@@ -111,15 +132,41 @@ class Daemon {
     }
     return out;
   }
-  int64_t FileBytes(const std::string& suffix) const {
-    std::error_code ec;
-    auto n = fs::file_size(db() + suffix, ec);
-    return ec ? 0 : static_cast<int64_t>(n);
+  // What the store takes, as `status` reports it: file: the database and
+  // its WAL on disk; dqlite: the database (in memory on every node) and the
+  // node's Raft log and snapshots on disk.
+  void AddStoreBytes(json::object& r) const {
+    boost::system::error_code ec;
+    json::value v = json::parse(
+        CallOnce(socket(), R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr), ec);
+    const json::value* status = ec ? nullptr : v.find_pointer("/result", ec);
+    if (!status || !status->is_object()) return;
+    for (const char* key : {"db_bytes", "wal_bytes", "raft_bytes"}) {
+      if (const json::value* n = status->as_object().if_contains(key)) r[key] = *n;
+    }
+    if (!dqlite()) {  // the file itself, whatever status says
+      std::error_code fec;
+      auto n = fs::file_size(db(), fec);
+      r["db_bytes"] = fec ? 0 : static_cast<int64_t>(n);
+    }
   }
 
  private:
+  static int LoopbackPort() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+  }
+
   const Options& o_;
   fs::path dir_;
+  std::string cluster_;
   client::DaemonProcess proc_;
 };
 }  // namespace roster::bench

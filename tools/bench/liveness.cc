@@ -70,7 +70,7 @@ int Liveness(Options& o) {
     cpu[thread] = (us - (it == cpu0.end() ? 0 : it->second)) / seconds / 1000.0;
   }
   Report(o, {{"scenario", o.scenario},
-             {"sync", o.sync},
+             {"sync", SyncOf(o)},
              {"sessions", o.sessions},
              {"registered", reg.ok},
              {"alive_before_exit", alive_before},

@@ -5,7 +5,7 @@
 // line.
 //
 //   roster-bench fleet|fleet-pipelined|logs|fanout|scale|expiry|cli|roundtrip|liveness|reap|dqlite
-//                [options]
+//                [--engine file|dqlite|both] [options]
 #include <CLI/CLI.hpp>
 
 #include "scenarios.h"
@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli",
                              "roundtrip", "liveness", "reap", "dqlite"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
+  app.add_option("--engine", o.engine,
+                 "file (default), dqlite (one embedded node on loopback), or both (the "
+                 "scenario on each, side by side)")
+      ->check(CLI::IsMember({"file", "dqlite", "both"}));
+  int rounds = 1;
+  app.add_option("--rounds", rounds, "--engine both: alternate the engines this many times (1)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--sync", o.sync, "full or normal (default normal)")
       ->check(CLI::IsMember({"full", "normal"}));
   app.add_option("--sessions", o.sessions,
@@ -45,6 +52,26 @@ int main(int argc, char** argv) {
   app.add_option("--rosterctl", o.rosterctl, "rosterctl binary");
   app.add_option("--dir", o.dir, "dqlite: the node's data directory's parent (default: temp)");
   CLI11_PARSE(app, argc, argv);
+  if (o.engine == "both") {
+    if (!o.socket.empty() || o.scenario == "dqlite") {
+      std::cerr << "roster-bench: --engine both starts its own daemons (not with --socket or "
+                   "the dqlite scenario)\n";
+      return 2;
+    }
+    // The same command line for each engine, without --engine, --rounds, --json.
+    std::vector<std::string> args = {argv[0]};
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--json") continue;
+      if (a == "--engine" || a == "--rounds") {
+        ++i;
+        continue;
+      }
+      if (a.rfind("--engine=", 0) == 0 || a.rfind("--rounds=", 0) == 0) continue;
+      args.push_back(a);
+    }
+    return BothEngines(o, args, rounds);
+  }
   auto set = [&](const char* opt, int64_t& field, int64_t value) {
     if (app.count(opt) == 0) field = value;
   };

@@ -43,7 +43,7 @@ int Reap(Options& o) {
   ::kill(agent, SIGKILL);
   ::waitpid(agent, nullptr, 0);
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"sessions", o.sessions},
                  {"heartbeats", o.ops},
                  {"registered", reg.ok},

@@ -45,7 +45,7 @@ int Roundtrip(Options& o, int depth) {
   d.Start();
   LoadResult reg = Register(d.socket(), o.sessions, 30'000);
   LoadResult daemon = RunLoad(d.socket(), conns, depth, o.ops, heartbeat);
-  json::object r{{"scenario", o.scenario}, {"sync", o.sync},       {"sessions", o.sessions},
+  json::object r{{"scenario", o.scenario}, {"sync", SyncOf(o)},    {"sessions", o.sessions},
                  {"heartbeats", o.ops},    {"connections", conns}, {"depth", depth}};
   AddRun(r, "null_inline", null_runs[0]);
   AddRun(r, "null_handoff", null_runs[1]);

@@ -13,6 +13,8 @@
 
 #include "common.h"
 #include "store/connection.h"
+#include "store/dqlite/client.h"
+#include "store/dqlite_engine.h"
 #include "top_proc.h"
 
 namespace roster::bench {
@@ -60,7 +62,7 @@ int Fleet(Options& o, int depth) {
   const double top1 = top ? top->CpuUs() : 0;
   int64_t delivered = w.WaitFor(expected, 30'000);
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"sessions", o.sessions},
                  {"heartbeats", o.ops},
                  {"connections", o.conns},
@@ -75,8 +77,7 @@ int Fleet(Options& o, int depth) {
   AddLatency(r, "delivery", delays);
   AddCpu(r, cpu0, cpu1, hb.ok);
   r["rss_kib"] = d.RssKiB();
-  r["db_bytes"] = d.FileBytes("");
-  r["wal_bytes"] = d.FileBytes("-wal");
+  d.AddStoreBytes(r);
   if (hb.errors) r["first_error"] = hb.first_error;
   bool top_ok = true;
   if (top) {
@@ -112,7 +113,7 @@ int Logs(Options& o) {
   const int64_t expected = (o.ops + 3) / 4;
   int64_t delivered = w.WaitFor(expected, 30'000);
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"appends", o.ops},
                  {"depth", o.depth},
                  {"appends_per_s", static_cast<double>(r0.ok) / r0.seconds},
@@ -124,7 +125,7 @@ int Logs(Options& o) {
   AddLatency(r, "delivery", delays);
   AddCpu(r, cpu0, cpu1, r0.ok);
   r["rss_kib"] = d.RssKiB();
-  r["db_bytes"] = d.FileBytes("");
+  d.AddStoreBytes(r);
   Report(o, r);
   return delivered == expected && r0.errors == 0 ? 0 : 1;
 }
@@ -147,7 +148,7 @@ int Fanout(Options& o) {
   const auto cpu1 = d.ThreadCpuUs();  // after the deliveries, which are most of the work
   std::vector<double> delays = ws.TakeDelays();
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"watchers", o.watchers},
                  {"rate", o.rate},
                  {"changes", o.ops},
@@ -161,38 +162,65 @@ int Fanout(Options& o) {
   return delivered == o.watchers * o.ops ? 0 : 1;
 }
 
-// Fills the database in-process: the schema through the store layer, the rows
-// with two set-based INSERTs (the triggers still write their feed rows).
+// The seed's rows, set-based (the triggers still write their feed rows):
+// `sessions` sessions, then log entries `from` .. `to` - 1 spread over them.
+static std::string SeedSessionsSql(int64_t sessions, int64_t now) {
+  const std::string n = std::to_string(sessions), t = std::to_string(now);
+  return "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + n +
+         ") "
+         "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta, "
+         "host) SELECT 's' || i, 's' || i, '/bench', " +
+         t + ", " + t + ", " + t + ", 3600000, '{\"model\":\"bench\"}', '" + kBenchHost +
+         "' FROM c;";
+}
+static std::string SeedLogsSql(int64_t sessions, int64_t from, int64_t to, int64_t now) {
+  const std::string n = std::to_string(sessions);
+  return "WITH RECURSIVE c(i) AS (SELECT " + std::to_string(from) +
+         " UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " + std::to_string(to) +
+         ") "
+         "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
+         "SELECT 's' || (i % " +
+         n + "), i / " + n + " + 1, 1, " + std::to_string(now) +
+         ", 'seed', '{\"text\":\"' || hex(randomblob(50)) || '\"}' FROM c;";
+}
+
+// Fills the database file in-process: the schema through the store layer,
+// the rows in one transaction through the sqlite3 shell.
 static void Seed(const std::string& db, int64_t sessions, int64_t entries) {
   {
     auto conn = store::Connection::Open({.path = db, .sync = store::SyncMode::kNormal});
     if (!conn.ok()) throw std::runtime_error(conn.status().ToString());
   }
   const int64_t now = NowUs() / 1000;
-  const std::string n = std::to_string(sessions), e = std::to_string(entries),
-                    t = std::to_string(now);
-  const std::string sql =
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; BEGIN;"
-      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
-      n +
-      ") "
-      "INSERT INTO sessions (id, name, root, created_at, updated_at, last_seen, ttl_ms, meta, "
-      "host) SELECT 's' || i, 's' || i, '/bench', " +
-      t + ", " + t + ", " + t + ", 3600000, '{\"model\":\"bench\"}', '" + kBenchHost +
-      "' FROM c;"
-      "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i + 1 < " +
-      e +
-      ") "
-      "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
-      "SELECT 's' || (i % " +
-      n + "), i / " + n + " + 1, 1, " + t +
-      ", 'seed', '{\"text\":\"' || hex(randomblob(50)) || '\"}' FROM c;"
-      "COMMIT;";
+  const std::string sql = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; BEGIN;" +
+                          SeedSessionsSql(sessions, now) + SeedLogsSql(sessions, 0, entries, now) +
+                          "COMMIT;";
   const std::string file = db + ".seed.sql";
   std::ofstream(file) << sql;
   std::string cmd = "sqlite3 " + db + " < " + file + " >/dev/null";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("seeding failed");
   fs::remove(file);
+}
+
+// The same rows through the node's wire protocol, in transactions of at most
+// 20,000 log entries (one transaction is one Raft entry, held in memory).
+static void SeedDqlite(const std::string& cluster, int64_t sessions, int64_t entries) {
+  store::dqlite::ClientOptions co;
+  co.nodes = {cluster};
+  co.database = store::kDqliteDatabaseName;
+  co.call_timeout = std::chrono::seconds(60);
+  store::dqlite::Client client(co);
+  auto fail = [](const store::dqlite::Error& e) {
+    throw std::runtime_error("seeding failed: " + e.ToString());
+  };
+  if (auto c = client.Connect(); !c.ok()) fail(c.error());
+  const int64_t now = NowUs() / 1000;
+  if (auto r = client.ExecSql(SeedSessionsSql(sessions, now)); !r.ok()) fail(r.error());
+  constexpr int64_t kChunk = 20'000;
+  for (int64_t from = 0; from < entries; from += kChunk) {
+    auto r = client.ExecSql(SeedLogsSql(sessions, from, std::min(entries, from + kChunk), now));
+    if (!r.ok()) fail(r.error());
+  }
 }
 
 int Scale(Options& o) {
@@ -202,7 +230,13 @@ int Scale(Options& o) {
   }
   Daemon d(o, {});
   auto t0 = Clock::now();
-  Seed(d.db(), o.sessions, o.entries);
+  if (d.dqlite()) {
+    d.Start();  // the node lives in rosterd: seeded through it, then restarted
+    SeedDqlite(d.cluster(), o.sessions, o.entries);
+    d.Stop();
+  } else {
+    Seed(d.db(), o.sessions, o.entries);
+  }
   double seed_s = std::chrono::duration<double>(Clock::now() - t0).count();
   double cold = d.Start();
   d.Stop();
@@ -217,7 +251,7 @@ int Scale(Options& o) {
   Watcher watchers(d.socket(), json::object{}, 100);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"sessions", o.sessions},
                  {"log_entries", o.entries},
                  {"seed_s", seed_s},
@@ -227,8 +261,8 @@ int Scale(Options& o) {
                  {"status_ms", status_ms},
                  {"restart_to_ready_first_ms", cold},
                  {"restart_to_ready_second_ms", warm},
-                 {"rss_kib_with_100_watchers", d.RssKiB()},
-                 {"db_bytes", d.FileBytes("")}};
+                 {"rss_kib_with_100_watchers", d.RssKiB()}};
+  d.AddStoreBytes(r);
   Report(o, r);
   return listed == o.sessions ? 0 : 1;
 }
@@ -281,7 +315,7 @@ int Expiry(Options& o) {
   swept = true;
   poll.join();
   json::object r{{"scenario", o.scenario},
-                 {"sync", o.sync},
+                 {"sync", SyncOf(o)},
                  {"expiring_sessions", o.sessions},
                  {"sweep_ms", sweep_ms},
                  {"samples_during_sweep", during.size()}};
@@ -355,7 +389,7 @@ int CliScenario(Options& o) {
   if (heartbeat.empty() || pretool.empty() || truth.empty()) return 1;
   Percentiles hb = Summarize(heartbeat), pt = Summarize(pretool), t = Summarize(truth);
   Report(o, {{"scenario", o.scenario},
-             {"sync", o.sync},
+             {"sync", SyncOf(o)},
              {"runs", o.runs},
              {"heartbeat_process_median_ms", hb.p50},
              {"heartbeat_process_p99_ms", hb.p99},

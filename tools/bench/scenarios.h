@@ -2,6 +2,9 @@
 // (non-zero when a feed event went missing or a request failed).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "daemon_proc.h"
 
 namespace roster::bench {
@@ -20,5 +23,8 @@ int Reap(Options& o);
 int Roundtrip(Options& o, int depth);
 // dqlite.cc
 int DqliteScenario(Options& o);
+// engines.cc: the scenario of `args` (this program's command line without
+// --engine, --rounds and --json) on each engine, side by side.
+int BothEngines(const Options& o, const std::vector<std::string>& args, int rounds);
 
 }  // namespace roster::bench
