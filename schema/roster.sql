@@ -1,4 +1,4 @@
--- roster.sql — the full current schema of Roster's database (schema version 8),
+-- roster.sql — the full current schema of Roster's database (schema version 9),
 -- written for people who query it with the sqlite3 shell:
 --
 --   sqlite3 ~/.local/state/roster/roster.db
@@ -59,6 +59,9 @@
 --                unreachable.
 --   log_entries  per-session log. seq strictly increases per session; epoch
 --                starts at 1 and is bumped by a rotation (compaction, fork).
+--   request_keys the request_key of each keyed write (log.append, log.rotate)
+--                with the answer it got, so a retry is applied once; kept for
+--                request_key_retention_ms; not in the feed (migration 0008).
 --   changes      the change feed: one row per insert/update/delete of the tables
 --                above, written by triggers in the same transaction. rev never
 --                repeats (AUTOINCREMENT), even after compaction. data is the row
@@ -88,7 +91,7 @@
 --                   row JSON, read by watch snapshots, session.list and the
 --                   triggers.
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -495,3 +498,15 @@ END;
 CREATE TRIGGER session_counts_delete AFTER DELETE ON sessions BEGIN
   UPDATE session_counts SET n = n - 1 WHERE status = OLD.status;
 END;
+
+-- Request keys (migration 0008): a keyed write and its answer, so that a retry
+-- is answered instead of applied again. Not in the feed.
+
+CREATE TABLE request_keys (
+  key         TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,     -- method and parameters, hashed: a reuse for another request is refused
+  result      TEXT NOT NULL,     -- the JSON answer the write got
+  applied_at  INTEGER NOT NULL   -- Unix milliseconds
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX request_keys_applied ON request_keys (applied_at);

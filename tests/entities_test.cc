@@ -186,8 +186,7 @@ TEST(Entities, MigratingAVersion6FeedKeepsEveryRowRevAndItsPosition) {
     }
     ASSERT_TRUE(store::Connection::Open({.path = path}).ok()) << c.name;
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(),
-              store::LatestSchemaVersion());
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), store::LatestSchemaVersion());
     EXPECT_EQ(Rows(db, kFeed), feed) << c.name;
     EXPECT_EQ(Rows(db, kPosition), position) << c.name;
     db.exec("INSERT INTO sessions (id, name, created_at, updated_at, "

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "sql_text.h"
 #include "store/migrations.h"
@@ -190,7 +191,7 @@ void Workload(Side& s, const std::function<void()>& tick) {
   // Trim keeps each session's newest entry; purge and remove cascade.
   *s.now += 100'000;
   tick();
-  ok(r.TrimLogs(50'000, 100));
+  ok(r.TrimLogs(50'000, std::numeric_limits<int64_t>::max(), 100));
   ok(r.PurgeSessions(50'000, 100));
   ok(r.LogAppend("alpha", "k", json::value(9)));
   ok(r.Pause("alpha", std::string("again")));

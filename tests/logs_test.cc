@@ -105,5 +105,74 @@ TEST(LogStore, AppendRejectsOversizedBodiesAndBadKinds) {
   EXPECT_EQ(h.ChangesAfter(rev), V{});
 }
 
+// A keyed write (log.append with a request_key) is applied once: the key and
+// the answer commit with the write, and a retry gets the answer back.
+TEST(RequestKeys, AKeyedWriteIsAppliedOnceAndARetryGetsItsAnswer) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  int runs = 0;
+  auto append = [&]() -> Result<std::string> {
+    ++runs;
+    auto r = h.reg->LogAppend("a", "k", json::value("once"));
+    if (!r.ok()) return r.status();
+    return "seq " + std::to_string(r->seq);
+  };
+  const int64_t rev = h.Rev();
+  EXPECT_EQ(h.reg->ApplyOnce("key-1", "fp", append).value(), "seq 1");
+  EXPECT_EQ(h.reg->ApplyOnce("key-1", "fp", append).value(), "seq 1");
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log insert a:1"}));  // the key is not in the feed
+  // The same key for another request is refused, and applies nothing.
+  auto other = h.reg->ApplyOnce("key-1", "another fp", append);
+  EXPECT_EQ(other.status().code(), Code::kConflict);
+  EXPECT_NE(other.status().message().find("request_key 'key-1'"), std::string::npos);
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(h.reg->ApplyOnce("", "fp", append).status().code(), Code::kInvalidParams);
+  EXPECT_EQ(h.reg->ApplyOnce(std::string(129, 'k'), "fp", append).status().code(),
+            Code::kInvalidParams);
+  EXPECT_EQ(h.reg->ApplyOnce("key-2", "fp", append).value(), "seq 2");
+}
+
+TEST(RequestKeys, AWriteThatFailedOrWasRolledBackLeavesNoKey) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  auto fails = [] { return Result<std::string>(Status::NotFound("no")); };
+  EXPECT_EQ(h.reg->ApplyOnce("k", "fp", fails).status().code(), Code::kNotFound);
+  auto append = [&]() -> Result<std::string> {
+    auto r = h.reg->LogAppend("a", "k", json::value(1));
+    if (!r.ok()) return r.status();
+    return std::to_string(r->seq);
+  };
+  // In a batch that rolls back (its commit failed), the key goes with it.
+  ASSERT_OK(h.reg->BeginBatch());
+  EXPECT_EQ(h.reg->ApplyOnce("k", "fp", append).value(), "1");
+  h.reg->RollbackBatch();
+  EXPECT_EQ(h.reg->ApplyOnce("k", "fp", append).value(), "1");  // applied now, for real
+  EXPECT_EQ(h.reg->LogRead({.session = "a"}).value().entries.size(), 1u);
+}
+
+TEST(RequestKeys, KeysAreForgottenAfterTheirRetentionOrBeyondMaxRows) {
+  RegistryHarness h;
+  ASSERT_OK(h.reg->Register({.id = "a", .name = "a"}));
+  auto answer = [] { return Result<std::string>(std::string("done")); };
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK(h.reg->ApplyOnce("k" + std::to_string(i), "fp", answer));
+    *h.now += 1000;
+  }
+  // Kept 3.5 s: k0 and k1 (applied 5 s and 4 s ago) go.
+  EXPECT_EQ(h.reg->TrimRequestKeys(3'500, 100, 100).value(), 2);
+  // At most 2: k2 goes too (the oldest), in batches of 1.
+  EXPECT_EQ(h.reg->TrimRequestKeys(3'600'000, 2, 1).value(), 1);
+  EXPECT_EQ(h.reg->TrimRequestKeys(3'600'000, 2, 1).value(), 0);
+  int runs = 0;
+  auto counted = [&] {
+    ++runs;
+    return Result<std::string>(std::string("again"));
+  };
+  EXPECT_EQ(h.reg->ApplyOnce("k2", "fp", counted).value(), "again");  // forgotten: applied
+  EXPECT_EQ(h.reg->ApplyOnce("k4", "fp", counted).value(), "done");   // kept
+  EXPECT_EQ(runs, 1);
+}
+
 }  // namespace
 }  // namespace roster

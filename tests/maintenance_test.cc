@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "test_util.h"
 
@@ -12,6 +13,7 @@ namespace {
 
 using testing::RegistryHarness;
 using V = std::vector<std::string>;
+constexpr int64_t kNoBound = std::numeric_limits<int64_t>::max();
 
 TEST(Maintenance, ExpiryMarksOnlyActiveAndIdleSessionsPastTheirTtl) {
   RegistryHarness h;
@@ -185,11 +187,33 @@ TEST(Maintenance, TrimLogsKeepsEachSessionsNewestEntrySoSeqContinues) {
   ASSERT_OK(h.reg->LogRotate("a", "rot", json::value("r")));
   *h.now += 10'000;
   int64_t rev = h.Rev();
-  EXPECT_EQ(h.reg->TrimLogs(1000, 100).value(), 3);
+  EXPECT_EQ(h.reg->TrimLogs(1000, kNoBound, 100).value(), 3);
   EXPECT_EQ(h.ChangesAfter(rev), (V{"log delete a:1", "log delete a:2", "log delete a:3"}));
   auto next = h.reg->LogAppend("a", "k", json::value("after"));
   EXPECT_EQ(next->seq, 5);
   EXPECT_EQ(next->epoch, 2);
+}
+
+TEST(Maintenance, TrimLogsKeepsAtMostMaxRowsOldestFirstButEachSessionsNewest) {
+  RegistryHarness h;
+  for (const char* s : {"a", "b", "c"}) ASSERT_OK(h.reg->Register({.id = s, .name = s}));
+  ASSERT_OK(h.reg->LogAppend("c", "k", json::value("oldest, but c's newest")));
+  for (int i = 0; i < 5; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  ASSERT_OK(h.reg->LogAppend("b", "k", json::value("only")));
+  for (int i = 0; i < 2; ++i) ASSERT_OK(h.reg->LogAppend("a", "k", json::value(i)));
+  // 9 entries, none old; keep 3 (b:1, a:6, a:7): a:1..a:5 go, in batches of
+  // 2, and c:1 stays, being c's newest.
+  int64_t rev = h.Rev();
+  EXPECT_EQ(h.reg->TrimLogs(3'600'000, 3, 2).value(), 2);
+  EXPECT_EQ(h.reg->TrimLogs(3'600'000, 3, 2).value(), 2);
+  EXPECT_EQ(h.reg->TrimLogs(3'600'000, 3, 2).value(), 1);
+  EXPECT_EQ(h.reg->TrimLogs(3'600'000, 3, 2).value(), 0);
+  EXPECT_EQ(h.ChangesAfter(rev), (V{"log delete a:1", "log delete a:2", "log delete a:3",
+                                    "log delete a:4", "log delete a:5"}));
+  EXPECT_EQ(h.reg->LogRead({.session = "b"}).value().entries.size(), 1u);
+  EXPECT_EQ(h.reg->LogRead({.session = "c"}).value().entries.size(), 1u);
+  EXPECT_EQ(h.reg->LogRead({.session = "a"}).value().entries.size(), 2u);
+  EXPECT_EQ(h.reg->LogAppend("a", "k", json::value("next"))->seq, 8);
 }
 
 TEST(Maintenance, CompactionDeletesAPrefixAndRecordsTheHorizon) {

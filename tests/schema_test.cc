@@ -176,7 +176,7 @@ TEST(Schema, ReopeningAppliesNothingTwice) {
   auto again = store::Connection::Open({.path = dir.File("r.db")});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again.value()->SchemaVersion().value(), store::LatestSchemaVersion());
-  EXPECT_TRUE(again.value()->CheckIntegrity(true).ok());
+  EXPECT_TRUE(store::CheckIntegrity(*again.value(), true).ok());
 }
 
 TEST(Schema, ShellWritesEnterTheFeedButShellHeartbeatsDoNot) {

@@ -74,11 +74,16 @@ void CleanupStrand::RunStep(size_t step) {
         return r.PurgeSessions(c.purge_after_ms, b);
       });
     case 4:
-      return WriteStep(step, "trimmed logs",
-                       [&c, b](store::Registry& r) { return r.TrimLogs(c.log_retention_ms, b); });
+      return WriteStep(step, "trimmed logs", [&c, b](store::Registry& r) {
+        return r.TrimLogs(c.log_retention_ms, LogMaxRows(c), b);
+      });
     case 5:
       return WriteStep(step, "compacted changes", [&c, b](store::Registry& r) {
-        return r.CompactChanges(c.changes_retention_ms, c.changes_max_rows, b);
+        return r.CompactChanges(c.changes_retention_ms, ChangesMaxRows(c), b);
+      });
+    case 6:
+      return WriteStep(step, "forgot request keys", [&c, b](store::Registry& r) {
+        return r.TrimRequestKeys(c.request_key_retention_ms, c.request_keys_max_rows, b);
       });
     default:
       return Maintain();

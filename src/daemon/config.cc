@@ -2,8 +2,11 @@
 // settings table (settings.h).
 #include "daemon/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "daemon/host_id.h"
@@ -17,6 +20,7 @@ namespace json = boost::json;
 DaemonConfig DefaultConfig() {
   DaemonConfig c;
   c.db_path = DefaultDbPath();
+  c.data_dir = DefaultDqliteDir();
   c.socket_path = DefaultSocketPath();
   c.registry.host.clear();  // the machine's, unless set (ResolveHost)
   return c;
@@ -122,7 +126,38 @@ Status ApplyFlag(const std::string& key, const std::string& flag, const std::str
   return Apply(*s, json::value(value), flag, c);
 }
 
+namespace {
+
+// "a.b.c.d:port", numeric: what a dqlite 1.11 node binds.
+bool IsIpv4Address(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  in_addr ip{};
+  if (::inet_pton(AF_INET, address.substr(0, colon).c_str(), &ip) != 1) return false;
+  const std::string port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  const int n = std::stoi(port);
+  return n >= 1 && n <= 65535;
+}
+
+}  // namespace
+
 Status CheckConfig(const DaemonConfig& c) {
+  if (c.engine == "dqlite") {
+    if (!IsIpv4Address(c.cluster)) {
+      return Status::InvalidParams("config.cluster is " + Quoted(c.cluster) +
+                                   "; it must be a numeric IPv4 address and port, e.g. "
+                                   "127.0.0.1:9001 (what a dqlite 1.11 node binds)");
+    }
+    if (c.sync == store::SyncMode::kNormal) {
+      return Status::InvalidParams(
+          "config.sync is \"normal\", which the dqlite engine does not have: its commits are "
+          "in the Raft log on disk before they return (leave sync out)");
+    }
+  }
   for (const auto& [key, ttl] : {std::pair{"default_ttl_ms", c.registry.default_ttl_ms},
                                  std::pair{"hook_ttl_ms", c.registry.hook_ttl_ms}}) {
     if (ttl > c.registry.max_ttl_ms) {
@@ -150,11 +185,24 @@ json::object LimitsJson(const DaemonConfig& c) {
 }
 
 store::EngineOptions EngineOptionsFor(const DaemonConfig& c) {
-  return store::EngineOptions{.db_path = c.db_path,
+  return store::EngineOptions{.engine = c.engine,
+                              .db_path = c.db_path,
                               .sync = c.sync,
                               .wal_truncate_bytes = c.wal_truncate_bytes,
                               .always_check = c.startup_check == "always",
+                              .cluster = c.cluster,
+                              .data_dir = c.data_dir,
                               .registry = c.registry};
+}
+
+int64_t ChangesMaxRows(const DaemonConfig& c) {
+  if (c.changes_max_rows > 0) return c.changes_max_rows;
+  return c.engine == "dqlite" ? 100'000 : 1'000'000;
+}
+
+int64_t LogMaxRows(const DaemonConfig& c) {
+  if (c.log_max_rows > 0) return c.log_max_rows;
+  return c.engine == "dqlite" ? 100'000 : std::numeric_limits<int64_t>::max();
 }
 
 }  // namespace roster::daemon

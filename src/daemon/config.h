@@ -35,6 +35,12 @@ struct Limits {
 };
 
 struct DaemonConfig {
+  // The store engine (store/engine.h): "file", one SQLite file (db_path), or
+  // "dqlite", an embedded dqlite node at `cluster` keeping its Raft log and
+  // snapshots in `data_dir` (store/dqlite_engine.h).
+  std::string engine = "file";
+  std::string cluster = "127.0.0.1:9001";
+  std::string data_dir;                           // default: DefaultDqliteDir()
   std::string db_path;                            // default: DefaultDbPath()
   std::string socket_path;                        // default: DefaultSocketPath()
   store::SyncMode sync = store::SyncMode::kFull;  // --sync full|normal
@@ -55,8 +61,13 @@ struct DaemonConfig {
   int64_t branch_interval_ms = 5000;
   int64_t purge_after_ms = 7LL * 86'400'000;     // stale/stopped sessions kept this long
   int64_t log_retention_ms = 30LL * 86'400'000;  // log entries kept this long (newest always kept)
+  int64_t log_max_rows = 0;  // ...and at most this many (0: the engine's, LogMaxRows)
   int64_t changes_retention_ms = 7LL * 86'400'000;  // feed rows kept this long...
-  int64_t changes_max_rows = 1'000'000;             // ...and at most this many
+  int64_t changes_max_rows = 0;  // ...and at most this many (0: the engine's, ChangesMaxRows)
+  // A keyed write's request_key is remembered this long, and at most this
+  // many (a retry after that is applied again).
+  int64_t request_key_retention_ms = 3'600'000;
+  int64_t request_keys_max_rows = 100'000;
   // A checkpointed WAL larger than this is cut back to it when it restarts
   // (SQLite's journal_size_limit); smaller, the file is reused as it is.
   int64_t wal_truncate_bytes = 64LL << 20;
@@ -90,6 +101,13 @@ store::EngineOptions EngineOptionsFor(const DaemonConfig& config);
 // (daemon/host_id.h). Returns a warning to log when the hostname had to
 // stand in for a missing machine id, else "".
 std::string ResolveHost(DaemonConfig* config);
+
+// The row bounds of the feed and the logs: the setting, or when it is 0 the
+// engine's default. The file engine keeps 1,000,000 feed rows and bounds the
+// logs by age only; dqlite 1.11 holds the whole database in memory on every
+// node, so it keeps 100,000 of each (docs/performance.md has their size).
+int64_t ChangesMaxRows(const DaemonConfig& config);
+int64_t LogMaxRows(const DaemonConfig& config);
 
 // The settings `status` reports under `limits`.
 boost::json::object LimitsJson(const DaemonConfig& config);

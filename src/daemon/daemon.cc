@@ -182,8 +182,14 @@ int RunDaemon(const DaemonConfig& config) {
              "; stop it first or choose another --socket");
     return 1;
   }
-  for (const auto& path : {config.db_path, config.socket_path}) {
-    if (Status s = EnsureDirectory(std::filesystem::path(path).parent_path()); !s.ok()) {
+  // The store's directory (the file engine's database's, the dqlite node's
+  // data) and the socket's.
+  const std::string store_dir = config.engine == "dqlite"
+                                    ? config.data_dir
+                                    : std::filesystem::path(config.db_path).parent_path().string();
+  for (const auto& dir :
+       {store_dir, std::filesystem::path(config.socket_path).parent_path().string()}) {
+    if (Status s = EnsureDirectory(dir); !s.ok()) {
       LogError(s.message());
       return 1;
     }

@@ -47,9 +47,18 @@ int main(int argc, char** argv) {
     std::string value;
   };
   std::vector<Flag> flags = {
-      {"--db", "db", "database file (default " + config.db_path + ")", {}},
+      {"--engine", "engine", "store engine: file (default: one SQLite file) or dqlite", {}},
+      {"--db", "db", "file engine: database file (default " + config.db_path + ")", {}},
+      {"--cluster",
+       "cluster",
+       "dqlite engine: the embedded node's IPv4:port (default " + config.cluster + ")",
+       {}},
+      {"--data",
+       "data",
+       "dqlite engine: the node's data directory (default " + config.data_dir + ")",
+       {}},
       {"--socket", "socket", "Unix socket (default " + config.socket_path + ")", {}},
-      {"--sync", "sync", "full (default: survives power loss) or normal", {}},
+      {"--sync", "sync", "file engine: full (default: survives power loss) or normal", {}},
       {"--log-level", "log_level", "debug, info (default), warn or error", {}},
       {"--startup-check",
        "startup_check",

@@ -2,6 +2,8 @@
 #include "daemon/methods.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <initializer_list>
 #include <map>
 
 #include "core/git_branch.h"
@@ -185,17 +187,43 @@ Result<Call> TeamStale(ParamReader& r) {
   return Done(r, false, Listed("teams", [](store::Registry& reg) { return reg.TeamStale(); }));
 }
 
+// FNV-1a (64 bits) of `parts`, each ended by a NUL, as 16 hex digits: the
+// fingerprint a request key is recorded with (stable across builds).
+std::string Fingerprint(std::initializer_list<std::string_view> parts) {
+  uint64_t h = 14695981039346656037ULL;
+  for (std::string_view part : parts) {
+    for (unsigned char c : part) h = (h ^ c) * 1099511628211ULL;
+    h *= 1099511628211ULL;  // the NUL between parts
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+// log.append and log.rotate are not idempotent: a retry appends again. With
+// a request_key the write is applied once (Registry::ApplyOnce): a retry of
+// one whose answer was lost gets that answer instead of a second entry.
 Result<Call> LogAppendOrRotate(ParamReader& r, bool rotate) {
   auto s = r.Required<std::string>("session");
   auto kind = r.Required<std::string>("kind");
   const json::value* raw = r.Raw("body");
-  if (!raw) r.Required<json::value>("body");             // reports "params.body is required"
+  if (!raw) r.Required<json::value>("body");  // reports "params.body is required"
+  auto key = r.Optional<std::string>("request_key");
+  const std::string fingerprint = key ? Fingerprint({rotate ? "log.rotate" : "log.append", s, kind,
+                                                     raw ? json::serialize(*raw) : std::string()})
+                                      : std::string();
   json::value body = raw ? *raw : json::value(nullptr);  // the one copy; moved from here on
-  return Done(r, true,
-              Json([s = std::move(s), kind = std::move(kind), body = std::move(body),
+  Op append = Json([s = std::move(s), kind = std::move(kind), body = std::move(body),
                     rotate](store::Registry& reg) {
-                return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
-              }));
+    return rotate ? reg.LogRotate(s, kind, body) : reg.LogAppend(s, kind, body);
+  });
+  if (key) {
+    append = [key = std::move(*key), fingerprint,
+              append = std::move(append)](store::Registry& reg) -> Result<std::string> {
+      return reg.ApplyOnce(key, fingerprint, [&] { return append(reg); });
+    };
+  }
+  return Done(r, true, std::move(append));
 }
 
 Result<Call> LogRead(ParamReader& r) {

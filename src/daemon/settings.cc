@@ -21,9 +21,11 @@ constexpr int64_t kMiB = 1 << 20;
 
 // A row for an integer field; `field` maps a (const) DaemonConfig to it.
 template <typename F>
-Setting Int(std::string_view key, int64_t min, int64_t max, bool reported, F field) {
+Setting Int(std::string_view key, int64_t min, int64_t max, bool reported, F field,
+            std::string_view default_doc = {}) {
   Setting s;
   s.key = key;
+  s.default_doc = default_doc;
   s.type = Setting::Type::kInt;
   s.min = min;
   s.max = max;
@@ -60,7 +62,14 @@ std::vector<Setting> Build() {
   // Where: the paths. A socket path is bounded by sockaddr_un.sun_path (108
   // bytes with its terminating NUL); a database path by PATH_MAX.
   t.push_back(Text(
+      "engine", kChoice, 0, 0, {"file", "dqlite"}, [](auto& c) -> auto& { return c.engine; }));
+  t.push_back(Text(
       "db", kText, 1, 4095, {}, [](auto& c) -> auto& { return c.db_path; }, "see above"));
+  // dqlite: the node's "a.b.c.d:port" (at most 21 bytes) and its data.
+  t.push_back(Text(
+      "cluster", kText, 9, 21, {}, [](auto& c) -> auto& { return c.cluster; }));
+  t.push_back(Text(
+      "data", kText, 1, 4095, {}, [](auto& c) -> auto& { return c.data_dir; }, "see above"));
   t.push_back(Text(
       "socket", kText, 1, 107, {}, [](auto& c) -> auto& { return c.socket_path; }, "see above"));
   // The machine: its host name (an empty one is filled in from the machine
@@ -169,11 +178,20 @@ std::vector<Setting> Build() {
       "log_retention_ms", 0, kTenYears, kNotReported,
       [](auto& c) -> auto& { return c.log_retention_ms; }));
   t.push_back(Int(
+      "log_max_rows", 0, 1'000'000'000, kNotReported,
+      [](auto& c) -> auto& { return c.log_max_rows; }, "0 (file: no bound; dqlite: 100000)"));
+  t.push_back(Int(
       "changes_retention_ms", 0, kTenYears, kNotReported,
       [](auto& c) -> auto& { return c.changes_retention_ms; }));
   t.push_back(Int(
-      "changes_max_rows", 1, 1'000'000'000, kNotReported,
-      [](auto& c) -> auto& { return c.changes_max_rows; }));
+      "changes_max_rows", 0, 1'000'000'000, kNotReported,
+      [](auto& c) -> auto& { return c.changes_max_rows; }, "0 (file: 1000000; dqlite: 100000)"));
+  t.push_back(Int(
+      "request_key_retention_ms", 0, kTenYears, kNotReported,
+      [](auto& c) -> auto& { return c.request_key_retention_ms; }));
+  t.push_back(Int(
+      "request_keys_max_rows", 1, 1'000'000'000, kNotReported,
+      [](auto& c) -> auto& { return c.request_keys_max_rows; }));
   t.push_back(Int(
       "wal_truncate_bytes", 0, 1LL << 40, kNotReported,
       [](auto& c) -> auto& { return c.wal_truncate_bytes; }));

@@ -64,6 +64,13 @@ Status CheckPaths(const DaemonConfig& c) {
     return Status::InvalidParams("the database path " + c.db_path +
                                  " is a directory; name the database file in it");
   }
+  if (c.engine == "dqlite") {
+    ROSTER_RETURN_IF_ERROR(CheckAncestors(c.data_dir, "data"));
+    if (::stat(c.data_dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+      return Status::InvalidParams("the data path " + c.data_dir +
+                                   " is not a directory; name a directory for the dqlite node");
+    }
+  }
   if (::lstat(c.socket_path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
     return Status::InvalidParams("the socket path " + c.socket_path +
                                  " exists and is not a socket; rosterd will not replace it");

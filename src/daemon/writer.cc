@@ -102,9 +102,20 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
     if (any_in_time) {
       LogError("write batch of " + std::to_string(tasks.size()) + " failed: " + commit.ToString());
     }
-    const Status failed = commit.Recast(Code::kUnavailable, "the write was not committed: ");
-    results->clear();
-    for (const auto& t : tasks) results->push_back(t.deadline > now ? failed : expired);
+    // A commit whose answer was lost (a replicated engine) may have applied
+    // the batch: its writes must not be reported as not committed.
+    const bool unknown = store::IsUnknownOutcome(commit);
+    const Status failed =
+        commit.Recast(Code::kUnavailable, unknown ? "" : "the write was not committed: ");
+    if (unknown) {  // a write that failed in its own savepoint was not applied either way
+      for (auto& r : *results) {
+        if (r.ok()) r = failed;
+      }
+      for (size_t i = results->size(); i < tasks.size(); ++i) results->push_back(failed);
+    } else {
+      results->clear();
+      for (const auto& t : tasks) results->push_back(t.deadline > now ? failed : expired);
+    }
   } else {
     ++batches_;
     ops_ += tasks.size();

@@ -17,11 +17,6 @@
 
 namespace roster::store {
 
-int LatestSchemaVersion() {
-  const auto& all = EmbeddedMigrations();
-  return all.empty() ? 0 : all.back().version;
-}
-
 Status FromSqliteError(const std::exception& e) {
   if (const auto* se = dynamic_cast<const SQLite::Exception*>(&e)) {
     return FromDbError(
@@ -45,26 +40,6 @@ bool Connection::InTransaction() const { return !sqlite3_get_autocommit(db_->get
 
 static int UserVersion(SQLite::Database& db) {
   return db.execAndGet("PRAGMA user_version").getInt();
-}
-
-Status Migrate(SQLite::Database& db) {
-  try {
-    int current = UserVersion(db);
-    if (current > LatestSchemaVersion()) {
-      return NewerSchemaError("database " + db.getFilename(), current);
-    }
-    for (const auto& m : EmbeddedMigrations()) {
-      if (m.version <= current) continue;
-      SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
-      if (UserVersion(db) >= m.version) continue;  // another process migrated first
-      db.exec(m.sql);
-      db.exec("PRAGMA user_version = " + std::to_string(m.version));
-      txn.commit();
-    }
-    return Status::Ok();
-  } catch (const std::exception& e) {
-    return FromSqliteError(e);
-  }
 }
 
 Connection::Connection(std::unique_ptr<SQLite::Database> db, ConnectionOptions options)
@@ -93,7 +68,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
                                                  WalWriteVfsName());
     // Refuse a newer file before writing anything to it (even the WAL switch).
     int version = UserVersion(*db);
-    if (version > LatestSchemaVersion()) return NewerSchemaError("database " + options.path, version);
+    if (version > LatestSchemaVersion())
+      return NewerSchemaError("database " + options.path, version);
     if (!options.read_only) db->exec("PRAGMA journal_mode=WAL");
     db->exec(options.sync == SyncMode::kFull ? "PRAGMA synchronous=FULL"
                                              : "PRAGMA synchronous=NORMAL");
@@ -102,8 +78,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
     if (!options.read_only) {
       db->exec("PRAGMA journal_size_limit=" + std::to_string(options.wal_size_limit));
     }
-    if (options.migrate && !options.read_only) ROSTER_RETURN_IF_ERROR(Migrate(*db));
-    return std::unique_ptr<Connection>(new Connection(std::move(db), options));
+    std::unique_ptr<Connection> conn(new Connection(std::move(db), options));
+    if (options.migrate && !options.read_only) {
+      ROSTER_RETURN_IF_ERROR(Migrate(*conn, "database " + options.path));
+    }
+    return conn;
   } catch (const std::exception& e) {
     return Status::Unavailable("cannot open database " + options.path + ": " +
                                FromSqliteError(e).message());
@@ -113,26 +92,6 @@ Result<std::unique_ptr<Connection>> Connection::Open(const ConnectionOptions& op
 Result<int> Connection::SchemaVersion() {
   try {
     return UserVersion(*db_);
-  } catch (const std::exception& e) {
-    return FromSqliteError(e);
-  }
-}
-
-Status Connection::CheckIntegrity(bool full) {
-  try {
-    SQLite::Statement q(*db_, full ? "PRAGMA integrity_check" : "PRAGMA quick_check");
-    std::string problems;
-    while (q.executeStep()) {
-      std::string line = q.getColumn(0).getString();
-      if (line == "ok") continue;
-      problems += (problems.empty() ? "" : "; ") + line;
-    }
-    if (!problems.empty()) return Status::Internal("integrity check failed: " + problems);
-    SQLite::Statement fk(*db_, "PRAGMA foreign_key_check");
-    if (fk.executeStep()) {
-      return Status::Internal("foreign key check failed in table " + fk.getColumn(0).getString());
-    }
-    return Status::Ok();
   } catch (const std::exception& e) {
     return FromSqliteError(e);
   }

@@ -54,8 +54,6 @@ class Connection final : public Database {
 
   // The schema version of the file (PRAGMA user_version).
   Result<int> SchemaVersion();
-  // PRAGMA quick_check (full = integrity_check); "ok" or what is wrong.
-  Status CheckIntegrity(bool full);
   // Turns SQLite's automatic checkpoint (every 1000 WAL pages, run by the
   // committing connection) on or off for this connection.
   Status SetAutoCheckpoint(bool on);
@@ -90,10 +88,6 @@ class Connection final : public Database {
   ConnectionOptions options_;
   std::unique_ptr<Statement> data_version_;  // prepared on first use
 };
-
-// Applies every embedded migration newer than the file's user_version, each in
-// its own transaction. Refuses (unavailable) a file newer than this binary.
-Status Migrate(SQLite::Database& db);
 
 // FromDbError for SQLiteCpp's exceptions too (the file engine's open, pragmas
 // and file tools use SQLiteCpp). Store layer only.

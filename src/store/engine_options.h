@@ -28,6 +28,10 @@ struct EngineOptions {
   // Run the start-up integrity check even when a clean stop vouches for the
   // store.
   bool always_check = false;
+  // dqlite: the embedded node's address ("127.0.0.1:9001": what it binds and
+  // what clients dial) and the directory of its Raft log and snapshots.
+  std::string cluster;
+  std::string data_dir;
   RegistryOptions registry;  // domain limits, clock, probe
 };
 

@@ -7,6 +7,7 @@
 
 #include "store/clean_shutdown.h"
 #include "store/connection.h"
+#include "store/migrations.h"
 #include "util/lockfile.h"
 #include "util/log.h"
 #include "util/paths.h"
@@ -53,7 +54,7 @@ class FileEngine final : public Engine {
 };
 
 Status FileEngine::CheckIntegrity(Connection& conn) const {
-  if (Status s = conn.CheckIntegrity(/*full=*/false); !s.ok()) {
+  if (Status s = store::CheckIntegrity(conn, /*full=*/false); !s.ok()) {
     return Status::Unavailable("database " + options_.db_path + " failed its integrity check (" +
                                s.message() + "); restore a backup with roster-backup restore");
   }

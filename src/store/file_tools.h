@@ -76,8 +76,10 @@ const std::vector<std::string>& ExportTables();
 //   sqlite_sequence  SQLite's; an import sets the feed's position from the header
 //   hosts            each rosterd's heartbeat, rewritten while it runs (the
 //                    imported sessions keep their host; its next beat comes back)
+//   request_keys     transient: the answers of keyed writes, kept for retries
+//                    within request_key_retention_ms (an import starts without)
 inline constexpr std::string_view kNotExported[] = {"session_counts", "entities", "feed_deleting",
-                                                    "sqlite_sequence", "hosts"};
+                                                    "sqlite_sequence", "hosts", "request_keys"};
 
 struct ExportOptions {
   std::vector<std::string> tables;   // empty = ExportTables()

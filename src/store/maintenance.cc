@@ -143,15 +143,26 @@ Result<int64_t> Registry::PurgeSessions(int64_t retention_ms, int64_t batch) {
   });
 }
 
-Result<int64_t> Registry::TrimLogs(int64_t retention_ms, int64_t batch) {
+Result<int64_t> Registry::TrimLogs(int64_t retention_ms, int64_t max_rows, int64_t batch) {
   return Write<int64_t>([&]() -> Result<int64_t> {
-    auto& q = Stmt(
+    auto& old = Stmt(
         "DELETE FROM log_entries WHERE id IN (SELECT l.id FROM log_entries AS l "
         "WHERE l.ts < ?1 AND l.seq < (SELECT max(m.seq) FROM log_entries AS m "
         "WHERE m.session_id = l.session_id) LIMIT ?2)");
-    q.bind(1, Now() - retention_ms);
-    q.bind(2, batch);
-    return static_cast<int64_t>(q.exec());
+    old.bind(1, Now() - retention_ms);
+    old.bind(2, batch);
+    const int64_t aged = old.exec();
+    if (aged >= batch) return aged;
+    // Then the oldest entries beyond the newest max_rows (ids grow with
+    // time), again keeping each session's newest.
+    auto& over = Stmt(
+        "DELETE FROM log_entries WHERE id IN (SELECT l.id FROM log_entries AS l "
+        "WHERE l.id <= (SELECT id FROM log_entries ORDER BY id DESC LIMIT 1 OFFSET ?1) "
+        "AND l.seq < (SELECT max(m.seq) FROM log_entries AS m "
+        "WHERE m.session_id = l.session_id) ORDER BY l.id LIMIT ?2)");
+    over.bind(1, max_rows);
+    over.bind(2, batch - aged);
+    return aged + over.exec();
   });
 }
 

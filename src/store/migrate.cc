@@ -5,6 +5,11 @@
 
 namespace roster::store {
 
+int LatestSchemaVersion() {
+  const auto& all = EmbeddedMigrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
 Status NewerSchemaError(const std::string& what, int version) {
   return Status::Unavailable(
       what + " has schema version " + std::to_string(version) + ", newer than this binary knows (" +

@@ -100,6 +100,20 @@ class Registry {
   Result<ReapResult> Reap();
   Result<std::vector<roster::Pause>> Pauses(const std::string& session);
 
+  // ---- keyed writes (request_keys) ----
+  // Runs `op` (a write whose answer is JSON text) at most once per `key`:
+  // the key and the answer are recorded in the same savepoint as the write,
+  // and a later call with that key returns the recorded answer without
+  // running `op` again — so a client that does not know whether its write
+  // was applied (its answer was lost, or the engine said the outcome is
+  // unknown) can send it again safely. The same key with another
+  // `fingerprint` (the method and parameters, hashed by the caller) is a
+  // conflict. A failed `op` records nothing. Keys are kept until
+  // TrimRequestKeys removes them.
+  static constexpr size_t kMaxRequestKeyBytes = 128;
+  Result<std::string> ApplyOnce(const std::string& key, const std::string& fingerprint,
+                                const std::function<Result<std::string>()>& op);
+
   // ---- teams ----
   Result<Team> TeamUp(const TeamUpParams& p);
   Result<int64_t> TeamDown(const std::string& root, const std::optional<std::string>& project);
@@ -208,9 +222,13 @@ class Registry {
   // Deletes stale/stopped sessions not updated for `retention_ms`, with their
   // logs and pauses.
   Result<int64_t> PurgeSessions(int64_t retention_ms, int64_t batch);
-  // Deletes log entries older than `retention_ms`, always keeping each
-  // session's newest entry (so seq and epoch continue).
-  Result<int64_t> TrimLogs(int64_t retention_ms, int64_t batch);
+  // Deletes log entries older than `retention_ms`, then the oldest beyond the
+  // newest `max_rows`, always keeping each session's newest entry (so seq and
+  // epoch continue).
+  Result<int64_t> TrimLogs(int64_t retention_ms, int64_t max_rows, int64_t batch);
+  // Deletes request keys older than `retention_ms` and beyond the newest
+  // `max_rows` (a retry with a key no longer kept is applied again).
+  Result<int64_t> TrimRequestKeys(int64_t retention_ms, int64_t max_rows, int64_t batch);
   // Deletes changes older than `retention_ms` (and beyond the newest
   // `max_rows`), recording the horizon in meta.compacted_rev.
   Result<int64_t> CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch);

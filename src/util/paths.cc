@@ -29,10 +29,14 @@ std::string DefaultSocketPath() {
   return "/tmp/roster-" + std::to_string(getuid()) + "/roster.sock";
 }
 
-std::string DefaultDbPath() {
+static std::string StateDir() {
   std::string state = Env("XDG_STATE_HOME");
   if (state.empty()) state = Home() + "/.local/state";
-  return state + "/roster/roster.db";
+  return state + "/roster";
 }
+
+std::string DefaultDbPath() { return StateDir() + "/roster.db"; }
+
+std::string DefaultDqliteDir() { return StateDir() + "/dqlite"; }
 
 }  // namespace roster
