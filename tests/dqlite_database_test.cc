@@ -292,5 +292,67 @@ TEST_F(DqliteDb, MigrationsBringAnEmptyDatabaseToTheLatestSchemaOnce) {
   EXPECT_NE(newer.message().find("newer than this binary"), std::string::npos) << newer.message();
 }
 
+// A query the caller says comes next rides with the statement before it, and
+// is used only while it still holds: bound the same, nothing run in between.
+TEST_F(DqliteDb, APrefetchedQueryRidesWithTheStatementBeforeItWhileItHolds) {
+  db->Exec(
+      "CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER) STRICT; "
+      "INSERT INTO t VALUES (1, 10), (2, 20)");
+  auto update = db->Prepare("UPDATE t SET v = v + 1 WHERE k = ?1");
+  auto read = db->Prepare("SELECT v FROM t WHERE k = ?1");
+  auto count = db->Prepare("SELECT count(*) FROM t");
+  db->Exec("BEGIN IMMEDIATE");
+  uint64_t before = db->round_trips();
+  read->bind(1, int64_t{1});
+  db->Prefetch(*read);
+  db->Prefetch(*count);
+  update->bind(1, int64_t{1});
+  EXPECT_EQ(update->exec(), 1);
+  read->reset();
+  read->clearBindings();
+  read->bind(1, int64_t{1});  // bound again, the same: still good
+  ASSERT_TRUE(read->executeStep());
+  EXPECT_EQ(read->getColumn(0).getInt64(), 11);  // read after the update
+  ASSERT_TRUE(count->executeStep());
+  EXPECT_EQ(count->getColumn(0).getInt64(), 2);
+  EXPECT_EQ(db->round_trips() - before, 1u);
+  EXPECT_EQ(db->prefetch_hits(), 2u);
+
+  // Bound differently: asked afresh.
+  read->reset();
+  db->Prefetch(*read);
+  update->reset();
+  update->bind(1, int64_t{2});
+  update->exec();
+  read->reset();
+  read->bind(1, int64_t{2});
+  ASSERT_TRUE(read->executeStep());
+  EXPECT_EQ(read->getColumn(0).getInt64(), 21);
+  EXPECT_EQ(db->prefetch_hits(), 2u);
+
+  // Something ran in between (a rollback to a savepoint): asked afresh, and
+  // the answer reflects it.
+  db->Exec("SAVEPOINT s");
+  read->reset();
+  read->bind(1, int64_t{1});
+  db->Prefetch(*read);
+  update->reset();
+  update->bind(1, int64_t{1});
+  update->exec();  // 12, with the prefetched read
+  db->Exec("ROLLBACK TO s");
+  db->Exec("RELEASE s");
+  read->reset();
+  ASSERT_TRUE(read->executeStep());
+  EXPECT_EQ(read->getColumn(0).getInt64(), 11);
+  EXPECT_EQ(db->prefetch_hits(), 2u);
+  db->Exec("COMMIT");
+
+  // A prefetched statement destroyed before the next send is forgotten.
+  auto gone = db->Prepare("SELECT 1");
+  db->Prefetch(*gone);
+  gone.reset();
+  EXPECT_EQ(db->QueryInt("SELECT v FROM t WHERE k = 2"), 21);
+}
+
 }  // namespace
 }  // namespace roster::testing

@@ -317,6 +317,13 @@ CuttingProxy::~CuttingProxy() {
 void CuttingProxy::CutAtAnswerTo(std::string sql) {
   std::lock_guard<std::mutex> lock(mu_);
   cut_sql_ = std::move(sql);
+  cut_before_ = false;
+}
+
+void CuttingProxy::CutBefore(std::string sql) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cut_sql_ = std::move(sql);
+  cut_before_ = true;
 }
 
 void CuttingProxy::Serve() {
@@ -352,14 +359,13 @@ void CuttingProxy::Relay(int client) {
     if (p[2].revents != 0) return close_both();
     if (p[0].revents != 0) {
       ssize_t n = ::recv(client, chunk, sizeof chunk, 0);
-      if (n <= 0 || !SendAll(node, std::string_view(chunk, static_cast<size_t>(n)))) {
-        return close_both();
-      }
+      if (n <= 0) return close_both();
       up.append(chunk, static_cast<size_t>(n));
       const size_t skip = std::min(handshake, up.size());
+      if (skip > 0 && !SendAll(node, std::string_view(up.data(), skip))) return close_both();
       up.erase(0, skip);
       handshake -= skip;
-      while (auto m = TakeMessage(&up)) {
+      while (auto m = TakeMessage(&up)) {  // passed on a whole message at a time
         Pending r{static_cast<uint8_t>((*m)[4]), "", 0};
         if (r.type == static_cast<uint8_t>(dq::Request::kPrepare) ||
             r.type == static_cast<uint8_t>(dq::Request::kExecSql)) {
@@ -367,6 +373,18 @@ void CuttingProxy::Relay(int client) {
         } else if (r.type == static_cast<uint8_t>(dq::Request::kExec) && m->size() >= 16) {
           std::memcpy(&r.stmt, m->data() + 12, 4);
         }
+        if (r.type == static_cast<uint8_t>(dq::Request::kExec) ||
+            r.type == static_cast<uint8_t>(dq::Request::kExecSql)) {
+          const std::string& sql =
+              r.type == static_cast<uint8_t>(dq::Request::kExec) ? prepared[r.stmt] : r.sql;
+          std::lock_guard<std::mutex> lock(mu_);
+          if (cut_before_ && !cut_sql_.empty() && sql == cut_sql_) {
+            cut_sql_.clear();
+            ++cuts_;
+            return close_both();
+          }
+        }
+        if (!SendAll(node, *m)) return close_both();
         pending.push_back(std::move(r));
       }
     }
@@ -403,7 +421,7 @@ void CuttingProxy::Relay(int client) {
         if (r.type == static_cast<uint8_t>(dq::Request::kExec) ||
             r.type == static_cast<uint8_t>(dq::Request::kExecSql)) {
           std::lock_guard<std::mutex> lock(mu_);
-          if (!cut_sql_.empty() && sql == cut_sql_) {
+          if (!cut_before_ && !cut_sql_.empty() && sql == cut_sql_) {
             cut_sql_.clear();
             cut = true;
           }

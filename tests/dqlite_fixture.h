@@ -118,8 +118,12 @@ class CuttingProxy {
   ~CuttingProxy();
   const std::string& address() const { return address_; }
   // The next answer to an EXEC of a statement prepared from exactly `sql`, or
-  // to an EXEC_SQL of exactly `sql`, is where a connection is cut.
+  // to an EXEC_SQL of exactly `sql`, is where a connection is cut: the node
+  // ran it, the client never hears.
   void CutAtAnswerTo(std::string sql);
+  // The next such request is where a connection is cut instead: the node
+  // never gets it, the client does not know.
+  void CutBefore(std::string sql);
   int cuts() const { return cuts_; }
 
  private:
@@ -131,6 +135,7 @@ class CuttingProxy {
   std::string address_;
   std::mutex mu_;
   std::string cut_sql_;  // armed while not empty
+  bool cut_before_ = false;
   std::atomic<int> cuts_{0};
   std::thread thread_;
 };

@@ -48,13 +48,21 @@ class DqliteStatement final : public Statement {
   }
   void bind(int index) override { Slot(index) = dq::Value::Null(); }
 
+  ~DqliteStatement() override { db_.Forget(this); }
+
   bool executeStep() override {
     if (kind_ != SqlKind::kRows) {
       exec();
       return false;
     }
     if (!ran_) {
-      rows_ = db_.RunQuery(stmt_, values_);
+      if (prefetched_ && prefetched_state_ == db_.state_ && prefetched_key_ == ParamsKey()) {
+        rows_ = std::move(*prefetched_);  // it came with the statement before: no round trip
+        ++db_.prefetch_hits_;
+      } else {
+        rows_ = std::move(db_.Send(stmt_, values_, kind_).rows);
+      }
+      prefetched_.reset();
       ran_ = true;
       row_ = 0;
     } else if (row_ < rows_.size()) {
@@ -71,11 +79,19 @@ class DqliteStatement final : public Statement {
       return 0;
     }
     if (kind_ == SqlKind::kRows) {
-      rows_ = db_.RunQuery(stmt_, values_);
+      rows_ = std::move(db_.Send(stmt_, values_, kind_).rows);
       if (!rows_.empty()) Misuse("exec() of a statement that returns rows");
       return 0;
     }
-    return static_cast<int>(db_.RunExec(stmt_, values_, kind_));
+    return static_cast<int>(db_.Send(stmt_, values_, kind_).exec.rows_affected);
+  }
+
+  // The rows of this query, sent after another statement (Prefetch), as of
+  // the database's `state`.
+  void Prefetched(dq::Rows rows, uint64_t state) {
+    prefetched_ = std::move(rows);
+    prefetched_state_ = state;
+    prefetched_key_ = ParamsKey();
   }
 
   int getColumnCount() const override { return static_cast<int>(rows_.columns()); }
@@ -143,6 +159,20 @@ class DqliteStatement final : public Statement {
     return rows_[row_][static_cast<size_t>(index)];
   }
 
+  friend class DqliteDatabase;
+
+  // The bound values, as comparable bytes.
+  std::string ParamsKey() const {
+    std::string key;
+    for (const auto& v : values_) {
+      key += static_cast<char>(v.type());
+      key += std::to_string(v.raw_int()) + ':' + std::to_string(v.raw_real()) + ':';
+      key.append(v.raw_bytes());
+      key += '\0';
+    }
+    return key;
+  }
+
   DqliteDatabase& db_;
   const std::string sql_;
   const SqlKind kind_;
@@ -153,6 +183,9 @@ class DqliteStatement final : public Statement {
   size_t row_ = 0;
   bool ran_ = false;
   mutable std::vector<std::optional<std::string>> scratch_;  // numbers as text, per column
+  std::optional<dq::Rows> prefetched_;                       // see Prefetched
+  uint64_t prefetched_state_ = 0;
+  std::string prefetched_key_;
 };
 
 DqliteDatabase::DqliteDatabase(Options options)
@@ -195,14 +228,13 @@ void DqliteDatabase::Exec(const std::string& sql) {
   const SqlKind kind = kinds.size() == 1 ? kinds[0] : SqlKind::kWrite;
   Ready();
   if (in_txn_) txn_sent_ = true;
-  if (!queued_.empty()) {
-    std::vector<dq::Step> steps = TakeQueued();
-    ++round_trips_;
-    CheckQueued(client_.ExecBatch(steps));
-  }
+  prefetch_.clear();
+  SendQueued();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_);
+  int pause_ms = 0;
   for (;;) {
     ++round_trips_;
+    ++state_;
     std::optional<dq::Error> failed;
     if (kind == SqlKind::kRows) {
       auto rows = client_.QuerySql(sql);  // a read run for its effect (a pragma)
@@ -212,7 +244,6 @@ void DqliteDatabase::Exec(const std::string& sql) {
       if (!done.ok()) failed = done.error();
     }
     if (!failed) return;
-    int pause_ms = 0;
     if (!RetryBusy(*failed, kind, deadline, &pause_ms)) Fail(*failed, kind);
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
   }
@@ -238,64 +269,78 @@ std::vector<dq::Step> DqliteDatabase::TakeQueued() {
   return steps;
 }
 
-void DqliteDatabase::CheckQueued(const std::vector<dq::Result<dq::ExecResult>>& results) {
-  for (const auto& r : results) {
-    if (r.ok()) continue;
-    if (!client_.connected()) Fail(r.error(), SqlKind::kSavepoint);
-    // A savepoint statement failed: what the transaction holds is no longer
-    // what its caller believes, so none of it may commit.
-    ++round_trips_;
-    (void)client_.Exec(ControlStmt("ROLLBACK"));
-    Lose("a savepoint statement failed (" + r.error().ToString() +
-         "); the transaction was rolled back");
-  }
+void DqliteDatabase::CheckQueued(const dq::Result<dq::StepAnswer>& answer) {
+  if (answer.ok()) return;
+  if (!client_.connected()) Fail(answer.error(), SqlKind::kSavepoint);
+  // A savepoint statement failed: what the transaction holds is no longer
+  // what its caller believes, so none of it may commit.
+  ++round_trips_;
+  (void)client_.Exec(ControlStmt("ROLLBACK"));
+  Lose("a savepoint statement failed (" + answer.error().ToString() +
+       "); the transaction was rolled back");
 }
 
-int64_t DqliteDatabase::RunExec(dq::Stmt& stmt, const std::vector<dq::Value>& params,
-                                SqlKind kind) {
-  Ready();
+void DqliteDatabase::SendQueued() {
+  if (queued_.empty()) return;
   std::vector<dq::Step> steps = TakeQueued();
-  steps.push_back(dq::Step{&stmt, params});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_);
+  ++round_trips_;
+  ++state_;
+  for (const auto& answer : client_.Pipeline(steps)) CheckQueued(answer);
+}
+
+dq::StepAnswer DqliteDatabase::Send(dq::Stmt& stmt, const std::vector<dq::Value>& params,
+                                    SqlKind kind) {
+  Ready();
+  const bool query = kind == SqlKind::kRows;
+  std::vector<dq::Step> steps = TakeQueued();
+  const size_t main = steps.size();
+  steps.push_back(dq::Step{&stmt, params, query});
+  // The queries the caller said come next ride along (read-only: harmless
+  // whatever the main statement does).
+  std::vector<DqliteStatement*> prefetch;
+  prefetch.swap(prefetch_);
+  for (DqliteStatement* p : prefetch) steps.push_back(dq::Step{&p->stmt_, p->values_, true});
   if (in_txn_) txn_sent_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_);
+  int pause_ms = 0;
   for (;;) {
     ++round_trips_;
-    auto results = client_.ExecBatch(steps);
-    dq::Result<dq::ExecResult> last = std::move(results.back());
-    results.pop_back();
-    if (client_.connected()) CheckQueued(results);
-    if (last.ok()) return last->rows_affected;
-    int pause_ms = 0;
-    if (!RetryBusy(last.error(), kind, deadline, &pause_ms)) Fail(last.error(), kind);
+    ++state_;
+    auto answers = client_.Pipeline(steps);
+    if (client_.connected()) {
+      for (size_t i = 0; i < main; ++i) CheckQueued(answers[i]);
+    }
+    auto& answer = answers[main];
+    if (answer.ok()) {
+      for (size_t i = 0; i < prefetch.size(); ++i) {
+        auto& fetched = answers[main + 1 + i];
+        if (fetched.ok()) prefetch[i]->Prefetched(std::move(fetched->rows), state_);
+      }
+      return std::move(answer).value();
+    }
+    if (!RetryBusy(answer.error(), kind, deadline, &pause_ms)) Fail(answer.error(), kind);
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-    steps = {dq::Step{&stmt, params}};  // the queued ones went out with the first try
+    // The queued ones went out with the first try; the prefetches are dropped.
+    steps = {dq::Step{&stmt, params, query}};
+    prefetch.clear();
   }
 }
 
-dq::Rows DqliteDatabase::RunQuery(dq::Stmt& stmt, const std::vector<dq::Value>& params) {
-  Ready();
-  std::vector<dq::Step> before = TakeQueued();
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(lock_wait_);
-  if (in_txn_) txn_sent_ = true;
-  for (;;) {
-    ++round_trips_;
-    std::vector<dq::Result<dq::ExecResult>> results;
-    auto rows = client_.QueryBatch(before, stmt, params, &results);
-    if (client_.connected()) CheckQueued(results);
-    if (rows.ok()) return std::move(rows).value();
-    int pause_ms = 0;
-    if (!RetryBusy(rows.error(), SqlKind::kRows, deadline, &pause_ms)) {
-      Fail(rows.error(), SqlKind::kRows);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-    before.clear();
-  }
+void DqliteDatabase::Prefetch(Statement& q) {
+  auto* s = dynamic_cast<DqliteStatement*>(&q);
+  if (!s || s->kind_ != SqlKind::kRows) return;
+  if (std::find(prefetch_.begin(), prefetch_.end(), s) == prefetch_.end()) prefetch_.push_back(s);
+}
+
+void DqliteDatabase::Forget(DqliteStatement* s) {
+  prefetch_.erase(std::remove(prefetch_.begin(), prefetch_.end(), s), prefetch_.end());
 }
 
 bool DqliteDatabase::RetryBusy(const dq::Error& error, SqlKind kind,
                                std::chrono::steady_clock::time_point deadline,
                                int* pause_ms) const {
   if (error.kind() != dq::ErrorKind::kBusy || !client_.connected()) return false;
+  if (kind == SqlKind::kRows && in_txn_) return false;
   // Inside a transaction a busy statement is the caller's to handle (SQLite
   // would not wait either: it could be the deadlock a busy handler avoids).
   if (kind != SqlKind::kBeginWrite && in_txn_) return false;
@@ -355,6 +400,7 @@ dq::Stmt& DqliteDatabase::ControlStmt(const std::string& sql) {
 }
 
 void DqliteDatabase::Control(SqlKind kind, const std::string& sql) {
+  ++state_;  // what a prefetched query read may no longer hold (ROLLBACK TO)
   if (lost_ && kind != SqlKind::kRollback) {
     throw DbError(DbError::Failure::kDisconnected, 0, lost_why_);
   }
@@ -368,7 +414,7 @@ void DqliteDatabase::Control(SqlKind kind, const std::string& sql) {
       if (kind == SqlKind::kBegin) {
         queued_.push_back(&ControlStmt(sql));  // goes out with the first read
       } else {
-        RunExec(ControlStmt(sql), {}, kind);
+        Send(ControlStmt(sql), {}, kind);
       }
       in_txn_ = true;
       txn_sent_ = kind == SqlKind::kBeginWrite;
@@ -393,13 +439,8 @@ void DqliteDatabase::Control(SqlKind kind, const std::string& sql) {
       } else {
         // What is queued goes first, on its own: a savepoint statement that
         // failed must stop the COMMIT, not be learnt of after it.
-        if (!queued_.empty()) {
-          std::vector<dq::Step> steps = TakeQueued();
-          ++round_trips_;
-          auto results = client_.ExecBatch(steps);
-          CheckQueued(results);
-        }
-        RunExec(ControlStmt(sql), {}, kind);
+        SendQueued();
+        Send(ControlStmt(sql), {}, kind);
       }
       in_txn_ = false;
       txn_sent_ = false;
@@ -414,7 +455,7 @@ void DqliteDatabase::Control(SqlKind kind, const std::string& sql) {
       in_txn_ = false;
       txn_sent_ = false;
       lost_ = false;
-      if (send) RunExec(ControlStmt(sql), {}, kind);
+      if (send) Send(ControlStmt(sql), {}, kind);
       return;
     }
     case SqlKind::kRows:

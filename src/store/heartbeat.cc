@@ -24,9 +24,13 @@ std::optional<HeartbeatResult> Registry::TouchLive(const std::string& id,
   touch.bind(2, now);
   BindOpt(touch, 3, activity);
   if (activity) touch.bind(4, StatusForActivity(*activity));
-  if (touch.exec() != 1) return std::nullopt;
+  // The row and the head are read right after: one round trip for all three
+  // on an engine that pays one per statement.
   auto& row = Stmt("SELECT status, pid, ttl_ms, grace_until FROM sessions WHERE id = ?1");
   row.bind(1, id);
+  conn_->Prefetch(row);
+  PrefetchLastRev();
+  if (touch.exec() != 1) return std::nullopt;
   if (!row.executeStep()) return std::nullopt;  // cannot happen: the row was just updated
   HeartbeatResult r{
       id,  row.getColumn(0).getString(),
@@ -79,6 +83,7 @@ Result<HeartbeatResult> Registry::Heartbeat(const HeartbeatParams& p) {
     if (p.meta) ApplyMergePatch(s.meta, *p.meta);
     s.last_seen = now;
     if (changed || p.meta) s.updated_at = now;
+    PrefetchLastRev();  // read with the update below
     if (changed) {
       ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
     } else if (p.meta) {  // meta only: leave name, root and status (and their indexes) alone

@@ -57,12 +57,18 @@ Result<AppendResult> Registry::AppendLog(const std::string& session, const std::
   const std::string text = json::serialize(body);  // serialized once: checked, then stored
   ROSTER_RETURN_IF_ERROR(CheckJsonSize("body", text, options_.max_body_bytes));
   return Write<AppendResult>([&]() -> Result<AppendResult> {
+    // The session's head comes with its check (when it is named by id, as
+    // it mostly is), and the feed's head with the insert.
+    auto& head = Stmt(ROSTER_LOG_HEAD);
+    head.bind(1, session);
+    conn_->Prefetch(head);
     auto id = WritableSessionId(session);
     if (!id.ok()) return id.status();
-    auto r = AppendAt(Stmt(ROSTER_LOG_HEAD),
-                      Stmt("INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-                      *id, Now(), rotate, kind, text);
+    auto& insert = Stmt(
+        "INSERT INTO log_entries (session_id, seq, epoch, ts, kind, body) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    PrefetchLastRev();
+    auto r = AppendAt(head, insert, *id, Now(), rotate, kind, text);
     if (r.ok()) r->rev = LastRev();
     return r;
   });

@@ -113,9 +113,15 @@ void Registry::TryRollback() {
   }
 }
 
+Statement& Registry::LastRevStmt() {
+  return Stmt("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+}
+
 int64_t Registry::LastRev() {
-  auto& q = Stmt("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
+  auto& q = LastRevStmt();
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
+
+void Registry::PrefetchLastRev() { conn_->Prefetch(LastRevStmt()); }
 
 }  // namespace roster::store

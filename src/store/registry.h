@@ -304,6 +304,9 @@ class Registry {
   template <typename P>
   Status ValidateCommon(const P& p) const;
   int64_t LastRev();
+  // LastRev will be read right after the next statement (Database::Prefetch).
+  void PrefetchLastRev();
+  Statement& LastRevStmt();
   size_t SessionCount();  // from session_counts; 0 if it cannot be read
   Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);
   Result<AppendResult> AppendLog(const std::string& session, const std::string& kind,

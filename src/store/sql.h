@@ -152,6 +152,13 @@ class Database {
   // flushed, for sync normal; an engine whose commits are durable when they
   // return does nothing).
   virtual Status SyncCommits() = 0;
+  // A hint that `q`, bound as it is now, will be stepped right after the next
+  // statement this connection runs. An engine that pays a round trip per
+  // statement (dqlite) sends `q` in the same write and keeps its rows, so
+  // that stepping it costs nothing if nothing else ran in between and it is
+  // bound the same; otherwise it runs as usual. Others ignore it.
+  // REQUIRES: `q` is a query, and outlives the next statement.
+  virtual void Prefetch(Statement& q) { (void)q; }
   // The first column of the first row of `sql`, as text ("" when no row).
   std::string QueryText(const std::string& sql);
   int64_t QueryInt(const std::string& sql);

@@ -75,13 +75,16 @@ int main(int argc, char** argv) {
   auto set = [&](const char* opt, int64_t& field, int64_t value) {
     if (app.count(opt) == 0) field = value;
   };
-  if (!o.socket.empty()) {  // report the running daemon's own sync mode
+  if (!o.socket.empty()) {  // report the running daemon's own engine and sync mode
     std::string status =
         CallOnce(o.socket, R"({"jsonrpc":"2.0","id":0,"method":"status"})", nullptr);
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(status, ec);
-    if (!ec && v.is_object() && v.as_object().contains("result")) {
-      o.sync = std::string(v.at("result").at("sync").as_string());
+    const boost::json::value* result = ec ? nullptr : v.find_pointer("/result", ec);
+    if (result && result->is_object()) {  // its engine, and the file engine's sync mode
+      const auto& r = result->as_object();
+      if (auto* e = r.if_contains("engine"); e && e->is_string()) o.engine = e->as_string();
+      if (auto* s = r.if_contains("sync"); s && s->is_string()) o.sync = s->as_string();
     }
   }
   if (o.scenario == "fleet") return Fleet(o, app.count("--depth") ? static_cast<int>(o.depth) : 1);

@@ -137,10 +137,18 @@ class Stmt {
   uint64_t params_ = 0;
 };
 
-// One EXEC of a pipelined batch (Client::ExecBatch).
+// One request of a pipeline (Client::Pipeline, ExecBatch): the EXEC of
+// `stmt`, or its QUERY when `query` is set.
 struct Step {
   Stmt* stmt;
   Params params;
+  bool query = false;
+};
+
+// The answer to one step: an EXEC's result, or a QUERY's rows.
+struct StepAnswer {
+  ExecResult exec;
+  Rows rows;
 };
 
 class Client {
@@ -174,13 +182,12 @@ class Client {
   // would run in autocommit). A connection failure fails every step whose
   // answer was not read (outcome unknown for all of them).
   std::vector<Result<ExecResult>> ExecBatch(std::span<const Step> steps, Deadline deadline = {});
-  // The EXECs of `before` and then the QUERY of `stmt`, in one write: one
-  // round trip where two calls would take two (the store sends the savepoint
-  // statements it queued this way). `*before_results` gets one result per
-  // step of `before`, as ExecBatch would; a failure to send fails them all
-  // and the query.
-  Result<Rows> QueryBatch(std::span<const Step> before, Stmt& stmt, Params params,
-                          std::vector<Result<ExecResult>>* before_results, Deadline deadline = {});
+  // Any steps, EXECs and QUERYs, in one write, their answers read in order:
+  // one round trip for all (the store sends the savepoint statements it
+  // queued, the statement it runs and the queries it knows come next this
+  // way). As ExecBatch, every step runs even when one before it failed; a
+  // failure to send fails them all.
+  std::vector<Result<StepAnswer>> Pipeline(std::span<const Step> steps, Deadline deadline = {});
   // SQL text, possibly several statements; `params` bind to the first.
   Result<ExecResult> ExecSql(std::string_view sql, Params params = {}, Deadline deadline = {});
   // The first statement of `sql` (1.11 ignores any after it).
@@ -216,10 +223,6 @@ class Client {
   // needed; the Error (its message after `step`) when it cannot be sent.
   std::optional<Error> EncodeStmt(Request type, const CallInfo& call, Stmt& stmt, Params params,
                                   Deadline deadline, Encoder* e, const std::string& step = "");
-  // EncodeStmt for every step of an ExecBatch ("step N: " before a refusal).
-  std::optional<Error> EncodeSteps(std::span<const Step> steps, Deadline deadline, Encoder* e);
-  // The answers to `steps`, sent: one result each, in order.
-  std::vector<Result<ExecResult>> ReadSteps(std::span<const Step> steps, Deadline deadline);
   // EXEC_SQL or QUERY_SQL of `sql` (checked first), and its first answer.
   Result<Message> CallSql(Request type, const CallInfo& call, std::string_view sql, Params params,
                           Deadline deadline);

@@ -1,5 +1,7 @@
 // requests.cc — each request the Client sends, and the decoding of its answer
 // (dqlite v1.11.1 src/request.h, response.h, gateway.c).
+#include <algorithm>
+
 #include "store/dqlite/client.h"
 #include "store/dqlite/sql_guard.h"
 #include "store/dqlite/wire.h"
@@ -113,69 +115,67 @@ Result<Rows> Client::Query(Stmt& stmt, Params params, Deadline deadline) {
   return ReadRows(Call(e.bytes(), kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
 }
 
-std::optional<Error> Client::EncodeSteps(std::span<const Step> steps, Deadline deadline,
-                                         Encoder* e) {
+std::vector<Result<StepAnswer>> Client::Pipeline(std::span<const Step> steps, Deadline deadline) {
+  deadline = CallDeadline(deadline);
+  const bool writes =
+      std::any_of(steps.begin(), steps.end(), [](const Step& s) { return !s.query; });
+  const CallInfo& call = writes ? kExec : kQuery;
+  auto fail_all = [&](const Error& e) {
+    std::vector<Result<StepAnswer>> out;
+    out.reserve(steps.size());
+    while (out.size() < steps.size()) out.push_back(e);
+    return out;
+  };
   // Every step is prepared and checked before anything is sent.
+  Encoder e;
   for (size_t i = 0; i < steps.size(); ++i) {
-    const std::string step = "step " + std::to_string(i + 1) + ": ";
+    const Step& step = steps[i];
+    const std::string at = "step " + std::to_string(i + 1) + ": ";
     if (auto bad =
-            EncodeStmt(Request::kExec, kExec, *steps[i].stmt, steps[i].params, deadline, e, step)) {
-      return bad;
+            EncodeStmt(step.query ? Request::kQuery : Request::kExec, step.query ? kQuery : kExec,
+                       *step.stmt, step.params, deadline, &e, at)) {
+      return fail_all(*bad);
     }
   }
-  return std::nullopt;
-}
-
-std::vector<Result<ExecResult>> Client::ReadSteps(std::span<const Step> steps, Deadline deadline) {
-  std::vector<Result<ExecResult>> out;
+  if (auto sent = Transmit(e.bytes(), call, deadline); !sent.ok()) return fail_all(sent.error());
+  std::vector<Result<StepAnswer>> out;
   out.reserve(steps.size());
   for (const Step& step : steps) {
+    const CallInfo& info = step.query ? kQuery : kExec;
     if (!connected()) {
-      const Error lost = ConnError(conn_->address(), ErrorKind::kDisconnected, kExec,
+      const Error lost = ConnError(conn_->address(), ErrorKind::kDisconnected, info,
                                    "the connection closed before this step's answer", true, false);
       while (out.size() < steps.size()) out.push_back(lost);
       break;
     }
-    out.push_back(DecodeResult(Next(kExec, deadline, step.stmt->sql_), kExec));
+    auto first = Next(info, deadline, step.stmt->sql_);
+    if (step.query) {
+      auto rows = ReadRows(std::move(first), info, deadline, step.stmt->sql_);
+      if (!rows.ok()) {
+        out.push_back(rows.error());
+      } else {
+        out.push_back(StepAnswer{{}, std::move(rows).value()});
+      }
+    } else {
+      auto result = DecodeResult(std::move(first), info);
+      if (!result.ok()) {
+        out.push_back(result.error());
+      } else {
+        out.push_back(StepAnswer{*result, {}});
+      }
+    }
   }
   return out;
 }
 
 std::vector<Result<ExecResult>> Client::ExecBatch(std::span<const Step> steps, Deadline deadline) {
-  deadline = CallDeadline(deadline);
-  Encoder e;
-  std::optional<Error> failed = EncodeSteps(steps, deadline, &e);
-  if (!failed) {
-    if (auto sent = Transmit(e.bytes(), kExec, deadline); sent.ok())
-      return ReadSteps(steps, deadline);
-    else
-      failed = sent.error();
+  std::vector<Result<ExecResult>> out;
+  out.reserve(steps.size());
+  for (auto& answer : Pipeline(steps, deadline)) {
+    out.push_back(answer.ok() ? Result<ExecResult>(answer->exec)
+                              : Result<ExecResult>(Error(answer.error())));
   }
-  return std::vector<Result<ExecResult>>(steps.size(), *failed);
-}
-
-Result<Rows> Client::QueryBatch(std::span<const Step> before, Stmt& stmt, Params params,
-                                std::vector<Result<ExecResult>>* before_results,
-                                Deadline deadline) {
-  deadline = CallDeadline(deadline);
-  Encoder e;
-  std::optional<Error> failed = EncodeSteps(before, deadline, &e);
-  if (!failed) failed = EncodeStmt(Request::kQuery, kQuery, stmt, params, deadline, &e);
-  if (!failed) {
-    if (auto sent = Transmit(e.bytes(), before.empty() ? kQuery : kExec, deadline); !sent.ok()) {
-      failed = sent.error();
-    }
-  }
-  if (failed) {
-    before_results->assign(before.size(), *failed);
-    return *failed;
-  }
-  *before_results = ReadSteps(before, deadline);
-  if (!connected()) {
-    return ConnError(conn_->address(), ErrorKind::kDisconnected, kQuery,
-                     "the connection closed before the query's answer", true, false);
-  }
-  return ReadRows(Next(kQuery, deadline, stmt.sql_), kQuery, deadline, stmt.sql_);
+  return out;
 }
 
 Result<Message> Client::CallSql(Request type, const CallInfo& call, std::string_view sql,
