@@ -78,8 +78,8 @@ const std::vector<std::string>& ExportTables();
 //                    imported sessions keep their host; its next beat comes back)
 //   request_keys     transient: the answers of keyed writes, kept for retries
 //                    within request_key_retention_ms (an import starts without)
-inline constexpr std::string_view kNotExported[] = {"session_counts", "entities", "feed_deleting",
-                                                    "sqlite_sequence", "hosts", "request_keys"};
+inline constexpr std::string_view kNotExported[] = {"session_counts",  "entities", "feed_deleting",
+                                                    "sqlite_sequence", "hosts",    "request_keys"};
 
 struct ExportOptions {
   std::vector<std::string> tables;   // empty = ExportTables()

@@ -89,8 +89,8 @@ class Daemon {
       } else {
         args.insert(args.end(), {"--db", db(), "--sync", o_.sync});
       }
-      Status s = proc_.Spawn(
-          {.binary = o_.rosterd, .args = args, .log = (dir_ / "rosterd.log").string()});
+      Status s =
+          proc_.Spawn({.binary = o_.rosterd, .args = args, .log = (dir_ / "rosterd.log").string()});
       if (!s.ok()) throw std::runtime_error(s.ToString());
     }
     if (Status s = proc_.WaitReady(socket()); !s.ok()) throw std::runtime_error(s.ToString());
