@@ -203,11 +203,15 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
 // The grace lives in its own column (last_seen keeps the last real contact),
 // which the feed trigger does not watch: granting it writes no feed rows.
 // Sessions with a pid need none: their process, probed at once, decides.
-// Only this host's: its rosterd was down, not another's.
+// Only this host's: its rosterd was down, not another's. INDEXED BY, because
+// the planner takes sessions_expiry_check (it leads with host), whose key
+// this very update moves, so SQLite collects the rows first and then
+// updates: 167 ms instead of 113 ms over 100,000 sessions.
 Result<int64_t> Registry::GrantRestartGrace() {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& q = Stmt(
-        "UPDATE sessions SET grace_until = ?1 + ttl_ms, expiry_check_at = ?1 + ttl_ms "
+        "UPDATE sessions INDEXED BY sessions_status_updated "
+        "SET grace_until = ?1 + ttl_ms, expiry_check_at = ?1 + ttl_ms "
         "WHERE status IN ('active', 'idle') AND pid IS NULL AND host = ?2");
     q.bind(1, Now());
     q.bind(2, options_.host);
