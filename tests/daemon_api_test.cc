@@ -1,5 +1,6 @@
 // daemon_api_test.cc — every API method of the real rosterd over its socket:
-// happy paths, each error reason, batches and notifications.
+// happy paths, each error reason, batches and notifications — on each store
+// engine (file and dqlite), the same tests.
 #include <poll.h>
 
 #include <filesystem>
@@ -17,20 +18,22 @@ using testing::RpcClient;
 using json = boost::json::value;
 namespace bj = boost::json;
 
-class DaemonApi : public ::testing::Test {
+using testing::Engine;
+
+class DaemonApi : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
     d.Config({{"max_live_sessions", 3}});
     d.Start();
   }
-  Daemon d;
+  Daemon d{{}, GetParam()};
 };
 
 // Every param docs/api.md lists is one the running daemon knows: sent as
 // null (absent, to a method), it is never refused as an unknown field, and
 // every documented method exists. (That the page lists no param a decoder
 // does not read, and misses none it does: ApiReference.*.)
-TEST_F(DaemonApi, EveryDocumentedParamIsAKnownField) {
+TEST_P(DaemonApi, EveryDocumentedParamIsAKnownField) {
   const testing::ApiDoc doc = testing::ReadApiDoc();
   ASSERT_GE(doc.methods.size(), 25u);
   for (const auto& [method, params] : doc.methods) {
@@ -55,7 +58,7 @@ TEST_F(DaemonApi, EveryDocumentedParamIsAKnownField) {
             std::string::npos);
 }
 
-TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
+TEST_P(DaemonApi, SessionMethodsFollowTheApiReference) {
   RpcClient c = d.Client();
   json s =
       c.Ok("session.register",
@@ -94,7 +97,7 @@ TEST_F(DaemonApi, SessionMethodsFollowTheApiReference) {
   EXPECT_EQ(c.Ok("session.remove", {{"session", "beta"}}).at("removed"), true);
 }
 
-TEST_F(DaemonApi, TeamAndLogMethodsFollowTheApiReference) {
+TEST_P(DaemonApi, TeamAndLogMethodsFollowTheApiReference) {
   RpcClient c = d.Client();
   json t = c.Ok("team.up", {{"project_id", "web"},
                             {"root", "/r"},
@@ -120,15 +123,26 @@ TEST_F(DaemonApi, TeamAndLogMethodsFollowTheApiReference) {
   EXPECT_EQ(c.Ok("log.read", {{"session", "s"}}).at("epoch"), 2);
 
   json status = c.Ok("status");
-  for (const char* k : {"version", "schema_version", "db", "socket", "sync", "rev", "oldest_rev",
-                        "sessions", "teams", "subscribers", "wal_bytes", "uptime_ms", "limits"}) {
+  for (const char* k : {"version", "schema_version", "engine", "socket", "rev", "oldest_rev",
+                        "sessions", "teams", "subscribers", "uptime_ms", "limits"}) {
     EXPECT_TRUE(status.as_object().contains(k)) << k;
   }
-  EXPECT_EQ(status.at("sync"), "full");
+  if (GetParam() == testing::Engine::kFile) {
+    EXPECT_EQ(status.at("engine"), "file");
+    EXPECT_EQ(status.at("sync"), "full");
+    EXPECT_EQ(status.at("db"), d.db().c_str());
+    EXPECT_TRUE(status.as_object().contains("wal_bytes"));
+  } else {
+    EXPECT_EQ(status.at("engine"), "dqlite");
+    EXPECT_EQ(status.at("cluster"), d.cluster().c_str());
+    EXPECT_EQ(status.at("data"), d.data().c_str());
+    EXPECT_GT(status.at("db_bytes").as_int64(), 0);
+    EXPECT_GT(status.at("raft_bytes").as_int64(), 0);
+  }
   EXPECT_EQ(status.at("limits").at("max_live_sessions"), 3);
 }
 
-TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
+TEST_P(DaemonApi, EachErrorReasonHasItsPinnedCode) {
   RpcClient c = d.Client();
   c.Ok("session.register", {{"id", "one"}, {"name", "one-name"}});
   auto code = [&](const std::string& m, bj::object p) {
@@ -153,7 +167,7 @@ TEST_F(DaemonApi, EachErrorReasonHasItsPinnedCode) {
 
 // A register with a root reads the root's git branch first (a probe, off the
 // writer); what the connection sent after it still applies after it.
-TEST_F(DaemonApi, RequestsOfAConnectionApplyInOrderEvenBehindAProbe) {
+TEST_P(DaemonApi, RequestsOfAConnectionApplyInOrderEvenBehindAProbe) {
   RpcClient c = d.Client();
   c.SendRaw(
       R"({"jsonrpc":"2.0","id":1,"method":"session.register","params":{"id":"p1","root":"/src/app"}})"
@@ -172,16 +186,14 @@ TEST_F(DaemonApi, RequestsOfAConnectionApplyInOrderEvenBehindAProbe) {
   EXPECT_EQ(c.Ok("session.get", {{"session", "p2"}}).at("activity"), "working");
 }
 
-// A write the database refuses (here a trigger added from a sqlite3 shell)
-// is answered with a sentence; SQLite's own text stays in rosterd's log.
-TEST_F(DaemonApi, NoRawSqliteTextReachesAClient) {
+// A write the database refuses (here a trigger added by another program) is
+// answered with a sentence; SQLite's own text stays in rosterd's log.
+TEST_P(DaemonApi, NoRawSqliteTextReachesAClient) {
   RpcClient c = d.Client();
   c.Ok("session.register", {{"name", "alpha"}});
-  ASSERT_EQ(std::system(("sqlite3 " + d.db() +
-                         " \"CREATE TRIGGER no_logs BEFORE INSERT ON log_entries BEGIN "
-                         "SELECT RAISE(ABORT, 'secret engine words'); END;\"")
-                            .c_str()),
-            0);
+  d.Exec(
+      "CREATE TRIGGER no_logs BEFORE INSERT ON log_entries BEGIN "
+      "SELECT RAISE(ABORT, 'secret engine words'); END;");
   json r = c.Call("log.append", {{"session", "alpha"}, {"kind", "k"}, {"body", 1}});
   ASSERT_TRUE(r.as_object().contains("error")) << r;
   const std::string message(r.at("error").at("message").as_string());
@@ -192,7 +204,31 @@ TEST_F(DaemonApi, NoRawSqliteTextReachesAClient) {
   EXPECT_NE(d.Log().find("secret engine words"), std::string::npos);  // for the operator
 }
 
-TEST_F(DaemonApi, InvalidParamsNameTheField) {
+// log.append is not idempotent: sent twice, it appends twice. With a
+// request_key, a retry of a write whose answer was lost is answered from the
+// write that was applied, not applied again.
+TEST_P(DaemonApi, ALogAppendRetriedWithItsRequestKeyIsAppliedOnce) {
+  RpcClient c = d.Client();
+  c.Ok("session.register", {{"name", "s"}});
+  const bj::object append{
+      {"session", "s"}, {"kind", "k"}, {"body", {{"n", 1}}}, {"request_key", "key-1"}};
+  json first = c.Ok("log.append", append);
+  json again = c.Ok("log.append", append);
+  EXPECT_EQ(again, first);
+  EXPECT_EQ(c.Ok("log.read", {{"session", "s"}}).at("entries").as_array().size(), 1u);
+  bj::object other = append;
+  other["body"] = 2;
+  EXPECT_EQ(c.Reason("log.append", other), "conflict");
+  other["request_key"] = "";
+  EXPECT_EQ(c.Reason("log.append", other), "invalid_params");
+  const bj::object rotate{
+      {"session", "s"}, {"kind", "r"}, {"body", nullptr}, {"request_key", "key-2"}};
+  EXPECT_EQ(c.Ok("log.rotate", rotate).at("epoch"), 2);
+  EXPECT_EQ(c.Ok("log.rotate", rotate).at("epoch"), 2);
+  EXPECT_EQ(c.Ok("log.append", {{"session", "s"}, {"kind", "k"}, {"body", 3}}).at("seq"), 3);
+}
+
+TEST_P(DaemonApi, InvalidParamsNameTheField) {
   RpcClient c = d.Client();
   auto message = [&](const std::string& m, bj::object p) {
     json r = c.Call(m, std::move(p));
@@ -213,7 +249,7 @@ TEST_F(DaemonApi, InvalidParamsNameTheField) {
   EXPECT_TRUE(r.as_object().contains("result"));
 }
 
-TEST_F(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
+TEST_P(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
   RpcClient c = d.Client();
   c.SendRaw(
       R"([{"jsonrpc":"2.0","id":1,"method":"session.register","params":{"name":"a"}},)"
@@ -242,12 +278,14 @@ TEST_F(DaemonApi, BatchesAnswerEachRequestAndSkipNotifications) {
 // 50-140 ms per call. The probing now runs on a reader. Here tmux takes its
 // whole deadline (2 s) to answer, and a write sent meanwhile is answered
 // before the reap.
-TEST(DaemonReap, ProbesOffTheWriterSoOtherWritesGoOn) {
+class DaemonReap : public ::testing::TestWithParam<Engine> {};
+
+TEST_P(DaemonReap, ProbesOffTheWriterSoOtherWritesGoOn) {
   testing::TempDir bin;
   const std::string tmux = bin.File("tmux");
   std::ofstream(tmux) << "#!/bin/sh\nsleep 10\n";
   std::filesystem::permissions(tmux, std::filesystem::perms(0755));
-  Daemon d;
+  Daemon d({}, GetParam());
   d.SetEnv("PATH", bin.path().string() + ":" + std::getenv("PATH"));
   d.Start();
   RpcClient reaper = d.Client(), other = d.Client();
@@ -265,6 +303,9 @@ TEST(DaemonReap, ProbesOffTheWriterSoOtherWritesGoOn) {
   EXPECT_EQ(r.at("result").at("sessions"), bj::array{"done"});  // tmux did not answer: kept
   EXPECT_EQ(other.Ok("session.get", {{"session", "in-tmux"}}).at("status"), "active");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, DaemonApi, ROSTER_BOTH_ENGINES);
+INSTANTIATE_TEST_SUITE_P(Engines, DaemonReap, ROSTER_BOTH_ENGINES);
 
 }  // namespace
 }  // namespace roster

@@ -1,9 +1,10 @@
 // daemon_harness.h — integration-test helpers: the real rosterd binary on a
-// temporary socket and database (started by the launcher, client/launcher.h),
-// and RpcClient, the tests' face of the client library (client/client.h):
-// the same calls, throwing instead of returning a Status, and raw lines for
-// the tests of malformed exchanges. Every wait is bounded, so a test never
-// hangs.
+// temporary socket and store (started by the launcher, client/launcher.h) —
+// a SQLite file, or an embedded dqlite node on a free loopback port (Engine:
+// the shared suite runs on both, parameterised) — and RpcClient, the tests'
+// face of the client library (client/client.h): the same calls, throwing
+// instead of returning a Status, and raw lines for the tests of malformed
+// exchanges. Every wait is bounded, so a test never hangs.
 #pragma once
 
 #include <boost/json.hpp>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,6 +39,26 @@ inline int ConnectUnix(const std::string& path) {
   auto fd = client::ConnectUnix(path, client::WhenFull::kWait);
   return fd.ok() ? *fd : -1;
 }
+
+// The store engine a Daemon runs on.
+enum class Engine { kFile, kDqlite };
+inline const char* EngineName(Engine e) { return e == Engine::kFile ? "file" : "dqlite"; }
+inline void PrintTo(Engine e, std::ostream* os) { *os << EngineName(e); }
+// For INSTANTIATE_TEST_SUITE_P(Engines, Suite, ::testing::Values(...), EngineParamName()).
+struct EngineParamName {
+  std::string operator()(const ::testing::TestParamInfo<Engine>& info) const {
+    return EngineName(info.param);
+  }
+};
+#define ROSTER_BOTH_ENGINES                                                                \
+  ::testing::Values(::roster::testing::Engine::kFile, ::roster::testing::Engine::kDqlite), \
+      ::roster::testing::EngineParamName()
+
+// A loopback port that was free a moment ago.
+int FreeLoopbackPort();
+
+// Rows of a query, each column as text ("" for NULL).
+using Rows = std::vector<std::vector<std::string>>;
 
 class RpcClient {
  public:
@@ -108,7 +130,16 @@ class RpcClient {
 // The real rosterd in a child process.
 class Daemon {
  public:
-  explicit Daemon(std::vector<std::string> extra = {}) : extra_(std::move(extra)) {}
+  explicit Daemon(std::vector<std::string> extra = {}, Engine engine = Engine::kFile)
+      : extra_(std::move(extra)),
+        engine_(engine),
+        cluster_(engine == Engine::kDqlite ? "127.0.0.1:" + std::to_string(FreeLoopbackPort())
+                                           : "") {}
+
+  Engine engine() const { return engine_; }
+  // dqlite: the node's address (the same across restarts) and data.
+  const std::string& cluster() const { return cluster_; }
+  std::string data() const { return dir_.File("dqlite"); }
 
   std::string socket() const { return socket_.empty() ? dir_.File("roster.sock") : socket_; }
   std::string db() const { return db_.empty() ? dir_.File("roster.db") : db_; }
@@ -165,14 +196,32 @@ class Daemon {
 
   RpcClient Client() const { return RpcClient(socket()); }
 
+  // The store as another program sees it, beside the daemon or after it:
+  // the rows of `sql` read from the file with SQLite, or from the cluster
+  // with the wire client (dqlite: the daemon must be running, its node
+  // serves). Throws on an error.
+  Rows Query(const std::string& sql) const;
+  // Runs `sql` (statements that return no rows) outside the daemon, as
+  // Query reads. Throws on an error.
+  void Exec(const std::string& sql) const;
+  // Runs `sql` (one statement, or a script for sqlite3) through the engine's
+  // own shell, as a person would: sqlite3 with a busy timeout, or Debian's
+  // `dqlite` shell on the cluster. Its exit status.
+  int Shell(const std::string& sql) const;
+
  private:
   client::LaunchOptions Launch() const {
     client::LaunchOptions o{.binary = BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH),
-                            .args = {"--db", db()},
+                            .args = {},
                             .env = env_,
                             .log = log(),
                             .file_limit = file_limit_,
                             .run_as = run_as_};
+    if (engine_ == Engine::kDqlite) {
+      o.args.insert(o.args.end(), {"--engine", "dqlite", "--cluster", cluster_, "--data", data()});
+    } else {
+      o.args.insert(o.args.end(), {"--db", db()});
+    }
     if (socket_flag_) o.args.insert(o.args.end(), {"--socket", socket()});
     o.args.insert(o.args.end(), extra_.begin(), extra_.end());
     return o;
@@ -181,6 +230,8 @@ class Daemon {
   TempDir dir_;
   std::string db_, socket_;
   std::vector<std::string> extra_;
+  Engine engine_;
+  std::string cluster_;
   std::vector<std::pair<std::string, std::string>> env_;
   bool socket_flag_ = true;
   std::optional<uid_t> run_as_;

@@ -1,6 +1,7 @@
 // daemon_watch_test.cc — the change feed through the real rosterd: live
 // delivery, snapshot + live split, resume with since across restarts (SIGTERM
-// and kill -9), slow subscribers, compaction, outside writes, filters.
+// and kill -9), slow subscribers, compaction, outside writes, filters — on
+// each store engine (file and dqlite), the same tests.
 #include <signal.h>
 
 #include <atomic>
@@ -15,8 +16,11 @@ namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::Engine;
 using testing::RpcClient;
 namespace bj = boost::json;
+
+class DaemonWatch : public ::testing::TestWithParam<Engine> {};
 
 // Collects watch.event notifications until `pred` holds or timeout.
 std::vector<bj::value> Events(RpcClient& c, size_t count, int timeout_ms = 15'000) {
@@ -30,8 +34,8 @@ std::vector<bj::value> Events(RpcClient& c, size_t count, int timeout_ms = 15'00
   return out;
 }
 
-TEST(DaemonWatch, LiveWatcherGetsEveryCommittedChangeInRevOrder) {
-  Daemon d;
+TEST_P(DaemonWatch, LiveWatcherGetsEveryCommittedChangeInRevOrder) {
+  Daemon d({}, GetParam());
   d.Start();
   RpcClient w = d.Client(), c = d.Client();
   bj::value started = w.Ok("watch");
@@ -54,8 +58,8 @@ TEST(DaemonWatch, LiveWatcherGetsEveryCommittedChangeInRevOrder) {
   EXPECT_EQ(w.Reason("unwatch", {{"watch_id", watch_id}}), "not_found");
 }
 
-TEST(DaemonWatch, FiltersByEntitySessionAndKey) {
-  Daemon d;
+TEST_P(DaemonWatch, FiltersByEntitySessionAndKey) {
+  Daemon d({}, GetParam());
   d.Start();
   RpcClient c = d.Client();
   c.Ok("session.register", {{"id", "s1"}, {"name", "one"}});
@@ -76,8 +80,8 @@ TEST(DaemonWatch, FiltersByEntitySessionAndKey) {
   EXPECT_TRUE(Events(by_session, 1, 300).empty());
 }
 
-TEST(DaemonWatch, AnUnknownEntityIsRefusedWithTheKnownOnes) {
-  Daemon d;
+TEST_P(DaemonWatch, AnUnknownEntityIsRefusedWithTheKnownOnes) {
+  Daemon d({}, GetParam());
   d.Start();
   RpcClient c = d.Client();
   bj::value r = c.Call("watch", {{"entities", bj::array{"session", "task"}}});
@@ -88,8 +92,8 @@ TEST(DaemonWatch, AnUnknownEntityIsRefusedWithTheKnownOnes) {
   for (const Entity* e : kEntities) c.Ok("watch", {{"entities", bj::array{e->name}}});
 }
 
-TEST(DaemonWatch, SnapshotThenLiveContainsEveryChangeExactlyOnce) {
-  Daemon d;
+TEST_P(DaemonWatch, SnapshotThenLiveContainsEveryChangeExactlyOnce) {
+  Daemon d({}, GetParam());
   d.Start();
   constexpr int kTotal = 600;
   std::atomic<int> written{0};
@@ -154,8 +158,8 @@ void ExpectContiguous(const std::vector<int64_t>& revs, int64_t from, int64_t to
   for (size_t i = 0; i < revs.size(); ++i) EXPECT_EQ(revs[i], from + static_cast<int64_t>(i));
 }
 
-TEST(DaemonWatch, ResumeWithSinceAcrossRestartsLosesAndRepeatsNothing) {
-  Daemon d;
+TEST_P(DaemonWatch, ResumeWithSinceAcrossRestartsLosesAndRepeatsNothing) {
+  Daemon d({}, GetParam());
   d.Start();
   int64_t seen = 0;
   for (bool hard : {false, true}) {
@@ -185,8 +189,8 @@ TEST(DaemonWatch, ResumeWithSinceAcrossRestartsLosesAndRepeatsNothing) {
   }
 }
 
-TEST(DaemonWatch, SlowSubscriberCatchesUpFromDiskWithoutSlowingWriters) {
-  Daemon d;
+TEST_P(DaemonWatch, SlowSubscriberCatchesUpFromDiskWithoutSlowingWriters) {
+  Daemon d({}, GetParam());
   d.Config({{"subscriber_queue", 16}});
   d.Start();
   RpcClient slow = d.Client(), fast = d.Client();
@@ -213,8 +217,8 @@ TEST(DaemonWatch, SlowSubscriberCatchesUpFromDiskWithoutSlowingWriters) {
   EXPECT_GT(caught_up, 0);  // the slow one read from disk
 }
 
-TEST(DaemonWatch, FallingBehindTheCompactionHorizonIsCompacted) {
-  Daemon d;
+TEST_P(DaemonWatch, FallingBehindTheCompactionHorizonIsCompacted) {
+  Daemon d({}, GetParam());
   d.Config({{"changes_max_rows", 10}, {"cleanup_interval_ms", 50}});
   d.Start();
   RpcClient c = d.Client();
@@ -232,23 +236,24 @@ TEST(DaemonWatch, FallingBehindTheCompactionHorizonIsCompacted) {
   EXPECT_TRUE(c.Call("watch", {{"since", 30}}).as_object().contains("result"));
 }
 
-TEST(DaemonWatch, WritesFromTheSqliteShellAppearInTheFeed) {
-  Daemon d;
+// A write made by another program — the sqlite3 shell on the file, the
+// dqlite shell on the node — reaches watchers within notify_poll_ms.
+TEST_P(DaemonWatch, WritesFromTheEnginesShellAppearInTheFeed) {
+  Daemon d({}, GetParam());
   d.Start();
   RpcClient w = d.Client();
   w.Ok("watch");
-  std::string cmd = "sqlite3 " + d.db() +
-                    " \"PRAGMA busy_timeout=5000; INSERT INTO sessions (id, name, created_at, "
-                    "updated_at, last_seen, ttl_ms) VALUES ('ext', 'external', 1, 1, 1, 1000);\"";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_EQ(d.Shell("INSERT INTO sessions (id, name, created_at, updated_at, last_seen, ttl_ms) "
+                    "VALUES ('ext', 'external', 1, 1, 1, 1000)"),
+            0);
   auto ev = Events(w, 1, 5000);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].at("key"), "ext");
   EXPECT_EQ(ev[0].at("op"), "insert");
 }
 
-TEST(DaemonWatch, ShutdownTellsWatchersAndRemovesTheSocket) {
-  Daemon d;
+TEST_P(DaemonWatch, ShutdownTellsWatchersAndRemovesTheSocket) {
+  Daemon d({}, GetParam());
   d.Start();
   RpcClient w = d.Client();
   w.Ok("watch");
@@ -261,14 +266,8 @@ TEST(DaemonWatch, ShutdownTellsWatchersAndRemovesTheSocket) {
   EXPECT_FALSE(std::filesystem::exists(d.socket()));
 }
 
-}  // namespace
-}  // namespace roster
-
-namespace roster {
-namespace {
-
-TEST(DaemonWatch, IdleWatchersGetProgressWithTheCurrentRev) {
-  testing::Daemon d;
+TEST_P(DaemonWatch, IdleWatchersGetProgressWithTheCurrentRev) {
+  testing::Daemon d({}, GetParam());
   d.Config({{"progress_interval_ms", 100}});
   d.Start();
   testing::RpcClient c = d.Client(), w = d.Client();
@@ -283,6 +282,8 @@ TEST(DaemonWatch, IdleWatchersGetProgressWithTheCurrentRev) {
   ASSERT_FALSE(progress.is_null());
   EXPECT_EQ(progress.at("rev"), 2);  // it has seen the feed up to the second registration
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, DaemonWatch, ROSTER_BOTH_ENGINES);
 
 }  // namespace
 }  // namespace roster

@@ -1,7 +1,11 @@
 // dqlite_registry_test.cc — Roster's Registry on a dqlite node, as the dqlite
-// engine runs it: the round trips a group-commit batch pays, and a log entry
+// engine runs it: the round trips a group-commit batch pays, a log entry
 // whose commit answer was lost, retried with its request key, applied once
-// whether the node had committed it or not.
+// whether the node had committed it or not, and the writer's answer to a
+// batch whose commit answer was lost.
+#include <future>
+
+#include "daemon/writer.h"
 #include "dqlite_fixture.h"
 #include "store/dqlite_database.h"
 #include "store/migrations.h"
@@ -94,6 +98,46 @@ TEST(DqliteRegistry, AnAppendWhoseCommitAnswerWasLostIsAppliedOnceByItsRetry) {
 
 TEST(DqliteRegistry, AnAppendWhoseCommitNeverReachedTheNodeIsAppliedByItsRetry) {
   RetriedAppendIsAppliedOnce(/*node_committed=*/false);
+}
+
+// The writer answers the writes of a batch whose COMMIT answer was lost
+// "unavailable, cause unknown_outcome" — never "not committed", since the
+// node may have committed them — and a write that failed in its own
+// savepoint keeps its own error (it was not applied either way).
+TEST(DqliteRegistry, TheWriterAnswersABatchWithALostCommitAnswerUnknownOutcome) {
+  DqliteCluster cluster(1);
+  CuttingProxy proxy(cluster.address(1));
+  auto reg = OpenRegistry({proxy.address()});
+  ASSERT_TRUE(reg->Register({.id = "s", .name = "s"}).ok());
+  std::promise<void> committing;
+  daemon::Writer writer(std::move(reg), 16,
+                        {.before_commit =
+                             [&](Registry&) {
+                               proxy.CutAtAnswerTo("COMMIT");
+                               return Status::Ok();
+                             },
+                         .after_batch = nullptr});
+  std::promise<Result<std::string>> appended, refused;
+  writer.Submit(
+      [](Registry& r) -> Result<std::string> {
+        auto a = r.LogAppend("s", "k", json::value(1));
+        if (!a.ok()) return a.status();
+        return std::to_string(a->seq);
+      },
+      [&](Result<std::string> r) { appended.set_value(std::move(r)); });
+  writer.Submit([](Registry& r) -> Result<std::string> { return r.Get("nobody").status(); },
+                [&](Result<std::string> r) { refused.set_value(std::move(r)); });
+  writer.Start();
+  Result<std::string> a = appended.get_future().get();
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().code(), Code::kUnavailable);
+  EXPECT_TRUE(store::IsUnknownOutcome(a.status())) << a.status().ToString();
+  EXPECT_EQ(a.status().message().find("not committed"), std::string::npos) << a.status().message();
+  EXPECT_NE(a.status().message().find("may or may not"), std::string::npos) << a.status().message();
+  Result<std::string> r = refused.get_future().get();
+  EXPECT_EQ(r.status().code(), Code::kNotFound);
+  writer.Stop();
+  EXPECT_EQ(proxy.cuts(), 1);
 }
 
 }  // namespace
