@@ -1,6 +1,9 @@
 // main.cc — roster-backup: backup, restore, export, import and verify a
 // Roster database file (the daemon may be running, except for restore). The
-// long ones show progress on a terminal (progress.h).
+// long ones show progress on a terminal (progress.h). backup, export and
+// verify also take a dqlite-backed registry, named dqlite://ADDRESS: they
+// work on a consistent dump of the node's database (store/dqlite_dump.h).
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +13,7 @@
 
 #include "backup/progress.h"
 #include "cli/cli.h"
+#include "store/dqlite_dump.h"
 #include "store/file_tools.h"
 
 using namespace roster;
@@ -20,6 +24,44 @@ namespace {
 int Fail(const Status& s) {
   std::cerr << "roster-backup: " << s.message() << "\n";
   return 1;
+}
+
+// The database file a command reads: `source` itself, or, for a dqlite node
+// (dqlite://ADDRESS), a dump of its database in a temporary directory that
+// lives as long as this object.
+class SourceFile {
+ public:
+  explicit SourceFile(const std::string& source) : path_(source) {
+    if (!store::IsDqliteSource(source)) return;
+    std::string tmpl = (std::filesystem::temp_directory_path() / "roster-backup-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) {
+      status_ = Status::Unavailable("cannot create a temporary directory for the dump");
+      return;
+    }
+    dir_ = tmpl;
+    path_ = dir_ + "/dump.db";
+    auto dumped = store::DumpDqlite(store::DqliteAddress(source), path_);
+    if (!dumped.ok()) status_ = dumped.status();
+  }
+  ~SourceFile() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  const Status& status() const { return status_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, dir_;
+  Status status_;
+};
+
+// restore and import write a database file: a dqlite node is written through
+// its rosterd (or rosterd --engine dqlite started on the file's export).
+Status RefuseDqliteTarget(const std::string& db) {
+  if (!store::IsDqliteSource(db)) return Status::Ok();
+  return Status::InvalidParams(
+      "restore and import write a database file, not a dqlite node (" + db +
+      "); restore the backup file with the file engine, or serve it with rosterd --db");
 }
 
 }  // namespace
@@ -38,14 +80,21 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "no progress display (there is none in a pipe either)");
 
   auto* backup = app.add_subcommand("backup", "online backup (safe while rosterd writes)");
-  backup->add_option("db", db, "database")->required()->type_name("FILE");
+  backup->add_option("db", db, "database, or dqlite://ADDRESS for a dqlite node")
+      ->required()
+      ->type_name("FILE");
   backup->add_option("out", out, "backup file to write")->required()->type_name("FILE");
   backup->callback([&] {
+    SourceFile source(db);
+    if (!source.status().ok()) {
+      rc = Fail(source.status());
+      return;
+    }
     Result<store::BackupResult> r = store::BackupResult{};
     {
       ProgressLine line("backup", "pages", ProgressLine::Unit::kCount,
                         backup::ProgressWanted(quiet));
-      r = store::Backup(db, out, line.Callback());
+      r = store::Backup(source.path(), out, line.Callback());
     }
     if (!r.ok()) {
       rc = Fail(r.status());
@@ -58,6 +107,10 @@ int main(int argc, char** argv) {
   restore->add_option("backup", in, "backup file")->required()->type_name("FILE");
   restore->add_option("db", db, "database to replace")->required()->type_name("FILE");
   restore->callback([&] {
+    if (Status s = RefuseDqliteTarget(db); !s.ok()) {
+      rc = Fail(s);
+      return;
+    }
     auto r = store::Restore(in, db);
     if (!r.ok()) {
       rc = Fail(r.status());
@@ -71,14 +124,21 @@ int main(int argc, char** argv) {
     std::cout << "\n";
   });
   auto* exp = app.add_subcommand("export", "NDJSON to stdout from one consistent snapshot");
-  exp->add_option("db", db, "database")->required()->type_name("FILE");
+  exp->add_option("db", db, "database, or dqlite://ADDRESS for a dqlite node")
+      ->required()
+      ->type_name("FILE");
   exp->add_option("--tables", tables, "only these tables")->delimiter(',');
   exp->add_option("--since-rev", since_rev, "export the change feed after this rev instead");
   exp->callback([&] {
+    SourceFile source(db);
+    if (!source.status().ok()) {
+      rc = Fail(source.status());
+      return;
+    }
     // Not over the export itself when that goes to the same terminal.
     ProgressLine line("export", "rows", ProgressLine::Unit::kCount,
                       backup::ProgressWanted(quiet) && !isatty(1));
-    auto r = store::Export(db, {tables, since_rev}, std::cout, line.Callback());
+    auto r = store::Export(source.path(), {tables, since_rev}, std::cout, line.Callback());
     if (!r.ok()) rc = Fail(r.status());
   });
   auto* imp = app.add_subcommand("import", "load an export into a database, in one transaction");
@@ -86,6 +146,10 @@ int main(int argc, char** argv) {
   imp->add_option("db", db, "database (created if missing)")->required()->type_name("FILE");
   imp->add_flag("--replace", replace, "overwrite rows that already exist");
   imp->callback([&] {
+    if (Status s = RefuseDqliteTarget(db); !s.ok()) {
+      rc = Fail(s);
+      return;
+    }
     std::ifstream f;
     if (file != "-") {
       f.open(file);
@@ -125,13 +189,20 @@ int main(int argc, char** argv) {
   });
   auto* verify =
       app.add_subcommand("verify", "check integrity, schema version and feed continuity");
-  verify->add_option("db", db, "database")->required()->type_name("FILE");
+  verify->add_option("db", db, "database, or dqlite://ADDRESS for a dqlite node")
+      ->required()
+      ->type_name("FILE");
   verify->callback([&] {
+    SourceFile source(db);
+    if (!source.status().ok()) {
+      rc = Fail(source.status());
+      return;
+    }
     Result<store::VerifyReport> r = store::VerifyReport{};
     {
       ProgressLine line("verify", "pages", ProgressLine::Unit::kCount,
                         backup::ProgressWanted(quiet));
-      r = store::Verify(db, line.Callback());
+      r = store::Verify(source.path(), line.Callback());
     }
     if (!r.ok()) {
       rc = Fail(r.status());
