@@ -81,5 +81,39 @@ TEST(CtlRobustness, MalformedRepliesGetADocumentedExitCodeNeverACrash) {
   }
 }
 
+// `rosterctl log append` sends a request_key (a new UUID, or --request-key),
+// and when the answer says the write may or may not have been applied it
+// sends it again with the same key: applied exactly once, and the user sees
+// the answer. An answer that it cannot be applied is not retried.
+TEST(CtlKeyedWrites, AnAppendWhoseOutcomeIsUnknownIsSentAgainWithTheSameKey) {
+  TempDir dir;
+  const std::string socket = dir.File("s.sock");
+  GarbageServer server(
+      socket,
+      {R"({"jsonrpc":"2.0","id":1,"error":{"code":-32006,"message":"lost","data":)"
+       R"({"reason":"unavailable","cause":"unknown_outcome"}}})"
+       "\n",
+       R"({"jsonrpc":"2.0","id":1,"result":{"seq":7,"epoch":1,"rev":42}})"
+       "\n",
+       R"({"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"no such session","data":)"
+       R"({"reason":"not_found"}}})"
+       "\n"});
+  Ran r = ShIn(dir, socket, kRosterctl + " log append s note '\"hi\"'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "seq 7 epoch 1 rev 42\n");
+  std::vector<std::string> got = server.requests();
+  ASSERT_EQ(got.size(), 2u);
+  auto key = [](const std::string& line) {
+    return std::string(boost::json::parse(line).at("params").at("request_key").as_string());
+  };
+  EXPECT_EQ(key(got[0]), key(got[1]));
+  EXPECT_EQ(key(got[0]).size(), 36u);  // a UUID
+  Ran refused = ShIn(dir, socket, kRosterctl + " log append s note x --request-key mine");
+  EXPECT_EQ(refused.code, 3) << refused.err;
+  got = server.requests();
+  ASSERT_EQ(got.size(), 3u);  // not sent again
+  EXPECT_EQ(key(got[2]), "mine");
+}
+
 }  // namespace
 }  // namespace roster

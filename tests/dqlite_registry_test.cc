@@ -49,7 +49,7 @@ TEST(DqliteRegistry, APlainHeartbeatInABatchIsOneRoundTrip) {
     EXPECT_EQ(hb->status, "active");
     EXPECT_EQ(hb->rev, 1);
   }
-  EXPECT_EQ(db->round_trips() - before, 10u);  // each: SAVEPOINT, UPDATE, row, head
+  EXPECT_EQ(db->round_trips() - before, 10u);  // each: SAVEPOINT, UPDATE, its row and rev
   ASSERT_TRUE(reg->CommitBatch().ok());
 }
 
@@ -77,7 +77,7 @@ void RetriedAppendIsAppliedOnce(bool node_committed) {
   Status commit = reg->CommitBatch();
   ASSERT_FALSE(commit.ok());
   EXPECT_EQ(commit.code(), Code::kUnavailable);
-  EXPECT_TRUE(store::IsUnknownOutcome(commit)) << commit.ToString();
+  EXPECT_TRUE(IsUnknownOutcome(commit)) << commit.ToString();
   EXPECT_EQ(proxy.cuts(), 1);
   EXPECT_FALSE(reg->InBatch());
 
@@ -131,7 +131,7 @@ TEST(DqliteRegistry, TheWriterAnswersABatchWithALostCommitAnswerUnknownOutcome) 
   Result<std::string> a = appended.get_future().get();
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.status().code(), Code::kUnavailable);
-  EXPECT_TRUE(store::IsUnknownOutcome(a.status())) << a.status().ToString();
+  EXPECT_TRUE(IsUnknownOutcome(a.status())) << a.status().ToString();
   EXPECT_EQ(a.status().message().find("not committed"), std::string::npos) << a.status().message();
   EXPECT_NE(a.status().message().find("may or may not"), std::string::npos) << a.status().message();
   Result<std::string> r = refused.get_future().get();

@@ -1,7 +1,8 @@
 // fake_server.h — a stand-in for rosterd on a Unix socket, for the clients'
 // failure tests: Listen() (a socket that accepts and never answers, if
 // nobody reads it) and GarbageServer, which answers each connection's first
-// request line with the next of a list of canned (usually malformed) replies.
+// request line with the next of a list of canned (usually malformed) replies
+// and keeps the lines it got.
 #pragma once
 
 #include <poll.h>
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -39,6 +41,11 @@ class GarbageServer {
     thread_.join();
     ::close(fd_);
   }
+  // The request lines received so far, one per connection.
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
 
  private:
   void Loop() {
@@ -57,6 +64,10 @@ class GarbageServer {
         if (n <= 0) break;
         got.append(buf, static_cast<size_t>(n));
       }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(got.substr(0, got.find('\n')));
+      }
       const std::string& answer = answers_[next++ % answers_.size()];
       ::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
       ::close(c);
@@ -64,6 +75,8 @@ class GarbageServer {
   }
   int fd_;
   std::vector<std::string> answers_;
+  std::mutex mu_;
+  std::vector<std::string> requests_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -29,10 +29,12 @@ struct Example {
   std::string comment;  // the comment lines right above it, if any
 };
 
-std::vector<Example> ShellExamples() {
+// The examples of the README's ```sh blocks (`info` "sh"), or of its
+// ```sh dqlite blocks (the Engines section's, run against a dqlite rosterd).
+std::vector<Example> ShellExamples(const std::string& info = "sh") {
   std::string text = testing::Slurp(ROSTER_SOURCE_DIR "/README.md");
   std::vector<Example> out;
-  std::regex fence("```sh\n([\\s\\S]*?)```");
+  std::regex fence("```" + info + "\n([\\s\\S]*?)```");
   for (std::sregex_iterator it(text.begin(), text.end(), fence), end; it != end; ++it) {
     std::istringstream lines((*it)[1].str());
     std::string comment;
@@ -155,6 +157,41 @@ TEST(ReadmeShell, EveryShellExampleRunsAsWritten) {
   EXPECT_TRUE(std::filesystem::exists(m.state_home() + "/roster/roster.db"));
   EXPECT_FALSE(std::filesystem::exists(m.home() + "/.local/state/roster"));
   EXPECT_TRUE(std::filesystem::exists(m.state_home() + "/roster/roster.db.before-restore"));
+}
+
+// The Engines section's ```sh dqlite examples, as written but on a free
+// port: the installed rosterd with --engine dqlite runs in the background (as
+// "in another terminal" says), the others in order against it.
+TEST(ReadmeShell, DqliteExamplesRunAsWritten) {
+  std::vector<Example> examples = ShellExamples("sh dqlite");
+  ASSERT_GE(examples.size(), 5u);
+  const std::string port = std::to_string(testing::FreeLoopbackPort());
+  std::string script = kPreamble;
+  script += "cmake --install build --prefix ~/.local >/dev/null || fail install\n";
+  int daemons = 0;
+  for (const auto& e : examples) {
+    const std::string l =
+        std::regex_replace(e.line, std::regex("127\\.0\\.0\\.1:9001"), "127.0.0.1:" + port);
+    script += "log " + Quote("$ " + l) + "\n";
+    if (l.rfind("rosterd ", 0) == 0) {  // its comment dropped: it runs in the background
+      script += std::regex_replace(l, std::regex("\\s+#.*$"), "") +
+                " >rosterd.log 2>&1 &\npid=$!\n"
+                "for _ in $(seq 1000); do rosterctl status >/dev/null 2>&1 && break; sleep 0.01; "
+                "done\nrosterctl status >/dev/null || fail \"rosterd did not start: $(cat "
+                "rosterd.log)\"\n";
+      ++daemons;
+    } else {
+      script += "run " + Quote(l) + "\n";
+    }
+  }
+  script += "stop_daemon\nlog 'all examples ran'\n";
+  EXPECT_EQ(daemons, 1);
+  testing::UserMachine m;
+  Ran r = m.Sh(script, 120);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("all examples ran"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("alpha|"), std::string::npos) << r.out;  // the shell printed its rows
+  EXPECT_TRUE(std::filesystem::exists(m.home() + "/.local/state/roster/dqlite/rosterd.lock"));
 }
 
 }  // namespace

@@ -23,15 +23,23 @@ json::object RequestObject(json::value id, std::string_view method, json::object
 Status StatusFromError(const json::value& error) {
   std::string message = "error";
   std::string_view reason;
+  const json::object* data = nullptr;
   if (const auto* o = error.if_object()) {
     if (auto* m = o->if_contains("message"); m && m->is_string()) message = m->as_string();
     if (auto* d = o->if_contains("data"); d && d->is_object()) {
-      if (auto* r = d->as_object().if_contains("reason"); r && r->is_string())
-        reason = r->as_string();
+      data = &d->as_object();
+      if (auto* r = data->if_contains("reason"); r && r->is_string()) reason = r->as_string();
     }
   }
   const Code code = CodeFromReason(reason).value_or(Code::kInternal);
-  return Status(code == Code::kOk ? Code::kInternal : code, std::move(message));
+  Status s(code == Code::kOk ? Code::kInternal : code, std::move(message));
+  // The rest of data (cause, rev, ...) as details, for callers that branch on them.
+  for (const auto& [key, value] : data ? *data : json::object()) {
+    if (key == "reason") continue;
+    if (value.is_string()) s = s.With(std::string(key), std::string(value.as_string()));
+    if (value.is_int64()) s = s.With(std::string(key), value.as_int64());
+  }
+  return s;
 }
 
 Result<std::optional<json::value>> Client::ReadMessage(int timeout_ms) {

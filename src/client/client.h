@@ -91,8 +91,9 @@ class Client {
 boost::json::object RequestObject(boost::json::value id, std::string_view method,
                                   boost::json::object params = {});
 
-// A Status from a JSON-RPC error object: its message, and the Code of its
-// data.reason (internal when it has none this client knows).
+// A Status from a JSON-RPC error object: its message, the Code of its
+// data.reason (internal when it has none this client knows), and the other
+// string and integer members of data as details (e.g. cause).
 Status StatusFromError(const boost::json::value& error);
 
 }  // namespace roster::client

@@ -38,7 +38,7 @@ void Put(json::object& o, const char* key, const std::optional<T>& v) {
 
 struct Opts {  // storage for option values
   std::string session, name, id, root, tmux, status, reason, note, meta, kind, body, project,
-      prefix, key, after, text, host;
+      prefix, key, after, text, host, request_key;
   std::vector<std::string> list, statuses, entities;
   std::optional<int64_t> pid, ttl, limit, after_seq, epoch, since;
   bool snapshot = false, per_agent = false, all = false, tail = false;

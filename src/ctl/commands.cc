@@ -1,8 +1,11 @@
 // commands.cc — running one call, and `watch`.
 #include "ctl/commands.h"
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 namespace roster::ctl {
 
@@ -24,6 +27,32 @@ int RunCall(Context& ctx, const std::string& method, json::object params,
   ctx.style.now_ms = NowMs();  // relative times against the moment of the reply
   std::cout << (ctx.json ? json::serialize(*r) + "\n" : human(*r)) << std::flush;
   return kExitOk;
+}
+
+int RunKeyedCall(Context& ctx, const std::string& method, json::object params,
+                 const std::function<std::string(const json::value&)>& human) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kKeyedRetryMs);
+  Status last;
+  for (int attempt = 0;; ++attempt) {
+    auto client = Client::Connect(ctx.socket);
+    Result<json::value> r = client.ok() ? client.value()->Call(method, params) : client.status();
+    if (r.ok()) {
+      ctx.style.now_ms = NowMs();
+      std::cout << (ctx.json ? json::serialize(*r) + "\n" : human(*r)) << std::flush;
+      return kExitOk;
+    }
+    // Sent again only when the write may still be owed: not for an answer
+    // that it cannot be applied (not_found, a conflict, bad params).
+    last = r.status();
+    if (last.code() != Code::kUnavailable || std::chrono::steady_clock::now() > give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100 << attempt, 1000)));
+  }
+  if (last.code() != Code::kUnavailable) return Fail(last);
+  const std::string key(params.at("request_key").as_string());
+  return Fail(Status(last.code(), last.message() +
+                                      " (to send it again, and have it applied at "
+                                      "most once, add --request-key " +
+                                      key + ")"));
 }
 
 int CompleteSessions(const std::string& socket) {

@@ -32,6 +32,15 @@ int Fail(const Status& s);
 int RunCall(Context& ctx, const std::string& method, boost::json::object params,
             const std::function<std::string(const boost::json::value&)>& human);
 
+// The same for a write applied at most once per params.request_key
+// (log.append, log.rotate): while its answer is unavailable — the daemon
+// restarting or busy, or the answer lost (cause unknown_outcome) — it is sent
+// again with the same key, for up to kKeyedRetryMs, so it is applied exactly
+// once. A failure after that names the key to retry it with.
+inline constexpr int kKeyedRetryMs = 10'000;
+int RunKeyedCall(Context& ctx, const std::string& method, boost::json::object params,
+                 const std::function<std::string(const boost::json::value&)>& human);
+
 // rosterctl watch: one JSON event per line until interrupted.
 int RunWatch(const Context& ctx, boost::json::object params);
 // rosterctl hook claude: reads a Claude Code hook payload on stdin.

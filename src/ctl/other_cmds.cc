@@ -1,6 +1,7 @@
 // other_cmds.cc — rosterctl's `team` and `log` groups, `watch`, `status`,
 // `top` and `hook`.
 #include "core/entities.h"
+#include "core/uuid.h"
 #include "ctl/cli.h"
 
 namespace roster::ctl {
@@ -91,11 +92,18 @@ void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan) {
     c->add_option("session", o.session, "session id or name")->required()->type_name("SESSION");
     c->add_option("kind", o.kind, "entry kind")->required();
     c->add_option("body", o.body, "JSON (anything else is taken as a string)");
+    c->add_option("--request-key", o.request_key,
+                  "applied at most once per key (default: a new UUID; retried with it when the "
+                  "answer is lost)")
+        ->type_name("KEY");
     std::string method = std::string("log.") + verb;
     c->callback([&, method] {
       plan.run = [&, method] {
-        json::object p{{"session", o.session}, {"kind", o.kind}, {"body", JsonOrString(o.body)}};
-        return RunCall(ctx, method, p, [](auto& r) {
+        json::object p{{"session", o.session},
+                       {"kind", o.kind},
+                       {"body", JsonOrString(o.body)},
+                       {"request_key", o.request_key.empty() ? NewUuidV4() : o.request_key}};
+        return RunKeyedCall(ctx, method, p, [](auto& r) {
           return "seq " + Text(r.at("seq")) + " epoch " + Text(r.at("epoch")) + " rev " +
                  Text(r.at("rev")) + "\n";
         });

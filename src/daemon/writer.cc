@@ -104,7 +104,7 @@ void Writer::RunBatch(std::deque<Task>& tasks) {
     }
     // A commit whose answer was lost (a replicated engine) may have applied
     // the batch: its writes must not be reported as not committed.
-    const bool unknown = store::IsUnknownOutcome(commit);
+    const bool unknown = IsUnknownOutcome(commit);
     const Status failed =
         commit.Recast(Code::kUnavailable, unknown ? "" : "the write was not committed: ");
     if (unknown) {  // a write that failed in its own savepoint was not applied either way

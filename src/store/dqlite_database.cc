@@ -195,7 +195,8 @@ DqliteDatabase::~DqliteDatabase() = default;
 
 Result<std::unique_ptr<DqliteDatabase>> DqliteDatabase::Open(Options options) {
   std::unique_ptr<DqliteDatabase> db(new DqliteDatabase(std::move(options)));
-  if (auto c = db->client_.Connect(); !c.ok()) return c.error().status();
+  const auto deadline = std::chrono::steady_clock::now() + db->options_.open_timeout;
+  if (auto c = db->client_.Connect(deadline); !c.ok()) return c.error().status();
   return db;
 }
 

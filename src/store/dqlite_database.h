@@ -68,6 +68,10 @@ class DqliteDatabase final : public Database {
   struct Options {
     dqlite::ClientOptions client;  // nodes, database name, deadlines
     int lock_wait_ms = 5000;       // default wait for another connection's write lock
+    // The first connection may wait this long for a leader (a node that is
+    // starting holds its election first); later ones the client's
+    // connect_timeout.
+    std::chrono::milliseconds open_timeout{10000};
   };
   // Connects to the leader and opens options.client.database.
   static Result<std::unique_ptr<DqliteDatabase>> Open(Options options);

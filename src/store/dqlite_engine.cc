@@ -75,9 +75,12 @@ Result<std::unique_ptr<DqliteDatabase>> DqliteEngine::Connect() const {
   DqliteDatabase::Options o;
   o.client.nodes = {options_.cluster};
   o.client.database = kDqliteDatabaseName;
-  // A write's call may wait behind a Raft round; a connect behind an election.
+  // A write's call may wait behind a Raft round. A reconnect (rare: the node
+  // is in this process) is bounded like a write (write_timeout_ms is at most
+  // 5 s), the first connection waits for the node's election.
   o.client.call_timeout = 10s;
-  o.client.connect_timeout = 10s;
+  o.client.connect_timeout = 2s;
+  o.open_timeout = 10s;
   return DqliteDatabase::Open(std::move(o));
 }
 

@@ -24,20 +24,21 @@ std::optional<HeartbeatResult> Registry::TouchLive(const std::string& id,
   touch.bind(2, now);
   BindOpt(touch, 3, activity);
   if (activity) touch.bind(4, StatusForActivity(*activity));
-  // The row and the head are read right after: one round trip for all three
-  // on an engine that pays one per statement.
-  auto& row = Stmt("SELECT status, pid, ttl_ms, grace_until FROM sessions WHERE id = ?1");
+  // The row and the feed's head, read right after in one statement: one
+  // round trip for both statements on an engine that pays one per statement.
+  auto& row = Stmt(
+      "SELECT status, pid, ttl_ms, grace_until, "
+      "(SELECT seq FROM sqlite_sequence WHERE name = 'changes') FROM sessions WHERE id = ?1");
   row.bind(1, id);
   conn_->Prefetch(row);
-  PrefetchLastRev();
   if (touch.exec() != 1) return std::nullopt;
   if (!row.executeStep()) return std::nullopt;  // cannot happen: the row was just updated
   HeartbeatResult r{
       id,  row.getColumn(0).getString(),
       now, Session::ExpiresAt(OptInt(row, 1), now, row.getColumn(2).getInt64(), OptInt(row, 3)),
       0,   std::nullopt};
+  r.rev = row.isColumnNull(4) ? 0 : row.getColumn(4).getInt64();
   row.reset();
-  r.rev = LastRev();
   return r;
 }
 

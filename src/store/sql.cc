@@ -97,7 +97,7 @@ Status FromDbError(const std::exception& e) {
       return Status::Unavailable(
                  "the cluster's answer to the commit was lost: the write may or may not have "
                  "been applied; read it back, or retry it with the same request_key")
-          .With("cause", kUnknownOutcomeCause);
+          .With("cause", std::string(kCauseUnknownOutcome));
     case DbError::Failure::kDisconnected:
       return Status::Unavailable(
           "the connection to the dqlite cluster was lost; nothing was written; retry");
@@ -106,14 +106,6 @@ Status FromDbError(const std::exception& e) {
   }
   return Status::Internal("the database failed the operation (error " + std::to_string(db->code()) +
                           "); rosterd's log has the details");
-}
-
-bool IsUnknownOutcome(const Status& s) {
-  for (const auto& [key, value] : s.details()) {
-    const auto* text = std::get_if<std::string>(&value);
-    if (key == "cause" && text && *text == kUnknownOutcomeCause) return true;
-  }
-  return false;
 }
 
 std::string Database::QueryText(const std::string& sql) {

@@ -61,12 +61,6 @@ class DbError : public std::runtime_error {
 // the two apart without reading the message.
 Status FromDbError(const std::exception& e);
 
-// data.cause of a write whose commit may or may not have been applied (an
-// engine that replicates lost the commit's answer): only a retry with the
-// same request_key, or reading it back, can tell.
-inline constexpr const char* kUnknownOutcomeCause = "unknown_outcome";
-bool IsUnknownOutcome(const Status& s);
-
 enum class ColumnType { kInteger, kFloat, kText, kBlob, kNull };
 
 class Statement;

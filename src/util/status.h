@@ -109,6 +109,12 @@ class Result {
   std::variant<T, E> v_;
 };
 
+// data.cause of a write that may or may not have been applied: its commit's
+// answer was lost (an engine that replicates, or a broken connection). Only
+// reading it back, or sending it again with the same request_key, can tell.
+inline constexpr std::string_view kCauseUnknownOutcome = "unknown_outcome";
+bool IsUnknownOutcome(const Status& s);
+
 }  // namespace roster
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
