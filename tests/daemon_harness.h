@@ -54,8 +54,7 @@ struct EngineParamName {
   ::testing::Values(::roster::testing::Engine::kFile, ::roster::testing::Engine::kDqlite), \
       ::roster::testing::EngineParamName()
 
-// A loopback port that was free a moment ago.
-int FreeLoopbackPort();
+using client::FreeLoopbackPort;  // a loopback port that was free a moment ago
 
 // Rows of a query, each column as text ("" for NULL).
 using Rows = std::vector<std::vector<std::string>>;

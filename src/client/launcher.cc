@@ -2,14 +2,17 @@
 #include "client/launcher.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include "client/client.h"
@@ -58,6 +61,19 @@ DaemonProcess::~DaemonProcess() {
 // Everything the child needs is built before the fork: between fork and exec
 // it only makes system calls (a parent with threads may have held the
 // allocator's lock at the fork).
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw std::runtime_error("no free loopback port");
+  return ntohs(addr.sin_port);
+}
+
 Status DaemonProcess::Spawn(const LaunchOptions& o) {
   std::vector<std::string> args = {o.binary};
   args.insert(args.end(), o.args.begin(), o.args.end());

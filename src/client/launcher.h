@@ -36,6 +36,11 @@ struct LaunchOptions {
   int listen_fd = -1;
 };
 
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
+// released): for a dqlite node's address. Throws std::runtime_error if no
+// socket can be bound.
+int FreeLoopbackPort();
+
 class DaemonProcess {
  public:
   DaemonProcess() = default;

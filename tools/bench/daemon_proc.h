@@ -56,7 +56,7 @@ class Daemon {
     config["host"] = kBenchHost;
     // The node's address stays the same across restarts (its Raft
     // configuration holds it).
-    if (dqlite()) cluster_ = "127.0.0.1:" + std::to_string(LoopbackPort());
+    if (dqlite()) cluster_ = "127.0.0.1:" + std::to_string(client::FreeLoopbackPort());
     config["max_live_sessions"] = 1'000'000;
     config["max_connections"] = 4096;
     config["max_subscribers"] = 1024;
@@ -152,18 +152,6 @@ class Daemon {
   }
 
  private:
-  static int LoopbackPort() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
-
   const Options& o_;
   fs::path dir_;
   std::string cluster_;

@@ -18,6 +18,7 @@
 #include <iostream>
 #include <map>
 
+#include "client/launcher.h"
 #include "common.h"
 #include "scenarios.h"
 #include "store/dqlite/client.h"
@@ -27,18 +28,6 @@ namespace roster::bench {
 namespace {
 
 namespace dq = roster::store::dqlite;
-
-int LoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 double Us(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
@@ -124,7 +113,7 @@ int DqliteScenario(Options& o) {
   const fs::path dir = (o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir)) /
                        ("roster-bench-dqlite-" + std::to_string(getpid()));
   dq::NodeOptions n;
-  n.address = "127.0.0.1:" + std::to_string(LoopbackPort());
+  n.address = "127.0.0.1:" + std::to_string(client::FreeLoopbackPort());
   n.data_dir = dir.string();
   auto node = dq::Node::Start(n);
   if (!node.ok()) {
