@@ -74,6 +74,16 @@ struct DaemonConfig {
   int64_t progress_interval_ms = 5000;  // watch.progress to idle watchers
   int64_t notify_poll_ms = 50;  // how often the engine is asked whether someone else committed
 
+  // The cluster's transport (src/cluster): the shared secret's file, and
+  // TLS between members (the three PEM files, all or none).
+  std::string cluster_secret_file;
+  std::string cluster_tls_cert;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
+  // How long a relayed request waits for a primary before it is answered
+  // unavailable (cause no_primary).
+  int64_t relay_wait_ms = 2000;
+
   store::RegistryOptions registry;  // TTL default, max live sessions, field sizes, compose marker
 };
 

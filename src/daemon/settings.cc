@@ -201,6 +201,16 @@ std::vector<Setting> Build() {
   t.push_back(Int(
       "notify_poll_ms", 1, 60'000, kNotReported,
       [](auto& c) -> auto& { return c.notify_poll_ms; }));
+  // The cluster's transport: its secret, TLS between members, the relay.
+  for (auto [key, field] : {std::pair{"cluster_secret_file", &DaemonConfig::cluster_secret_file},
+                            std::pair{"cluster_tls_cert", &DaemonConfig::cluster_tls_cert},
+                            std::pair{"cluster_tls_key", &DaemonConfig::cluster_tls_key},
+                            std::pair{"cluster_tls_ca", &DaemonConfig::cluster_tls_ca}}) {
+    t.push_back(Text(
+        key, kText, 1, 4095, {}, [field](auto& c) -> auto& { return c.*field; }, "none"));
+  }
+  t.push_back(Int(
+      "relay_wait_ms", 0, 60'000, kNotReported, [](auto& c) -> auto& { return c.relay_wait_ms; }));
   return t;
 }
 
