@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "daemon_harness.h"
@@ -123,6 +125,33 @@ TEST(DaemonDqlite, ARestartKeepsTheRowsAndTheFeed) {
   EXPECT_EQ(status.at("startup_check"), "passed");
   EXPECT_EQ(c.Ok("session.register", {{"name", "next"}}).at("name"), "next");
   EXPECT_EQ(c.Ok("status").at("rev"), 2);
+}
+
+// DATA/member.json says which node of which cluster the data directory is:
+// node 1 at the address it was started with. Started with another
+// --cluster, the data is refused with a sentence naming the recorded one,
+// before the node starts (its Raft log names the old address).
+TEST(DaemonDqlite, TheDataDirectoryRemembersItsMemberAndRefusesAnotherAddress) {
+  Daemon d({}, Engine::kDqlite);
+  d.Start();
+  EXPECT_EQ(d.Client().Ok("status").at("node_id"), 1);
+  ASSERT_EQ(d.Stop(), 0);
+  std::ifstream in(d.data() + "/member.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(bj::parse(text.str()),
+            bj::parse(R"({"id":1,"address":")" + d.cluster() + R"(","state":"member"})"));
+
+  const std::string other = "127.0.0.1:" + std::to_string(testing::FreeLoopbackPort());
+  Daemon moved({"--cluster", other, "--data", d.data()}, Engine::kDqlite);
+  EXPECT_EQ(moved.RunToExit(), 1);
+  EXPECT_NE(
+      moved.Log().find("belongs to the member at " + d.cluster() + " (node 1, " + d.data() +
+                       "/member.json), not " + other + ": start it with --cluster " + d.cluster()),
+      std::string::npos)
+      << moved.Log();
+  d.Start();  // the right address still serves, with its rows
+  EXPECT_EQ(d.Client().Ok("status").at("node_id"), 1);
 }
 
 }  // namespace

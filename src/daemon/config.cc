@@ -192,6 +192,7 @@ store::EngineOptions EngineOptionsFor(const DaemonConfig& c) {
                               .always_check = c.startup_check == "always",
                               .cluster = c.cluster,
                               .data_dir = c.data_dir,
+                              .node_id = c.node_id,
                               .registry = c.registry};
 }
 

@@ -40,7 +40,17 @@ struct DaemonConfig {
   // snapshots in `data_dir` (store/dqlite_engine.h).
   std::string engine = "file";
   std::string cluster = "127.0.0.1:9001";
-  std::string data_dir;                           // default: DefaultDqliteDir()
+  std::string data_dir;  // default: DefaultDqliteDir()
+  // dqlite: the expected one-way network latency between nodes: Raft's
+  // heartbeat every 1.5x, its election timeout 15x (20: 300 ms, a failover
+  // within ~0.3-0.8 s on a LAN).
+  int64_t raft_latency_ms = 20;
+  // dqlite: how often a member asks its own node who leads (starting or
+  // stopping its core, and telling where the primary is).
+  int64_t role_poll_ms = 50;
+  // dqlite: this member's node id, from DATA/member.json (set by the member,
+  // not a setting; `status` reports it).
+  uint64_t node_id = 1;
   std::string db_path;                            // default: DefaultDbPath()
   std::string socket_path;                        // default: DefaultSocketPath()
   store::SyncMode sync = store::SyncMode::kFull;  // --sync full|normal

@@ -48,26 +48,26 @@ Result<store::FeedIdentity> Recover(const DaemonConfig& config, store::Registry&
 }  // namespace
 
 Result<std::unique_ptr<Daemon>> Daemon::Open(const DaemonConfig& config, store::Engine& engine,
-                                             int listen_fd) {
+                                             DaemonOptions options) {
   std::unique_ptr<store::Registry> writer = engine.TakeWriter();
   auto feed = Recover(config, *writer);
   if (!feed.ok()) return feed.status();
   auto notifier = engine.OpenReader();
   if (!notifier.ok()) return notifier.status();
-  std::unique_ptr<Daemon> d(
-      new Daemon(config, engine, std::move(writer), *feed, std::move(notifier).value(), listen_fd));
+  std::unique_ptr<Daemon> d(new Daemon(config, engine, std::move(writer), *feed,
+                                       std::move(notifier).value(), std::move(options)));
   ROSTER_RETURN_IF_ERROR(d->readers_.Start(engine, config.reader_threads));
   return d;
 }
 
 Daemon::Daemon(const DaemonConfig& config, store::Engine& engine,
                std::unique_ptr<store::Registry> writer_registry, const store::FeedIdentity& feed,
-               std::unique_ptr<store::Registry> notifier_registry, int listen_fd)
+               std::unique_ptr<store::Registry> notifier_registry, DaemonOptions options)
     : config_(config),
       engine_(engine),
       feed_(feed),
-      listen_fd_(listen_fd),
-      signals_(io_, SIGINT, SIGTERM),
+      options_(std::move(options)),
+      signals_(io_),
       feed_reader_(readers_, [this](std::function<void()> fn) { asio::post(io_, std::move(fn)); }),
       hub_(feed_reader_, static_cast<size_t>(config.limits.max_subscribers),
            config.limits.subscriber_queue),
@@ -103,6 +103,10 @@ Daemon::Daemon(const DaemonConfig& config, store::Engine& engine,
       host_beat_(io_, writer_, config.registry.host_timeout_ms),
       progress_(io_) {
   hub_.set_published_rev(feed.head);
+  if (options_.handle_signals) {
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+  }
 }
 
 void Daemon::ArmProgress() {
@@ -115,9 +119,16 @@ void Daemon::ArmProgress() {
   });
 }
 
-void Daemon::OnStopSignal(int signo) {
-  LogInfo("signal " + std::to_string(signo) + ": shutting down");
-  systemd::NotifyStopping();
+void Daemon::Stop() {
+  asio::post(io_, [this] { OnStop("asked to stop"); });
+}
+
+void Daemon::OnStop(const std::string& why) {
+  if (stopping_) return;
+  stopping_ = true;
+  LogInfo(why + ": shutting down" + (options_.handle_signals ? "" : " the core"));
+  if (options_.handle_signals) systemd::NotifyStopping();
+  signals_.cancel();
   server_.Stop();
   cleanup_.Stop();
   host_beat_.Stop();
@@ -134,7 +145,8 @@ void Daemon::FinishWrites(store::Registry& writer) {
 }
 
 int Daemon::Serve() {
-  if (Status s = listen_fd_ >= 0 ? server_.Adopt(listen_fd_) : server_.Listen(); !s.ok()) {
+  if (Status s = options_.listen_fd >= 0 ? server_.Adopt(options_.listen_fd) : server_.Listen();
+      !s.ok()) {
     LogError(s.message());
     return 1;
   }
@@ -143,16 +155,22 @@ int Daemon::Serve() {
   cleanup_.Start();
   host_beat_.Start();
   ArmProgress();
-  signals_.async_wait([this](boost::system::error_code e, int signo) {
-    if (!e) OnStopSignal(signo);
-  });
+  if (options_.handle_signals) {
+    signals_.async_wait([this](boost::system::error_code e, int signo) {
+      if (!e) OnStop("signal " + std::to_string(signo));
+    });
+  }
   server_.StartAccepting();
   LogInfo("rosterd " ROSTER_VERSION " ready: socket " + config_.socket_path + ", host " +
           config_.registry.host + ", " + engine_.Summary() + ", feed " + feed_.feed_id + ", rev " +
           std::to_string(feed_.head));
   // Posted: it runs once the loop accepts, i.e. when the socket answers.
   asio::post(io_, [this] {
-    systemd::NotifyReady("serving " + config_.socket_path + ", rev " + std::to_string(feed_.head));
+    if (options_.handle_signals) {
+      systemd::NotifyReady("serving " + config_.socket_path + ", rev " +
+                           std::to_string(feed_.head));
+    }
+    if (options_.on_ready) options_.on_ready();
   });
   io_.run();
 
@@ -167,32 +185,30 @@ int Daemon::Serve() {
   return 0;
 }
 
-int RunDaemon(const DaemonConfig& config) {
+Result<int> PrepareToServe(const DaemonConfig& config, const std::string& store_dir) {
   ::signal(SIGPIPE, SIG_IGN);
   auto listen_fd = systemd::TakeListenSocket();
-  if (!listen_fd.ok()) {
-    LogError(listen_fd.status().message());
-    return 1;
-  }
+  if (!listen_fd.ok()) return listen_fd.status();
   // Nothing is created for a start that cannot serve: a live daemon on the
   // socket is found before the store, its directory or its lock exist.
   // (A socket systemd passed answers because systemd holds it.)
   if (*listen_fd < 0 && SocketAnswers(config.socket_path)) {
-    LogError("another rosterd is already serving " + config.socket_path +
-             "; stop it first or choose another --socket");
-    return 1;
+    return Status::Unavailable("another rosterd is already serving " + config.socket_path +
+                               "; stop it first or choose another --socket");
   }
-  // The store's directory (the file engine's database's, the dqlite node's
-  // data) and the socket's.
-  const std::string store_dir = config.engine == "dqlite"
-                                    ? config.data_dir
-                                    : std::filesystem::path(config.db_path).parent_path().string();
   for (const auto& dir :
        {store_dir, std::filesystem::path(config.socket_path).parent_path().string()}) {
-    if (Status s = EnsureDirectory(dir); !s.ok()) {
-      LogError(s.message());
-      return 1;
-    }
+    ROSTER_RETURN_IF_ERROR(EnsureDirectory(dir));
+  }
+  return *listen_fd;
+}
+
+int RunDaemon(const DaemonConfig& config) {
+  auto listen_fd =
+      PrepareToServe(config, std::filesystem::path(config.db_path).parent_path().string());
+  if (!listen_fd.ok()) {
+    LogError(listen_fd.status().message());
+    return 1;
   }
   auto engine = store::Engine::Open(EngineOptionsFor(config));
   if (!engine.ok()) {
@@ -201,7 +217,7 @@ int RunDaemon(const DaemonConfig& config) {
   }
   int rc = 0;
   {
-    auto daemon = Daemon::Open(config, **engine, *listen_fd);
+    auto daemon = Daemon::Open(config, **engine, {.listen_fd = *listen_fd});
     if (!daemon.ok()) {
       LogError(daemon.status().message());
       rc = 1;

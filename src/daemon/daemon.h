@@ -3,8 +3,9 @@
 // above it), so construction is the start-up order and destruction the
 // reverse.
 //
-// RunDaemon: check that nothing serves the socket yet, open the store through
-// its engine (store/engine.h: lock, migrations, start-up check), then the
+// RunDaemon (the file engine): check that nothing serves the socket yet, open
+// the store through its engine (store/engine.h: lock, migrations, start-up
+// check), then the
 // Daemon: rows without a host claimed, this host's restart grace and first
 // heartbeat, the feed's run (rev reservation, incarnation), readers,
 // notifier, writer, dispatcher, server, cleanup strand, host heartbeat and
@@ -18,11 +19,19 @@
 // destroyed with the Daemon; the engine closes (file: DB.clean, DB.lock
 // released); the socket file is removed.
 //
-// Thread-safety: Open and Serve on the main thread, which runs the io loop.
+// A cluster member's core (cluster/member.h) is this same Daemon on a
+// thread of its own: it installs no signal handlers and tells systemd
+// nothing (the member does both); the member stops it with Stop() and may
+// Open a new one on a newly opened engine later.
+//
+// Thread-safety: Open and Serve on one thread, which runs the io loop;
+// Stop() from any thread.
 #pragma once
 
 #include <boost/asio.hpp>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "daemon/cleanup.h"
 #include "daemon/config.h"
@@ -41,28 +50,49 @@
 
 namespace roster::daemon {
 
-// Runs the daemon until a stop signal; returns the process exit code.
+// Runs the daemon on the file engine until a stop signal; returns the
+// process exit code. (The dqlite engine runs as a cluster member:
+// cluster/member.h.)
 int RunDaemon(const DaemonConfig& config);
+
+// What every rosterd does before it creates anything: SIGPIPE ignored,
+// systemd's listening socket taken (-1 when none), a live rosterd on the
+// socket refused, then the directories of `store_dir` and of the socket
+// created. Returns the listening socket.
+Result<int> PrepareToServe(const DaemonConfig& config, const std::string& store_dir);
+
+// How a Daemon runs: as rosterd itself, or as a cluster member's core.
+struct DaemonOptions {
+  int listen_fd = -1;          // a listening socket systemd passed; -1: config.socket_path
+  bool handle_signals = true;  // stop on SIGTERM/SIGINT, and tell systemd
+  // Called on the io thread once the socket answers (after systemd's
+  // READY=1 when handle_signals).
+  std::function<void()> on_ready;
+};
 
 class Daemon {
  public:
   // Recovers the store `engine` opened (restart grace, the feed's run) and
-  // assembles the daemon; serving starts with Serve(). `listen_fd` is a
-  // listening socket systemd passed, or -1 to listen on config.socket_path.
+  // assembles the daemon; serving starts with Serve(). `config` and
+  // `engine` must outlive the Daemon.
   static Result<std::unique_ptr<Daemon>> Open(const DaemonConfig& config, store::Engine& engine,
-                                              int listen_fd);
+                                              DaemonOptions options);
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Serves until SIGTERM/SIGINT, then stops as the header says. Returns the
-  // process exit code. REQUIRES: called once.
+  // Serves until SIGTERM/SIGINT or Stop(), then stops as the header says.
+  // Returns the process exit code. REQUIRES: called once.
   int Serve();
+
+  // Begins the stop (as a signal would); Serve() returns when it is done.
+  // Thread-safe; a Stop before Serve() stops it as soon as it serves.
+  void Stop();
 
  private:
   Daemon(const DaemonConfig& config, store::Engine& engine,
          std::unique_ptr<store::Registry> writer_registry, const store::FeedIdentity& feed,
-         std::unique_ptr<store::Registry> notifier_registry, int listen_fd);
-  void OnStopSignal(int signo);
+         std::unique_ptr<store::Registry> notifier_registry, DaemonOptions options);
+  void OnStop(const std::string& why);
   void ArmProgress();
   // Runs on the writer after its last batch.
   void FinishWrites(store::Registry& writer);
@@ -71,10 +101,11 @@ class Daemon {
   const DaemonConfig& config_;
   store::Engine& engine_;
   const store::FeedIdentity feed_;  // the run's feed when serving starts
-  const int listen_fd_;             // systemd's socket, or -1
+  const DaemonOptions options_;
   boost::asio::io_context io_{1};
   // Installed before the socket is reachable: a SIGTERM sent as soon as the
   // socket answers is queued for the handler, never the default action.
+  // Empty for a core (the member handles the signals).
   boost::asio::signal_set signals_;
   ReaderPool readers_;
   PoolFeedReader feed_reader_;  // the watches' reads, on the readers
@@ -88,6 +119,7 @@ class Daemon {
   CleanupStrand cleanup_;
   HostBeat host_beat_;                  // this host's heartbeat in `hosts`
   boost::asio::steady_timer progress_;  // watch.progress to idle watchers
+  bool stopping_ = false;               // io thread
 };
 
 }  // namespace roster::daemon

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cluster/member.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/fd_limit.h"
@@ -116,5 +117,5 @@ int main(int argc, char** argv) {
   if (std::string warning = daemon::ResolveHost(&config); !warning.empty()) LogWarn(warning);
   LogDebug("allocator: mimalloc " + std::to_string(mi_version()));
   daemon::FitConnectionsToFileLimit(&config);
-  return daemon::RunDaemon(config);
+  return config.engine == "dqlite" ? cluster::RunMember(config) : daemon::RunDaemon(config);
 }

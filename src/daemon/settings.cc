@@ -70,6 +70,12 @@ std::vector<Setting> Build() {
       "cluster", kText, 9, 21, {}, [](auto& c) -> auto& { return c.cluster; }));
   t.push_back(Text(
       "data", kText, 1, 4095, {}, [](auto& c) -> auto& { return c.data_dir; }, "see above"));
+  // dqlite: the cluster's timing (cluster/member.h).
+  t.push_back(Int(
+      "raft_latency_ms", 1, 1000, kNotReported,
+      [](auto& c) -> auto& { return c.raft_latency_ms; }));
+  t.push_back(Int(
+      "role_poll_ms", 10, 10'000, kNotReported, [](auto& c) -> auto& { return c.role_poll_ms; }));
   t.push_back(Text(
       "socket", kText, 1, 107, {}, [](auto& c) -> auto& { return c.socket_path; }, "see above"));
   // The machine: its host name (an empty one is filled in from the machine

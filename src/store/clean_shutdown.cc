@@ -1,6 +1,6 @@
 // clean_shutdown.cc — writing and taking the clean-shutdown marker (see the
-// header for what it promises). The marker is one JSON object written to a
-// temporary file, fsynced and renamed into place.
+// header for what it promises). The marker is one JSON object written
+// durably (util/durable_file.h).
 #include "store/clean_shutdown.h"
 
 #include <fcntl.h>
@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "util/durable_file.h"
 
 namespace roster::store {
 
@@ -35,28 +37,6 @@ bool WalHoldsFrames(const std::string& db_path) {
   return !ec && size > 0;
 }
 
-Status WriteDurably(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Internal("cannot create " + tmp);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Status::Internal("cannot write " + path);
-  }
-  return Status::Ok();
-}
-
-void SyncDirectoryOf(const std::string& path) {
-  auto dir = std::filesystem::path(path).parent_path();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
 }  // namespace
 
 Status WriteCleanMarker(const std::string& db_path, int64_t rev) {
@@ -64,9 +44,7 @@ Status WriteCleanMarker(const std::string& db_path, int64_t rev) {
   auto id = FileIdentity(db_path);
   if (!id) return Status::Internal("cannot stat " + db_path);
   (*id)["rev"] = rev;
-  Status s = WriteDurably(CleanMarkerPathFor(db_path), json::serialize(*id));
-  if (s.ok()) SyncDirectoryOf(db_path);
-  return s;
+  return WriteFileDurably(CleanMarkerPathFor(db_path), json::serialize(*id));
 }
 
 std::optional<int64_t> TakeCleanMarker(const std::string& db_path, std::string* why) {

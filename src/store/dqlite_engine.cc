@@ -4,10 +4,8 @@
 #include <atomic>
 #include <filesystem>
 
-#include "store/dqlite/node.h"
 #include "store/dqlite_database.h"
 #include "store/migrations.h"
-#include "util/lockfile.h"
 #include "util/log.h"
 
 namespace roster::store {
@@ -64,8 +62,6 @@ class DqliteEngine final : public Engine {
   void MeasureDatabase(Registry& registry);
 
   const EngineOptions options_;
-  LockFile lock_;
-  std::unique_ptr<dqlite::Node> node_;
   StartupReport startup_;
   std::unique_ptr<Registry> writer_;  // until TakeWriter()
   std::atomic<int64_t> db_bytes_{0};  // page_count x page_size, at the last measure
@@ -75,33 +71,18 @@ Result<std::unique_ptr<DqliteDatabase>> DqliteEngine::Connect() const {
   DqliteDatabase::Options o;
   o.client.nodes = {options_.cluster};
   o.client.database = kDqliteDatabaseName;
-  // A write's call may wait behind a Raft round. A reconnect (rare: the node
-  // is in this process) is bounded like a write (write_timeout_ms is at most
-  // 5 s), the first connection waits for the node's election.
+  // A write's call may wait behind a Raft round. A connect only finds the
+  // node leading or not (fenced: see the header), so it is bounded short: a
+  // core whose node stopped leading fails its calls quickly while the member
+  // stops it. The first connection waits for the node's election.
   o.client.call_timeout = 10s;
   o.client.connect_timeout = 2s;
+  o.client.follow_leader = false;
   o.open_timeout = 10s;
   return DqliteDatabase::Open(std::move(o));
 }
 
 Status DqliteEngine::Open() {
-  std::error_code ec;
-  std::filesystem::create_directories(options_.data_dir, ec);
-  if (ec) {
-    return Status::Unavailable("cannot create the data directory " + options_.data_dir + ": " +
-                               ec.message());
-  }
-  ROSTER_RETURN_IF_ERROR(lock_.Acquire(DqliteLockPath(options_.data_dir)));
-  dqlite::NodeOptions node;
-  node.id = 1;
-  node.address = options_.cluster;
-  node.data_dir = DqliteNodeDir(options_.data_dir);
-  // Loopback: Raft's heartbeat and election timers on a millisecond scale,
-  // so a restarted node leads again within ~50 ms instead of 1.11's 3 s.
-  node.network_latency_ms = 2;
-  auto started = dqlite::Node::Start(node);
-  if (!started.ok()) return started.status();
-  node_ = std::move(started).value();
   auto db = Connect();
   if (!db.ok()) {
     return Status::Unavailable("the dqlite node at " + options_.cluster +
@@ -140,20 +121,13 @@ void DqliteEngine::MeasureDatabase(Registry& registry) {
   }
 }
 
-void DqliteEngine::Close() {
-  writer_.reset();
-  if (node_) {
-    if (Status s = node_->Stop(); !s.ok()) LogWarn(s.message());
-    node_.reset();
-  }
-  lock_.Release();
-}
+void DqliteEngine::Close() { writer_.reset(); }
 
 boost::json::object DqliteEngine::Describe() const {
   return boost::json::object{{"engine", "dqlite"},
                              {"cluster", options_.cluster},
                              {"data", options_.data_dir},
-                             {"node_id", 1},
+                             {"node_id", options_.node_id},
                              {"db_bytes", db_bytes_.load()},
                              {"raft_bytes", DirectoryBytes(DqliteNodeDir(options_.data_dir))}};
 }

@@ -4,13 +4,18 @@
 // wire client (dqlite_database.h) like any other client's. The node also
 // serves other clients on its address: Debian's `dqlite` shell, roster-backup.
 //
-// Open: take DIR/rosterd.lock (a second rosterd on the same data is refused,
-// naming the holder), start the node (id 1: it bootstraps a cluster of one on
-// its first start; the data directory remembers), connect the writer, apply
-// the migrations (a newer schema is refused untouched) and run PRAGMA
-// quick_check and a foreign-key check (every start: the database is in
-// memory, so the check is cheap; there is no file for a clean-shutdown marker
-// to vouch for).
+// Open: connect the writer to the node at `cluster` — this rosterd's own
+// node, which the cluster member (cluster/member.h) started and owns, with
+// DIR/rosterd.lock — apply the migrations (a newer schema is refused
+// untouched) and run PRAGMA quick_check and a foreign-key check (every
+// start: the database is in memory, so the check is cheap; there is no file
+// for a clean-shutdown marker to vouch for).
+//
+// Fenced to its own node. Every connection of the engine (the writer, the
+// readers, the notifier) talks to that node only, and only while it leads
+// (ClientOptions::follow_leader false): when leadership moves elsewhere,
+// its calls fail instead of following it, so the core of a member that
+// stopped leading can never write beside the new primary's.
 //
 // What the file engine does with its file, and what this one does instead:
 //   - WAL, checkpoints, journal_size_limit: dqlite's own (its VFS keeps the
@@ -19,7 +24,8 @@
 //   - sync full/normal: not applicable; a commit returns once it is in the
 //     Raft log on disk (O_DSYNC) of a majority (here: the one node). Every
 //     1,024 commits the node writes a snapshot of the whole database.
-//   - DB.lock: DIR/rosterd.lock. DB.clean and the skipped check: none.
+//   - DB.lock: DIR/rosterd.lock, the member's. DB.clean and the skipped
+//     check: none.
 //   - PRAGMA data_version: the change token is the feed's head, read every
 //     notify_poll_ms, so commits made by another client of the node (a
 //     `dqlite` shell) reach watchers within that interval.

@@ -28,10 +28,13 @@ struct EngineOptions {
   // Run the start-up integrity check even when a clean stop vouches for the
   // store.
   bool always_check = false;
-  // dqlite: the embedded node's address ("127.0.0.1:9001": what it binds and
-  // what clients dial) and the directory of its Raft log and snapshots.
+  // dqlite: the address of this rosterd's node ("127.0.0.1:9001", started by
+  // the cluster member: cluster/member.h), which the engine connects to, and
+  // the member's data directory (the node's Raft log and snapshots are under
+  // it, for `status`).
   std::string cluster;
   std::string data_dir;
+  uint64_t node_id = 1;      // dqlite: the node's id (for `status`)
   RegistryOptions registry;  // domain limits, clock, probe
 };
 

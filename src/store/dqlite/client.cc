@@ -90,16 +90,16 @@ Outcome Client::Connect(Deadline deadline) {
   auto backoff = options_.backoff_min;
   for (;;) {
     std::vector<std::string> order;
-    if (!last_leader_.empty()) order.push_back(last_leader_);
+    if (!last_leader_.empty() && options_.follow_leader) order.push_back(last_leader_);
     for (const auto& n : nodes_) {
-      if (n != last_leader_) order.push_back(n);
+      if (n != last_leader_ || !options_.follow_leader) order.push_back(n);
     }
     for (const auto& address : order) {
       if (Clock::now() >= deadline) break;  // keep what each node last said
       std::string hint, why;
       std::unique_ptr<Conn> conn = TryNode(address, deadline, &hint, &why);
       note(address, why);
-      if (!conn && !hint.empty() && hint != address) {
+      if (!conn && !hint.empty() && hint != address && options_.follow_leader) {
         if (std::find(nodes_.begin(), nodes_.end(), hint) == nodes_.end()) nodes_.push_back(hint);
         std::string hint2, why2;
         conn = TryNode(hint, deadline, &hint2, &why2);
@@ -139,29 +139,16 @@ std::unique_ptr<Conn> Client::TryNode(const std::string& address, Deadline deadl
     return nullptr;
   };
   const std::string node = "dqlite node " + address + " ";
-  const CallInfo call{"LEADER", false};
-  Encoder e;
-  e.Begin(Request::kLeader);
-  e.U64(0);
-  e.End();
-  if (auto sent = conn->Send(e.bytes(), call, attempt); !sent.ok()) {
-    return fail(sent.error().status().message());
+  auto leader = AskLeader(*conn, attempt);
+  if (!leader.ok()) return fail(leader.error().status().message());
+  if (leader->address != address) {
+    *hint = leader->address;
+    return fail(node + (leader->address.empty() ? "knows no leader (an election may be running)"
+                                                : "says the leader is " + *hint));
   }
-  auto m = conn->Recv(call, attempt);
-  if (!m.ok()) return fail(m.error().status().message());
-  Decoder d(m->view());
-  uint64_t id = 0;
-  std::string_view leader;
-  if (m->type != Response::kServer || m->schema != 0 || !d.U64(&id) || !d.Text(&leader)) {
-    return fail(node + "answered LEADER with something that is not a dqlite 1.11 SERVER response");
-  }
-  if (leader != address) {
-    *hint = std::string(leader);
-    return fail(node + (leader.empty() ? "knows no leader (an election may be running)"
-                                       : "says the leader is " + *hint));
-  }
+  const uint64_t id = leader->id;
   // It leads: register and open the database in one write.
-  e.Clear();
+  Encoder e;
   e.Begin(Request::kClient);
   e.U64(options_.client_id);
   e.End();
@@ -188,6 +175,29 @@ std::unique_ptr<Conn> Client::TryNode(const std::string& address, Deadline deadl
   }
   leader_id_ = id;
   return conn;
+}
+
+Result<NodeInfo> AskLeader(Conn& conn, Deadline deadline) {
+  const CallInfo call{"LEADER", false};
+  Encoder e;
+  e.Begin(Request::kLeader);
+  e.U64(0);
+  e.End();
+  if (auto sent = conn.Send(e.bytes(), call, deadline); !sent.ok()) return sent.error();
+  auto m = conn.Recv(call, deadline);
+  if (!m.ok()) return m.error();
+  Decoder d(m->view());
+  NodeInfo leader;
+  std::string_view address;
+  if (m->type != Response::kServer || m->schema != 0 || !d.U64(&leader.id) || !d.Text(&address)) {
+    return conn.Fail(ErrorKind::kProtocol, call,
+                     "dqlite node " + conn.address() +
+                         " answered LEADER with something that is not a dqlite 1.11 SERVER "
+                         "response",
+                     false);
+  }
+  leader.address = std::string(address);
+  return leader;
 }
 
 Error Client::Malformed(const CallInfo& call, const std::string& what) {

@@ -74,7 +74,12 @@ struct ClientOptions {
   std::chrono::milliseconds attempt_timeout{1000};   // one node's share of a Connect round
   std::chrono::milliseconds backoff_min{5};          // pause after a round found no leader,
   std::chrono::milliseconds backoff_max{500};        // doubling up to this
-  size_t max_result_bytes = 256 << 20;               // all parts of one query
+  // false: connect only to a node of `nodes` that says it leads, never to
+  // one it names (nothing is learnt). A cluster member's core sets it so
+  // that it writes through its own node only, and only while that node
+  // leads: when leadership moves, its calls fail instead of following.
+  bool follow_leader = true;
+  size_t max_result_bytes = 256 << 20;  // all parts of one query
   ConnOptions conn;
 };
 
@@ -96,6 +101,13 @@ struct DumpFile {
 };
 
 class Stmt;
+
+// Asks the node at the other end of `conn` whom it thinks leads (LEADER):
+// its own view, answered locally (id 0 and "" while it knows no leader).
+// The node needs no CLIENT registration for it, so a connection may ask
+// again and again (the cluster member's role watcher does every
+// role_poll_ms).
+Result<NodeInfo> AskLeader(Conn& conn, Deadline deadline);
 
 // Parameters of a call: a braced list, a vector or a span of Values. A
 // braced list lives until the end of the call's full expression.

@@ -19,6 +19,12 @@ void IgnoreSigpipe() {
   }
 }
 
+uint64_t GenerateNodeId(const std::string& address) {
+  uint64_t id = 0;
+  while (id <= 1) id = dqlite_generate_node_id(address.c_str());
+  return id;
+}
+
 ::roster::Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   const std::string what = "dqlite node " + std::to_string(options.id) + " at " + options.address;
   std::error_code ec;

@@ -1,0 +1,93 @@
+// member.h — rosterd on the dqlite engine: a cluster member (a cluster of
+// one is a member that always leads: one code path).
+//
+// A member owns what outlives its roles: DATA/rosterd.lock (one rosterd per
+// data directory), its identity (DATA/member.json, cluster/member_record.h),
+// its dqlite node (Raft and the wire protocol on --cluster, timing from
+// raft_latency_ms), the main io_context and the signals. Its role watcher
+// (cluster/role.h) asks the node who leads every role_poll_ms; while the
+// node leads, the member runs the core (cluster/core.h: today's daemon) and
+// is the primary; when the node stops leading, the core is stopped, and the
+// member whose node leads next starts its own.
+//
+// Start: the checks every rosterd makes before creating anything
+// (daemon::PrepareToServe), the lock, the identity, the node; with --join on
+// a first start the member asks the cluster to take its node (a voter)
+// before it serves (JoinCluster); then the watcher. Ready (systemd's
+// READY=1) once the public socket serves.
+//
+// Stop (SIGTERM/SIGINT): the watcher, then the core (its last writes go
+// through the node, so before it), then — when this node leads and another
+// voter is there — leadership is handed over (TRANSFER) so that the others
+// need not wait for an election, then the node, then the lock.
+//
+// The public socket. Until the front (the relay every member serves its
+// public socket with) is in place, the core itself serves the public socket
+// while this member is the primary; the other members' sockets do not
+// answer.
+//
+// Thread-safety: RunMember on the main thread; the watcher's callbacks run
+// on its thread and touch the core only there.
+#pragma once
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "cluster/core.h"
+#include "cluster/member_record.h"
+#include "cluster/role.h"
+#include "daemon/config.h"
+#include "store/dqlite/node.h"
+#include "util/lockfile.h"
+#include "util/status.h"
+
+namespace roster::cluster {
+
+// Runs rosterd as a cluster member until SIGTERM/SIGINT; the process exit
+// code (0 after a clean stop; 1 when it cannot serve).
+int RunMember(const daemon::DaemonConfig& config);
+
+class Member {
+ public:
+  // Takes the lock, resolves the identity, starts the node (and joins on a
+  // first start with --join). `listen_fd`: systemd's socket, or -1.
+  static Result<std::unique_ptr<Member>> Open(const daemon::DaemonConfig& config, int listen_fd);
+  ~Member();
+  Member(const Member&) = delete;
+  Member& operator=(const Member&) = delete;
+
+  // Serves until SIGTERM/SIGINT, then stops as the header says. Returns the
+  // process exit code.
+  int Run();
+
+  const MemberRecord& record() const { return record_; }
+
+ private:
+  Member(const daemon::DaemonConfig& config, int listen_fd);
+  Status Start();
+  // The watcher's verdict, on its thread: start or stop the core.
+  void OnRole(const RoleView& view);
+  // Hands leadership to another voter, if this node leads and one is there.
+  void HandOver();
+  void NotifyReadyOnce(const std::string& what);
+
+  const daemon::DaemonConfig config_;
+  const int listen_fd_;
+  LockFile lock_;
+  MemberRecord record_;
+  std::unique_ptr<store::dqlite::Node> node_;
+  std::unique_ptr<Core> core_;
+  std::unique_ptr<RoleWatcher> watcher_;
+  boost::asio::io_context io_{1};
+  boost::asio::signal_set signals_;
+
+  // ---- the watcher's thread ----
+  std::chrono::steady_clock::time_point core_started_{};
+  uint64_t last_leader_id_ = 0;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace roster::cluster
