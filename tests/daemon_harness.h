@@ -149,6 +149,8 @@ class Daemon {
   const TempDir& dir() const { return dir_; }
   pid_t pid() const { return proc_.pid(); }
 
+  // Runs this program instead of rosterd (one that takes rosterd's flags).
+  void UseBinary(const std::string& path) { binary_ = path; }
   // Sets an environment variable for the daemon's process.
   void SetEnv(const std::string& name, const std::string& value) { env_.emplace_back(name, value); }
   // Leaves --socket out, so the daemon takes its default (ROSTER_SOCKET, ...).
@@ -210,12 +212,13 @@ class Daemon {
 
  private:
   client::LaunchOptions Launch() const {
-    client::LaunchOptions o{.binary = BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH),
-                            .args = {},
-                            .env = env_,
-                            .log = log(),
-                            .file_limit = file_limit_,
-                            .run_as = run_as_};
+    client::LaunchOptions o{
+        .binary = binary_.empty() ? BinaryUnderTest("ROSTER_TEST_ROSTERD", ROSTERD_PATH) : binary_,
+        .args = {},
+        .env = env_,
+        .log = log(),
+        .file_limit = file_limit_,
+        .run_as = run_as_};
     if (engine_ == Engine::kDqlite) {
       o.args.insert(o.args.end(), {"--engine", "dqlite", "--cluster", cluster_, "--data", data()});
     } else {
@@ -227,6 +230,7 @@ class Daemon {
   }
 
   TempDir dir_;
+  std::string binary_;
   std::string db_, socket_;
   std::vector<std::string> extra_;
   Engine engine_;

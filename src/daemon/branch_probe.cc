@@ -1,9 +1,6 @@
 // branch_probe.cc — the branch step's reading (see branch_probe.h).
 #include "daemon/branch_probe.h"
 
-#include <unordered_map>
-
-#include "core/git_branch.h"
 #include "util/log.h"
 
 namespace roster::daemon {
@@ -11,7 +8,7 @@ namespace roster::daemon {
 std::vector<store::Registry::BranchChange> FindBranchChanges(store::Registry& reader,
                                                              int64_t page) {
   std::vector<store::Registry::BranchChange> changes;
-  std::unordered_map<std::string, std::optional<std::string>> read;  // root -> branch, this sweep
+  BranchSweep sweep;
   std::string cursor;
   do {
     auto rows = reader.SessionRoots(&cursor, page);
@@ -19,10 +16,8 @@ std::vector<store::Registry::BranchChange> FindBranchChanges(store::Registry& re
       LogWarn("cleanup: reading session roots failed: " + rows.status().ToString());
       break;
     }
-    for (auto& row : *rows) {
-      auto it = read.find(row.root);
-      if (it == read.end()) it = read.emplace(row.root, ReadGitBranch(row.root)).first;
-      if (it->second != row.branch) changes.push_back({row.id, row.branch, it->second});
+    for (const auto& row : *rows) {
+      if (auto change = sweep.Check(row)) changes.push_back(std::move(*change));
     }
   } while (!cursor.empty());
   return changes;

@@ -1,7 +1,7 @@
 // branch_probe.h — which sessions' git branch changed: the cleanup strand's
 // branch step, run on a reader every branch_interval_ms. Reads the sessions
 // in pages (one read transaction each), then each distinct root's branch
-// (core/git_branch.h: a stat and a read), and returns only the sessions
+// (core/host_probe.h: a stat and a read), and returns only the sessions
 // whose stored branch differs, so a branch switch is one change in the feed.
 #pragma once
 

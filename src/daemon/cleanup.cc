@@ -12,6 +12,23 @@ namespace roster::daemon {
 
 namespace json = boost::json;
 
+namespace {
+
+// The hosts whose sessions the expiry sweep judges: this host's; with host
+// agents, every host whose heartbeat is recent.
+Result<std::vector<std::string>> SweptHosts(store::Registry& r) {
+  if (!r.options().host_agent) return std::vector<std::string>{r.options().host};
+  auto hosts = r.Hosts();
+  if (!hosts.ok()) return hosts.status();
+  std::vector<std::string> out;
+  for (auto& h : *hosts) {
+    if (!h.unreachable) out.push_back(std::move(h.host));
+  }
+  return out;
+}
+
+}  // namespace
+
 CleanupStrand::CleanupStrand(boost::asio::io_context& io, store::Engine& engine, Writer& writer,
                              ReaderPool& readers, const DaemonConfig& config)
     : timer_(io), engine_(engine), writer_(writer), readers_(readers), config_(config) {}
@@ -60,14 +77,23 @@ void CleanupStrand::RunStep(size_t step) {
         // Rows a sqlite3 user inserted without a host become this host's
         // first, so this very sweep judges them.
         if (auto claimed = r.ClaimUnowned(); !claimed.ok()) return claimed.status();
-        auto pass = r.ExpireSessions(b);
-        if (!pass.ok()) return pass.status();
-        if (pass->expired > 0) LogDebug("cleanup: expired " + std::to_string(pass->expired));
-        return pass->checked;
+        auto hosts = SweptHosts(r);
+        if (!hosts.ok()) return hosts.status();
+        int64_t checked = 0;
+        for (const auto& host : *hosts) {
+          auto pass = r.ExpireSessions(host, b - checked);
+          if (!pass.ok()) return pass.status();
+          if (pass->expired > 0) LogDebug("cleanup: expired " + std::to_string(pass->expired));
+          checked += pass->checked;
+          if (checked >= b) break;  // full: the step runs again
+        }
+        return checked;
       });
     case 1:
+      if (c.registry.host_agent) return RunStep(step + 1);  // the agents probe
       return ProbeProcesses(step);
     case 2:
+      if (c.registry.host_agent) return RunStep(step + 1);
       return ProbeBranches(step);
     case 3:
       return WriteStep(step, "purged", [&c, b](store::Registry& r) {
@@ -125,9 +151,11 @@ void CleanupStrand::ProbeProcesses(size_t step) {
                   std::make_move_iterator(page->end()));
     } while (!cursor.empty());
     boost::asio::post(timer_.get_executor(), [this, step, dead = std::move(dead)]() mutable {
-      WriteInParts(
+      WriteInParts<store::Registry::DeadProcess>(
           step, std::make_shared<const std::vector<store::Registry::DeadProcess>>(std::move(dead)),
-          0, &store::Registry::MarkProcessesExited);
+          0, [](store::Registry& r, const std::vector<store::Registry::DeadProcess>& part) {
+            return r.MarkProcessesExited(part);
+          });
     });
   });
 }
@@ -141,10 +169,12 @@ void CleanupStrand::ProbeBranches(size_t step) {
   readers_.Submit([this, step](store::Registry& reader) {
     auto changes = FindBranchChanges(reader, config_.cleanup_batch);
     boost::asio::post(timer_.get_executor(), [this, step, changes = std::move(changes)]() mutable {
-      WriteInParts(
+      WriteInParts<store::Registry::BranchChange>(
           step,
           std::make_shared<const std::vector<store::Registry::BranchChange>>(std::move(changes)), 0,
-          &store::Registry::SetBranches);
+          [](store::Registry& r, const std::vector<store::Registry::BranchChange>& part) {
+            return r.SetBranches(part);
+          });
     });
   });
 }
@@ -160,7 +190,7 @@ void CleanupStrand::WriteInParts(size_t step, std::shared_ptr<const std::vector<
                       items->begin() + static_cast<ptrdiff_t>(to));
   writer_.Submit(
       [part = std::move(part), write](store::Registry& reg) -> Result<std::string> {
-        auto r = (reg.*write)(part);
+        auto r = write(reg, part);
         if (!r.ok())
           LogWarn("cleanup: a write of the cleanup strand failed: " + r.status().ToString());
         if (r.ok() && *r > 0) LogDebug("cleanup: " + std::to_string(*r) + " sessions updated");

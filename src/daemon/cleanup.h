@@ -8,6 +8,11 @@
 // A full batch runs its step again at once, so a backlog (a mass expiry) is
 // swept in many small operations that ordinary writes interleave with.
 //
+// With host agents (config.registry.host_agent) the strand probes nothing:
+// each host's agent probes its own sessions and reports (host.report); the
+// expiry sweep then covers the sessions of every host whose heartbeat is
+// recent (an unreachable host's sessions are nobody's to judge).
+//
 // Then the engine's housekeeping (the file engine's WAL checkpoint,
 // file_engine.h): the heavy part on a reader beside the writes, then a short
 // part on the writer thread between batches.
@@ -41,7 +46,7 @@ class CleanupStrand {
   void ProbeProcesses(size_t step);
   void ProbeBranches(size_t step);
   template <typename T>
-  using PartWrite = Result<int64_t> (store::Registry::*)(const std::vector<T>&);
+  using PartWrite = std::function<Result<int64_t>(store::Registry&, const std::vector<T>&)>;
   template <typename T>
   void WriteInParts(size_t step, std::shared_ptr<const std::vector<T>> items, size_t from,
                     PartWrite<T> write);

@@ -94,7 +94,13 @@ struct DaemonConfig {
   // unavailable (cause no_primary).
   int64_t relay_wait_ms = 2000;
 
-  store::RegistryOptions registry;  // TTL default, max live sessions, field sizes, compose marker
+  // TTL default, max live sessions, field sizes, compose marker, host. Not a
+  // setting of its own: registry.host_agent, which a cluster member sets
+  // for its core (store/registry_options.h): no restart grace or start
+  // record at Open, no HostBeat, no process, branch or tmux probes in the
+  // cleanup strand and reap, and the expiry sweep covers every reachable
+  // host; each host's agent (cluster/host_agent.h) does the rest.
+  store::RegistryOptions registry;
 };
 
 // Defaults with the default paths filled in.

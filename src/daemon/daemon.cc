@@ -17,8 +17,9 @@ namespace asio = boost::asio;
 namespace {
 
 // Restart recovery on the writer's Registry before serving: rows without a
-// host become this host's, this host's live sessions get their grace, its
-// heartbeat starts, and the feed's run begins (a new incarnation if the
+// host become this host's, this host's live sessions get their grace and
+// its heartbeat starts (unless host agents do that: config.registry.
+// host_agent), and the feed's run begins (a new incarnation if the
 // previous run may have lost commits; the rev reservation for this one).
 Result<store::FeedIdentity> Recover(const DaemonConfig& config, store::Registry& writer) {
   const std::string& host = config.registry.host;
@@ -28,11 +29,16 @@ Result<store::FeedIdentity> Recover(const DaemonConfig& config, store::Registry&
     LogInfo("host " + host + ": claimed " + std::to_string(*claimed) +
             " sessions that had no host (written before schema 8, or without one)");
   }
-  auto graced = writer.GrantRestartGrace();
-  if (!graced.ok()) return graced.status();
-  LogInfo("restart grace: " + std::to_string(*graced) + " live sessions of host " + host +
-          " get a full TTL from now");
-  ROSTER_RETURN_IF_ERROR(writer.RecordHostStart(MachineHostname()));
+  if (config.registry.host_agent) {
+    // Each host's agent sends host.start when its rosterd starts.
+    LogInfo("host duties (restart grace, heartbeat, probes) are done by each host's agent");
+  } else {
+    auto graced = writer.GrantRestartGrace();
+    if (!graced.ok()) return graced.status();
+    LogInfo("restart grace: " + std::to_string(*graced) + " live sessions of host " + host +
+            " get a full TTL from now");
+    ROSTER_RETURN_IF_ERROR(writer.RecordHostStart(MachineHostname()));
+  }
   auto run = writer.BeginRun(config.sync == store::SyncMode::kNormal, RevReservation::kChunk);
   if (!run.ok()) return run.status();
   if (run->new_incarnation) {
@@ -153,7 +159,7 @@ int Daemon::Serve() {
   writer_.Start();
   notifier_.Start();
   cleanup_.Start();
-  host_beat_.Start();
+  if (!config_.registry.host_agent) host_beat_.Start();
   ArmProgress();
   if (options_.handle_signals) {
     signals_.async_wait([this](boost::system::error_code e, int signo) {

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/git_branch.h"
+#include "daemon/host_methods.h"
 #include "daemon/pane_methods.h"
 #include "daemon/params.h"
 
@@ -257,6 +258,10 @@ const std::map<std::string, Decoder, std::less<>>& Table() {
       {"log.append", [](ParamReader& r) { return LogAppendOrRotate(r, false); }},
       {"log.rotate", [](ParamReader& r) { return LogAppendOrRotate(r, true); }},
       {"log.read", LogRead},
+      {"host.start", HostStart},
+      {"host.beat", HostBeat},
+      {"host.sessions", HostSessions},
+      {"host.report", HostReport},
   };
   return kTable;
 }

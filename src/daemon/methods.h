@@ -1,4 +1,4 @@
-// methods.h — the session.*, team.* and log.* methods of the API: decoding of
+// methods.h — the session.*, team.*, log.* and host.* methods of the API: decoding of
 // each method's params (unknown fields, wrong types and missing fields are
 // invalid_params naming the field) into an operation on a Registry, whether
 // that operation reads or writes, and what it must look at first (a probe). watch, unwatch and

@@ -41,12 +41,12 @@ Result<int64_t> Registry::ClaimUnowned() {
   });
 }
 
-Status Registry::RecordHostStart(const std::string& hostname) {
+Status Registry::RecordHostStart(const std::string& host, const std::string& hostname) {
   auto r = Write<bool>([&]() -> Result<bool> {
     auto& q = Stmt(
         "INSERT INTO hosts (host, hostname, started_at, last_seen) VALUES (?1, ?2, ?3, ?3) "
         "ON CONFLICT (host) DO UPDATE SET hostname = ?2, started_at = ?3, last_seen = ?3");
-    q.bind(1, options_.host);
+    q.bind(1, host);
     q.bind(2, hostname);
     q.bind(3, Now());
     q.exec();
@@ -56,12 +56,12 @@ Status Registry::RecordHostStart(const std::string& hostname) {
 }
 
 // An upsert, so that a row deleted under a running rosterd comes back.
-Status Registry::RecordHostHeartbeat() {
+Status Registry::RecordHostHeartbeat(const std::string& host) {
   auto r = Write<bool>([&]() -> Result<bool> {
     auto& q = Stmt(
         "INSERT INTO hosts (host, started_at, last_seen) VALUES (?1, ?2, ?2) "
         "ON CONFLICT (host) DO UPDATE SET last_seen = max(last_seen, ?2)");
-    q.bind(1, options_.host);
+    q.bind(1, host);
     q.bind(2, Now());
     q.exec();
     return true;

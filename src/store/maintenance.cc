@@ -24,7 +24,7 @@ namespace roster::store {
   "ORDER BY expiry_check_at LIMIT ?2"
 #define ROSTER_EXPIRY "max(last_seen + ttl_ms, coalesce(grace_until, 0))"
 
-Result<Registry::ExpiryPass> Registry::ExpireSessions(int64_t batch) {
+Result<Registry::ExpiryPass> Registry::ExpireSessions(const std::string& host, int64_t batch) {
   return Write<ExpiryPass>([&]() -> Result<ExpiryPass> {
     const int64_t now = Now();
     auto& expire = Stmt(
@@ -32,45 +32,49 @@ Result<Registry::ExpiryPass> Registry::ExpireSessions(int64_t batch) {
         "updated_at = ?1 WHERE id IN (" ROSTER_DUE_SESSIONS ") AND " ROSTER_EXPIRY " < ?1");
     expire.bind(1, now);
     expire.bind(2, batch);
-    expire.bind(3, options_.host);
+    expire.bind(3, host);
     ExpiryPass pass;
     pass.expired = expire.exec();
     auto& recheck = Stmt("UPDATE sessions SET expiry_check_at = " ROSTER_EXPIRY
                          " WHERE id IN (" ROSTER_DUE_SESSIONS ")");
     recheck.bind(1, now);
     recheck.bind(2, batch - pass.expired);
-    recheck.bind(3, options_.host);
+    recheck.bind(3, host);
     pass.checked = pass.expired + recheck.exec();
     return pass;
   });
 }
 
+// The probing runs after the read transaction (a /proc read per session).
 Result<std::vector<Registry::DeadProcess>> Registry::FindDeadProcesses(std::string* cursor,
                                                                        int64_t batch) {
-  return Read<std::vector<DeadProcess>>([&]() -> Result<std::vector<DeadProcess>> {
+  auto recorded = HostProcesses(options_.host, cursor, batch);
+  if (!recorded.ok()) return recorded.status();
+  return GoneProcesses(*options_.probe, *recorded);
+}
+
+Result<std::vector<RecordedProcess>> Registry::HostProcesses(const std::string& host,
+                                                             std::string* cursor, int64_t batch) {
+  return Read<std::vector<RecordedProcess>>([&]() -> Result<std::vector<RecordedProcess>> {
     auto& q = Stmt(
         "SELECT id, pid, pid_start FROM sessions INDEXED BY sessions_pid_probe "
         "WHERE status IN ('active', 'idle') AND pid IS NOT NULL AND host = ?3 AND id > ?1 "
         "ORDER BY id LIMIT ?2");
     q.bind(1, *cursor);
     q.bind(2, batch);
-    q.bind(3, options_.host);
-    std::vector<DeadProcess> dead;
-    int64_t seen = 0;
-    std::string last;
+    q.bind(3, host);
+    std::vector<RecordedProcess> out;
     while (q.executeStep()) {
-      ++seen;
-      DeadProcess p{q.getColumn(0).getString(), q.getColumn(1).getInt64(), OptInt(q, 2)};
-      last = p.id;
-      auto start = options_.probe->StartTime(p.pid);
-      if (!start || (p.pid_start && *p.pid_start != *start)) dead.push_back(std::move(p));
+      out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), OptInt(q, 2)});
     }
-    *cursor = seen < batch ? std::string() : last;  // wrap around next time
-    return dead;
+    // Wrap around next time.
+    *cursor = static_cast<int64_t>(out.size()) < batch ? std::string() : out.back().id;
+    return out;
   });
 }
 
-Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& dead) {
+Result<int64_t> Registry::MarkProcessesExited(const std::string& host,
+                                              const std::vector<DeadProcess>& dead) {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& mark = Stmt(
         "UPDATE sessions SET status = 'stale', status_reason = 'process_exited', "
@@ -87,14 +91,15 @@ Result<int64_t> Registry::MarkProcessesExited(const std::vector<DeadProcess>& de
         mark.bind(3);
       }
       mark.bind(4, Now());
-      mark.bind(5, options_.host);
+      mark.bind(5, host);
       marked += mark.exec();
     }
     return marked;
   });
 }
 
-Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(std::string* cursor,
+Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(const std::string& host,
+                                                                  std::string* cursor,
                                                                   int64_t batch) {
   return Read<std::vector<SessionRoot>>([&]() -> Result<std::vector<SessionRoot>> {
     auto& q = Stmt(
@@ -103,7 +108,7 @@ Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(std::string* c
         "ORDER BY id LIMIT ?2");
     q.bind(1, *cursor);
     q.bind(2, batch);
-    q.bind(3, options_.host);
+    q.bind(3, host);
     std::vector<SessionRoot> out;
     while (q.executeStep()) {
       out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), OptText(q, 2)});
@@ -113,7 +118,8 @@ Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(std::string* c
   });
 }
 
-Result<int64_t> Registry::SetBranches(const std::vector<BranchChange>& changes) {
+Result<int64_t> Registry::SetBranches(const std::string& host,
+                                      const std::vector<BranchChange>& changes) {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& set = Stmt(
         "UPDATE sessions SET branch = ?3, updated_at = ?4 WHERE id = ?1 AND branch IS ?2 "
@@ -125,7 +131,7 @@ Result<int64_t> Registry::SetBranches(const std::vector<BranchChange>& changes) 
       BindOpt(set, 2, c.from);
       BindOpt(set, 3, c.to);
       set.bind(4, Now());
-      set.bind(5, options_.host);
+      set.bind(5, host);
       n += set.exec();
     }
     return n;
@@ -207,14 +213,14 @@ Result<int64_t> Registry::CompactChanges(int64_t retention_ms, int64_t max_rows,
 // the planner takes sessions_expiry_check (it leads with host), whose key
 // this very update moves, so SQLite collects the rows first and then
 // updates: 167 ms instead of 113 ms over 100,000 sessions.
-Result<int64_t> Registry::GrantRestartGrace() {
+Result<int64_t> Registry::GrantRestartGrace(const std::string& host) {
   return Write<int64_t>([&]() -> Result<int64_t> {
     auto& q = Stmt(
         "UPDATE sessions INDEXED BY sessions_status_updated "
         "SET grace_until = ?1 + ttl_ms, expiry_check_at = ?1 + ttl_ms "
         "WHERE status IN ('active', 'idle') AND pid IS NULL AND host = ?2");
     q.bind(1, Now());
-    q.bind(2, options_.host);
+    q.bind(2, host);
     return static_cast<int64_t>(q.exec());
   });
 }

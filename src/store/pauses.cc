@@ -114,12 +114,14 @@ Result<std::vector<roster::Pause>> Registry::Pauses(const std::string& session) 
 Result<std::vector<Registry::Reapable>> Registry::FindReapable() {
   auto all = Read<std::vector<Reapable>>([&]() -> Result<std::vector<Reapable>> {
     // Another host's processes and tmux sessions are not this machine's to
-    // ask about: only its stopped sessions are taken.
+    // ask about: only its stopped sessions are taken. With a host agent no
+    // host is: the sessions its agent reported exited are taken instead.
     auto& q = Stmt(
         "SELECT id, name, status, pid, pid_start, tmux_session, host FROM sessions "
-        "WHERE status = 'stopped' OR (status IN ('active', 'idle', 'stale') AND host = ?1) "
-        "ORDER BY name");
+        "WHERE status = 'stopped' OR (?2 AND status IN ('active', 'idle', 'stale') AND host = ?1) "
+        "OR (NOT ?2 AND status = 'stale' AND status_reason = 'process_exited') ORDER BY name");
     q.bind(1, options_.host);
+    q.bind(2, static_cast<int64_t>(!options_.host_agent));
     std::vector<Reapable> rows;
     while (q.executeStep()) {
       rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
@@ -134,7 +136,7 @@ Result<std::vector<Registry::Reapable>> Registry::FindReapable() {
   std::vector<Reapable> gone;
   for (auto& c : *all) {
     bool dead = false;
-    if (c.status == "stopped") {
+    if (c.status == "stopped" || options_.host_agent) {
       dead = true;
     } else if (c.tmux) {
       if (!tmux) tmux = options_.probe->TmuxSessions();

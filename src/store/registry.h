@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/host_probe.h"
 #include "core/process_probe.h"
 #include "core/types.h"
 #include "store/feed_identity.h"
@@ -176,8 +177,11 @@ class Registry {
   Status MakeCommitsDurable();
 
   // ---- maintenance (the cleanup strand); each does at most `batch` rows ----
-  // Every probe and sweep below judges this host's sessions only (options().
-  // host): another host's pids, tmux and roots mean nothing here.
+  // Every probe and sweep below judges one host's sessions only: this host's
+  // (options().host) by default; another host's pids, tmux and roots mean
+  // nothing here. The `host` overloads serve a host agent, which probes its
+  // own host and reports what it found (host.start, host.beat, host.report;
+  // cluster/host_agent.h).
   //
   // Takes the active/idle sessions whose expiry check is due (at most
   // `batch`, earliest first): those with last_seen + ttl < now turn stale
@@ -188,37 +192,45 @@ class Registry {
     int64_t expired = 0;
     int64_t checked = 0;
   };
-  Result<ExpiryPass> ExpireSessions(int64_t batch);
+  Result<ExpiryPass> ExpireSessions(int64_t batch) { return ExpireSessions(options_.host, batch); }
+  Result<ExpiryPass> ExpireSessions(const std::string& host, int64_t batch);
   // A session whose process was found gone, as it was when probed.
-  struct DeadProcess {
-    std::string id;
-    int64_t pid = 0;
-    std::optional<int64_t> pid_start;
-  };
+  using DeadProcess = RecordedProcess;
   // Sessions whose recorded pid is gone are found in two steps, so that the
   // probing (system calls per session) runs on a reader and the writer only
   // marks. Read-only: probes (in /proc) the pids of up to `batch` active/idle
   // sessions with ids after *cursor, and returns those that are gone; *cursor
   // moves on, back to "" after the last session.
   Result<std::vector<DeadProcess>> FindDeadProcesses(std::string* cursor, int64_t batch);
-  // Marks each session stale (reason "process_exited") if it still is
-  // active/idle with the same pid and pid start time as when probed.
-  Result<int64_t> MarkProcessesExited(const std::vector<DeadProcess>& dead);
+  // Read-only: the recorded processes of up to `batch` active/idle sessions
+  // of `host` with a pid, ids after *cursor (moved on as above): what
+  // FindDeadProcesses probes, for a host agent to probe on its own host.
+  Result<std::vector<RecordedProcess>> HostProcesses(const std::string& host, std::string* cursor,
+                                                     int64_t batch);
+  // Marks each session of `host` stale (reason "process_exited") if it still
+  // is active/idle with the same pid and pid start time as when probed.
+  Result<int64_t> MarkProcessesExited(const std::vector<DeadProcess>& dead) {
+    return MarkProcessesExited(options_.host, dead);
+  }
+  Result<int64_t> MarkProcessesExited(const std::string& host,
+                                      const std::vector<DeadProcess>& dead);
   // A session's root and branch, as the branch probe reads them.
-  struct SessionRoot {
-    std::string id, root;
-    std::optional<std::string> branch;
-  };
-  // Read-only: up to `batch` active, idle or paused sessions with a root,
-  // ids after *cursor; *cursor moves on, back to "" after the last.
-  Result<std::vector<SessionRoot>> SessionRoots(std::string* cursor, int64_t batch);
-  struct BranchChange {
-    std::string id;
-    std::optional<std::string> from, to;
-  };
-  // Sets each session's branch to `to` if it still is `from` (the probe's
-  // read may be older than a re-register); each one set is a feed change.
-  Result<int64_t> SetBranches(const std::vector<BranchChange>& changes);
+  using SessionRoot = roster::SessionRoot;
+  // Read-only: up to `batch` active, idle or paused sessions of `host` with a
+  // root, ids after *cursor; *cursor moves on, back to "" after the last.
+  Result<std::vector<SessionRoot>> SessionRoots(std::string* cursor, int64_t batch) {
+    return SessionRoots(options_.host, cursor, batch);
+  }
+  Result<std::vector<SessionRoot>> SessionRoots(const std::string& host, std::string* cursor,
+                                                int64_t batch);
+  using BranchChange = roster::BranchChange;
+  // Sets each session's branch (of `host`) to `to` if it still is `from`
+  // (the probe's read may be older than a re-register); each one set is a
+  // feed change.
+  Result<int64_t> SetBranches(const std::vector<BranchChange>& changes) {
+    return SetBranches(options_.host, changes);
+  }
+  Result<int64_t> SetBranches(const std::string& host, const std::vector<BranchChange>& changes);
   // Deletes stale/stopped sessions not updated for `retention_ms`, with their
   // logs and pauses.
   Result<int64_t> PurgeSessions(int64_t retention_ms, int64_t batch);
@@ -232,9 +244,11 @@ class Registry {
   // Deletes changes older than `retention_ms` (and beyond the newest
   // `max_rows`), recording the horizon in meta.compacted_rev.
   Result<int64_t> CompactChanges(int64_t retention_ms, int64_t max_rows, int64_t batch);
-  // Restart recovery: every active/idle session of this host gets one full
-  // TTL from now (another host's sessions get theirs from its own rosterd).
-  Result<int64_t> GrantRestartGrace();
+  // Restart recovery: every active/idle session of `host` (without a pid)
+  // gets one full TTL from now (another host's sessions get theirs from its
+  // own rosterd or host agent).
+  Result<int64_t> GrantRestartGrace() { return GrantRestartGrace(options_.host); }
+  Result<int64_t> GrantRestartGrace(const std::string& host);
 
   // ---- hosts (hosts.cc): which machine each per-machine fact belongs to ----
   // Claims for this host every session, pause and team that has no host (rows
@@ -244,8 +258,12 @@ class Registry {
   // This host's row in `hosts`: at start (started_at, hostname, heartbeat)
   // and then every quarter of host_timeout_ms (the heartbeat alone). Not a
   // feed change.
-  Status RecordHostStart(const std::string& hostname);
-  Status RecordHostHeartbeat();
+  Status RecordHostStart(const std::string& hostname) {
+    return RecordHostStart(options_.host, hostname);
+  }
+  Status RecordHostStart(const std::string& host, const std::string& hostname);
+  Status RecordHostHeartbeat() { return RecordHostHeartbeat(options_.host); }
+  Status RecordHostHeartbeat(const std::string& host);
   struct HostInfo {
     std::string host, hostname;
     int64_t started_at = 0, last_seen = 0;
@@ -311,7 +329,6 @@ class Registry {
   Result<std::vector<LogEntry>> LatestLogs(const std::string& id, int limit);
   Result<AppendResult> AppendLog(const std::string& session, const std::string& kind,
                                  const json::value& body, bool rotate);
-  bool RootIsLive(const std::string& root) const;
   Result<Team> LoadTeam(const std::string& project, const std::string& root);
 
   std::unique_ptr<Database> conn_;

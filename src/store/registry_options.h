@@ -39,6 +39,14 @@ struct RegistryOptions {
   // the expiry sweep, reap and the restart grace judge only its sessions and
   // teams. rosterd always sets it; "local" serves a Registry on its own.
   std::string host = "local";
+  // This Registry runs where no host's own facts can be read (a cluster's
+  // core: cluster/host_agent.h): it never looks at a pid, tmux or a root on
+  // this machine. Each host's agent probes them and reports (host.report),
+  // and reap takes the sessions of any host that are stopped or whose
+  // process its agent reported exited. The daemon's host duties (restart
+  // grace, heartbeat, probes) are the agents' then, too (daemon/config.h).
+  // Off: this rosterd probes its own host, as on one machine.
+  bool host_agent = false;
   // A host whose rosterd has not written its heartbeat (hosts.last_seen) for
   // this long is unreachable: its sessions say so (`unreachable`) and are
   // judged by nobody else. This Registry's own host never is.

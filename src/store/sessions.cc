@@ -74,8 +74,10 @@ Status Registry::CheckNameFree(const std::string& name, const std::string& id) {
 }
 
 void Registry::SetPidStart(const std::string& id, std::optional<int64_t> pid) {
+  // With a host agent the pid is another machine's to read: no start time
+  // (the process is then judged by its pid alone).
   std::optional<int64_t> start;
-  if (pid) start = options_.probe->StartTime(*pid);
+  if (pid && !options_.host_agent) start = options_.probe->StartTime(*pid);
   auto& q = Stmt("UPDATE sessions SET pid_start = ?2 WHERE id = ?1");
   q.bind(1, id);
   BindOpt(q, 2, start);

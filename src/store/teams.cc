@@ -2,7 +2,6 @@
 // one-live-root-per-project conflict), down, list, roster, orphans, stale.
 // A team root is a path on the host that brought the team up: only that
 // host's rosterd looks for its compose marker (the conflict, stale).
-#include <filesystem>
 #include <set>
 
 #include "store/registry_txn.h"
@@ -38,13 +37,6 @@ Team ReadTeam(Statement& q) {
 
 }  // namespace
 
-bool Registry::RootIsLive(const std::string& root) const {
-  std::error_code ec;
-  const std::filesystem::path r(root);
-  return std::filesystem::exists(r / options_.compose_marker, ec) ||
-         std::filesystem::exists(r / ".team" / options_.compose_marker, ec);
-}
-
 Result<Team> Registry::LoadTeam(const std::string& project, const std::string& root) {
   auto& q = Stmt(ROSTER_TEAM_SELECT "WHERE t.project_id = ?1 AND t.root = ?2");
   q.bind(1, project);
@@ -65,7 +57,8 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
   }
   return Write<Team>([&]() -> Result<Team> {
     // Only this host's roots can be looked at; the project up on another
-    // machine is another checkout.
+    // machine is another checkout. (With a host agent, no root is this
+    // machine's to look at.)
     auto& others = Stmt(
         "SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 AND host = ?3 ORDER BY root");
     others.bind(1, p.project_id);
@@ -73,7 +66,7 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     others.bind(3, options_.host);
     while (others.executeStep()) {
       std::string root = others.getColumn(0).getString();
-      if (RootIsLive(root)) {
+      if (!options_.host_agent && TeamRootLive(root, options_.compose_marker)) {
         return Status::Conflict("project " + p.project_id + " is already up at " + root +
                                 " (it holds " + options_.compose_marker +
                                 "); bring it down there first (team.down)");
@@ -171,7 +164,10 @@ Result<std::vector<Team>> Registry::TeamStale() {
   if (!all.ok()) return all.status();
   std::vector<Team> out;
   for (auto& t : *all) {
-    if (t.host == options_.host && !RootIsLive(t.root)) out.push_back(std::move(t));
+    if (!options_.host_agent && t.host == options_.host &&
+        !TeamRootLive(t.root, options_.compose_marker)) {
+      out.push_back(std::move(t));
+    }
   }
   return out;
 }
