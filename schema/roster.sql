@@ -91,7 +91,7 @@
 --                   row JSON, read by watch snapshots, session.list and the
 --                   triggers.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -174,6 +174,9 @@ CREATE TABLE teams (
   started_at  INTEGER NOT NULL,
   updated_at  INTEGER NOT NULL,
   host        TEXT,
+  -- Since when its host's agent found the root without its compose marker
+  -- (a cluster; team.stale lists it); NULL otherwise. Not in the feed.
+  root_gone_at INTEGER,
   PRIMARY KEY (project_id, root)
 ) STRICT;
 

@@ -227,7 +227,8 @@ TEST(FeedCompat, CurrentTriggersWriteTheSameFeedAsSchema6s) {
     SQLite::Database db(old_path, SQLite::OPEN_READWRITE);
     db.exec(
         "ALTER TABLE sessions ADD COLUMN host TEXT; ALTER TABLE pauses ADD COLUMN host TEXT; "
-        "ALTER TABLE teams ADD COLUMN host TEXT; CREATE TABLE hosts (host TEXT PRIMARY KEY, "
+        "ALTER TABLE teams ADD COLUMN host TEXT; ALTER TABLE teams ADD COLUMN root_gone_at "
+        "INTEGER; CREATE TABLE hosts (host TEXT PRIMARY KEY, "
         "hostname TEXT NOT NULL DEFAULT '', started_at INTEGER NOT NULL, last_seen INTEGER NOT "
         "NULL) STRICT; CREATE INDEX sessions_unclaimed ON sessions (id) WHERE host IS NULL;");
     db.exec("PRAGMA user_version = " + std::to_string(store::LatestSchemaVersion()));

@@ -101,6 +101,7 @@ cluster::HostAgentOptions AgentFor(const Daemon& d) {
           .beat_interval = 250ms,
           .part = 200,
           .call_timeout_ms = 2000,
+          .compose_marker = "team-compose.yaml",
           .probe = nullptr};
 }
 
@@ -208,6 +209,39 @@ TEST(HostAgent, ItsHostsBranchesAreReadAndReported) {
   std::ofstream(repo / ".git" / "HEAD") << "ref: refs/heads/dev\n";
   EXPECT_TRUE(Eventually([&] { return core.Get("h2-root").at("branch") == "dev"; }));
   EXPECT_TRUE(core.Get("h3-root").at("branch").is_null());  // h3's root is another machine's
+}
+
+// team.stale lists the teams whose root lost its marker as their host's
+// agent found; the core looks at no root itself.
+TEST(HostAgent, ATeamRootOfItsHostThatLostItsMarkerIsReportedStale) {
+  Core core;
+  const std::filesystem::path root = core.d.dir().File("web");
+  std::filesystem::create_directories(root);
+  std::ofstream(root / "team-compose.yaml") << "x";
+  core.d.Exec(
+      "INSERT INTO teams (project_id, root, host, started_at, updated_at) VALUES "
+      "('web', '" +
+      root.string() +
+      "', 'h2', 1, 1), "
+      "('api', '/nonexistent/h3', 'h3', 1, 1), ('db', '/nonexistent/h1', 'h1', 1, 1)");
+  RpcClient c = core.d.Client();
+  EXPECT_EQ(c.Ok("team.stale").at("teams"), bj::array{});  // the core judges no root
+  cluster::HostAgent agent(AgentFor(core.d));
+  agent.Start();
+  ASSERT_TRUE(Eventually([&] { return agent.started(); }));
+  std::this_thread::sleep_for(200ms);  // rounds: h2's root is live
+  EXPECT_EQ(c.Ok("team.stale").at("teams"), bj::array{});
+  std::filesystem::remove(root / "team-compose.yaml");
+  ASSERT_TRUE(Eventually([&] { return c.Ok("team.stale").at("teams").as_array().size() == 1; }));
+  bj::value stale = c.Ok("team.stale").at("teams").at(0);
+  EXPECT_EQ(stale.at("project_id"), "web");
+  EXPECT_EQ(stale.at("host"), "h2");
+  // Not a change of the feed (team.stale is a look, not a row's change).
+  EXPECT_EQ(core.Text("SELECT count(*) FROM changes WHERE entity = 'team' AND op = 'update'"), "0");
+  // The marker back (under .team/): live again.
+  std::filesystem::create_directories(root / ".team");
+  std::ofstream(root / ".team" / "team-compose.yaml") << "x";
+  EXPECT_TRUE(Eventually([&] { return c.Ok("team.stale").at("teams") == bj::array{}; }));
 }
 
 TEST(HostAgent, SurvivesTheDaemonStoppingAndStartingAgain) {
@@ -321,10 +355,10 @@ TEST(HostMethods, HostReportRefusesBadEntriesAndChangesNothing) {
   // and for its own host only.
   EXPECT_EQ(core.Get("h2-dead").at("status"), "active");
   EXPECT_EQ(c.Ok("host.report", {{"host", "h3"}, {"exited", bj::array{good}}}),
-            (bj::object{{"exited", 0}, {"branches", 0}}));
+            (bj::object{{"exited", 0}, {"branches", 0}, {"teams", 0}}));
   EXPECT_EQ(core.Get("h2-dead").at("status"), "active");
   EXPECT_EQ(c.Ok("host.report", {{"host", "h2"}, {"exited", bj::array{good}}}),
-            (bj::object{{"exited", 1}, {"branches", 0}}));
+            (bj::object{{"exited", 1}, {"branches", 0}, {"teams", 0}}));
   EXPECT_EQ(core.Get("h2-dead").at("status_reason"), "process_exited");
 }
 

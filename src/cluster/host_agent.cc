@@ -102,6 +102,7 @@ void HostAgent::Run() {
     }
     if (now >= next_probe) {
       ProbeProcesses();
+      ProbeTeamRoots();
       next_probe = Clock::now() + options_.probe_interval;
     }
     if (branches && now >= next_branch) {
@@ -196,6 +197,30 @@ void HostAgent::ProbeBranches() {
     }
   }
   if (!changed.empty()) Report("branches", changed);
+}
+
+// Teams are few: every team of this host, every round, its state whatever
+// it was (the core writes only a change).
+void HostAgent::ProbeTeamRoots() {
+  auto listed = Call("team.list", {});
+  if (!listed.ok()) return;
+  const json::object* o = listed->if_object();
+  const json::value* teams = o ? o->if_contains("teams") : nullptr;
+  if (!teams || !teams->is_array()) return;
+  json::array roots;
+  for (const auto& t : teams->as_array()) {
+    const json::object* team = t.if_object();
+    if (!team || !team->contains("host") || OptText(team->at("host")) != options_.host ||
+        !team->contains("project_id") || !team->at("project_id").is_string() ||
+        !team->contains("root") || !team->at("root").is_string()) {
+      continue;
+    }
+    const std::string root(team->at("root").as_string());
+    roots.push_back({{"project_id", team->at("project_id")},
+                     {"root", root},
+                     {"live", TeamRootLive(root, options_.compose_marker)}});
+  }
+  if (!roots.empty()) Report("teams", roots);
 }
 
 }  // namespace roster::cluster

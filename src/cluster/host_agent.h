@@ -14,7 +14,10 @@
 //     (core/host_probe.h), and the gone ones reported (host.report exited);
 //   - every branch interval (branch_interval_ms; 0: never), the roots of this
 //     host's sessions, their branches read here, and the changed ones
-//     reported (host.report branches).
+//     reported (host.report branches);
+//   - every probe interval too, this host's teams (team.list): whether each
+//     root holds its compose marker (host.report teams; the core records a
+//     change of state, which team.stale lists).
 // Findings go in reports of at most `part` entries; the core applies each
 // only to this host's sessions still as they were when probed, so a report
 // sent twice (an answer lost) changes nothing the second time.
@@ -51,6 +54,7 @@ struct HostAgentOptions {
   std::chrono::milliseconds beat_interval{15000};   // config.registry.host_timeout_ms / 4
   int64_t part = 200;          // config.cleanup_batch (at most daemon::kMaxHostEntries)
   int call_timeout_ms = 5000;  // each wait for the registry
+  std::string compose_marker = "team-compose.yaml";  // config.registry.compose_marker
   // Processes are judged with it (tests may script it); default: /proc.
   std::shared_ptr<ProcessProbe> probe;
 };
@@ -82,6 +86,7 @@ class HostAgent {
   void Beat();
   void ProbeProcesses();
   void ProbeBranches();
+  void ProbeTeamRoots();
   // Every page of host.sessions with `probe`.
   Result<boost::json::array> ReadSessions(const char* probe);
   // host.report with `key` = the entries, in parts of options_.part.

@@ -61,6 +61,12 @@ class BranchSweep {
   std::unordered_map<std::string, std::optional<std::string>> read_;  // root -> branch
 };
 
+// A team's root and whether it holds its compose marker, as its host found.
+struct TeamRootState {
+  std::string project_id, root;
+  bool live = true;
+};
+
 // Whether a team root is live: it holds `marker` (e.g. team-compose.yaml),
 // directly or under .team/.
 bool TeamRootLive(const std::string& root, const std::string& marker);

@@ -160,12 +160,23 @@ Result<Call> HostReport(ParamReader& r) {
                                              e.Optional<std::string>("to")};
       },
       &bad);
+  auto teams = ReadEntries<store::Registry::TeamRootState>(
+      r, "teams",
+      [](ParamReader& e) {
+        return store::Registry::TeamRootState{e.Required<std::string>("project_id"),
+                                              e.Required<std::string>("root"),
+                                              e.Required<bool>("live")};
+      },
+      &bad);
   return Checked(r, bad, true, [=](store::Registry& reg) -> Result<std::string> {
     auto marked = reg.MarkProcessesExited(host, exited);
     if (!marked.ok()) return marked.status();
     auto set = reg.SetBranches(host, branches);
     if (!set.ok()) return set.status();
-    return json::serialize(json::object{{"exited", *marked}, {"branches", *set}});
+    auto roots = reg.SetTeamRoots(host, teams);
+    if (!roots.ok()) return roots.status();
+    return json::serialize(
+        json::object{{"exited", *marked}, {"branches", *set}, {"teams", *roots}});
   });
 }
 

@@ -4,10 +4,10 @@
 // sessions, its start in `hosts`), host.beat (its heartbeat), host.sessions
 // (what it must probe: its sessions' recorded pids or roots, a page at a
 // time) and host.report (what it found: processes exited, branches
-// changed). Each write is the Registry step the cleanup strand and the
-// daemon's start run for their own host (same functions, same feed changes),
-// for the host the call names; a report applies only to that host's
-// sessions, and only to those still as they were when probed.
+// changed, team roots that lost or regained their compose marker). Each write is the Registry step
+// the cleanup strand and the daemon's start run for their own host (same functions, same feed
+// changes), for the host the call names; a report applies only to that host's sessions, and only to
+// those still as they were when probed.
 //
 // Limits: a host name as --host takes (host_id.h); a report or a page holds
 // at most kMaxHostEntries entries (an agent sends its findings in parts).

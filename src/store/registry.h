@@ -121,7 +121,13 @@ class Registry {
   Result<std::vector<Team>> TeamList(const std::optional<std::string>& root);
   Result<std::vector<RosterEntry>> TeamRoster(const std::string& root);
   Result<std::vector<RosterEntry>> TeamOrphans(const OrphansParams& p);
+  // The teams whose root lost its compose marker: this host's, looked at
+  // now; with a host agent, those their host's agent reported (any host).
   Result<std::vector<Team>> TeamStale();
+  // Records what `host`'s agent found at its teams' roots (teams.
+  // root_gone_at); returns how many teams changed state.
+  using TeamRootState = roster::TeamRootState;
+  Result<int64_t> SetTeamRoots(const std::string& host, const std::vector<TeamRootState>& roots);
 
   // ---- logs ----
   Result<AppendResult> LogAppend(const std::string& session, const std::string& kind,

@@ -76,7 +76,8 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     auto& up = Stmt(
         "INSERT INTO teams (project_id, root, tmux_prefix, started_at, updated_at, host) "
         "VALUES (?1, ?2, coalesce(?3, ''), ?4, ?4, ?5) ON CONFLICT (project_id, root) DO UPDATE "
-        "SET tmux_prefix = coalesce(?3, tmux_prefix), updated_at = ?4, host = ?5");
+        "SET tmux_prefix = coalesce(?3, tmux_prefix), updated_at = ?4, host = ?5, "
+        "root_gone_at = NULL");
     up.bind(1, p.project_id);
     up.bind(2, p.root);
     BindOpt(up, 3, p.tmux_prefix);
@@ -160,6 +161,15 @@ Result<std::vector<RosterEntry>> Registry::TeamOrphans(const OrphansParams& p) {
 }
 
 Result<std::vector<Team>> Registry::TeamStale() {
+  if (options_.host_agent) {
+    return Read<std::vector<Team>>([&]() -> Result<std::vector<Team>> {
+      auto& q =
+          Stmt(ROSTER_TEAM_SELECT "WHERE t.root_gone_at IS NOT NULL ORDER BY t.root, t.project_id");
+      std::vector<Team> out;
+      while (q.executeStep()) out.push_back(ReadTeam(q));
+      return out;
+    });
+  }
   auto all = TeamList(std::nullopt);
   if (!all.ok()) return all.status();
   std::vector<Team> out;
@@ -170,6 +180,28 @@ Result<std::vector<Team>> Registry::TeamStale() {
     }
   }
   return out;
+}
+
+// Only a change of state is written: root_gone_at keeps when the root was
+// first found without its marker.
+Result<int64_t> Registry::SetTeamRoots(const std::string& host,
+                                       const std::vector<TeamRootState>& roots) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& set = Stmt(
+        "UPDATE teams SET root_gone_at = CASE WHEN ?3 THEN NULL ELSE ?5 END "
+        "WHERE project_id = ?1 AND root = ?2 AND host = ?4 AND (root_gone_at IS NULL) <> ?3");
+    int64_t n = 0;
+    for (const auto& r : roots) {
+      set.reset();
+      set.bind(1, r.project_id);
+      set.bind(2, r.root);
+      set.bind(3, static_cast<int64_t>(r.live));
+      set.bind(4, host);
+      set.bind(5, Now());
+      n += set.exec();
+    }
+    return n;
+  });
 }
 
 }  // namespace roster::store
