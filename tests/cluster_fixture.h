@@ -10,10 +10,12 @@
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "cluster/door.h"
+#include "cluster/front.h"
 #include "cluster/security.h"
 #include "daemon/config.h"
 #include "daemon_harness.h"
@@ -141,6 +143,67 @@ class TestDoor {
   daemon::DaemonConfig config_;
   cluster::Security security_;
   std::unique_ptr<cluster::Door> door_;
+};
+
+// Where the test says the primary is; read by a front's locator.
+class Where {
+ public:
+  void Set(cluster::Primary p) {
+    std::lock_guard lock(mu_);
+    p_ = std::move(p);
+  }
+  cluster::Primary Get() {
+    std::lock_guard lock(mu_);
+    return p_;
+  }
+  cluster::PrimaryLocator Locator() {
+    return [this] { return Get(); };
+  }
+
+ private:
+  std::mutex mu_;
+  cluster::Primary p_;
+};
+
+// A front in the test process on `config.socket_path`.
+class TestFront {
+ public:
+  TestFront(daemon::DaemonConfig config, cluster::PrimaryLocator locator)
+      : config_(std::move(config)), security_(MustLoad(config_)) {
+    front_ = std::make_unique<cluster::Front>(io_.io(), config_, security_, std::move(locator));
+    Status s = io_.Run([&] { return front_->Listen(); });
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+  }
+  ~TestFront() {
+    io_.Run([&] {
+      front_->Stop();
+      return 0;
+    });
+    // The relays close once answered (at most shutdown_grace_ms).
+    for (int i = 0; i < 500 && io_.Run([&] { return front_->connections(); }) > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    io_.Run([&] {
+      front_.reset();
+      return 0;
+    });
+  }
+  const std::string& socket() const { return config_.socket_path; }
+  RpcClient Client() const { return RpcClient(config_.socket_path); }
+  void PrimaryChanged() {
+    io_.Run([&] {
+      front_->PrimaryChanged();
+      return 0;
+    });
+  }
+  size_t connections() {
+    return io_.Run([&] { return front_->connections(); });
+  }
+
+ private:
+  IoThread io_;
+  daemon::DaemonConfig config_;
+  cluster::Security security_;
+  std::unique_ptr<cluster::Front> front_;
 };
 
 }  // namespace roster::testing

@@ -2,6 +2,9 @@
 // peer.h).
 #include "cluster/peer.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include "client/client.h"
 #include "cluster/door_address.h"
 #include "cluster/handshake.h"
@@ -87,6 +90,14 @@ void ConnectPeer(asio::any_io_executor executor, const std::string& door_address
         if (ec) return fail("cannot connect to the door " + where + ": " + ec.message());
         boost::system::error_code ignored;
         op->socket().set_option(Tcp::no_delay(true), ignored);
+        // A door whose machine dies says nothing: keepalive probes find out
+        // within ~10 s even when nobody tells the front the primary moved.
+        op->socket().set_option(asio::socket_base::keep_alive(true), ignored);
+        const int fd = op->socket().native_handle();
+        const int idle = 5, interval = 1, count = 5;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
         if (!op->tls) return authenticate(WrapStream(std::move(*op->plain)));
         op->tls->async_handshake(asio::ssl::stream_base::client,
                                  [op, fail, authenticate, where](boost::system::error_code hec) {

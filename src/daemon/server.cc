@@ -22,43 +22,54 @@ Server::Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dis
       grace_(io),
       backoff_(io) {}
 
-Status Server::Listen() {
+Status ListenUnix(asio::local::stream_protocol::acceptor& acceptor, const std::string& socket) {
   namespace fs = std::filesystem;
-  const fs::path path(config_.socket_path);
+  const fs::path path(socket);
   std::error_code ec;
   ROSTER_RETURN_IF_ERROR(EnsureDirectory(path.parent_path()));
   if (fs::is_socket(fs::symlink_status(path, ec))) {
-    if (SocketAnswers(config_.socket_path)) {
-      return Status::Unavailable("another rosterd is already serving " + config_.socket_path +
+    if (SocketAnswers(socket)) {
+      return Status::Unavailable("another rosterd is already serving " + socket +
                                  "; stop it first or choose another --socket");
     }
     fs::remove(path, ec);  // stale socket of a daemon that died
-    LogInfo("replaced stale socket " + config_.socket_path);
+    LogInfo("replaced stale socket " + socket);
   }
   boost::system::error_code aec;
-  acceptor_.open(asio::local::stream_protocol(), aec);
-  if (!aec) acceptor_.bind(asio::local::stream_protocol::endpoint(config_.socket_path), aec);
-  if (!aec) ::chmod(config_.socket_path.c_str(), 0600);
-  if (!aec) acceptor_.listen(asio::socket_base::max_listen_connections, aec);
-  if (aec)
-    return Status::Unavailable("cannot listen on " + config_.socket_path + ": " + aec.message());
+  acceptor.open(asio::local::stream_protocol(), aec);
+  if (!aec) acceptor.bind(asio::local::stream_protocol::endpoint(socket), aec);
+  if (!aec) ::chmod(socket.c_str(), 0600);
+  if (!aec) acceptor.listen(asio::socket_base::max_listen_connections, aec);
+  if (aec) return Status::Unavailable("cannot listen on " + socket + ": " + aec.message());
   return Status::Ok();
 }
 
-Status Server::Adopt(int fd) {
+Status AdoptUnix(asio::local::stream_protocol::acceptor& acceptor, int fd,
+                 const std::string& socket) {
   boost::system::error_code ec;
-  acceptor_.assign(asio::local::stream_protocol(), fd, ec);
+  acceptor.assign(asio::local::stream_protocol(), fd, ec);
   if (ec) {
     ::close(fd);
     return Status::Unavailable("cannot serve the socket systemd passed: " + ec.message());
   }
-  const std::string path = acceptor_.local_endpoint(ec).path();
-  if (!ec && path != config_.socket_path) {
-    LogWarn("systemd passed a socket at " + path + " but the socket setting is " +
-            config_.socket_path + "; clients of the setting will not find rosterd");
+  const std::string path = acceptor.local_endpoint(ec).path();
+  if (!ec && path != socket) {
+    LogWarn("systemd passed a socket at " + path + " but the socket setting is " + socket +
+            "; clients of the setting will not find rosterd");
   }
   return Status::Ok();
 }
+
+bool PeerIsThisUser(UnixSocket& socket) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  return getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+         cred.uid == geteuid();
+}
+
+Status Server::Listen() { return ListenUnix(acceptor_, config_.socket_path); }
+
+Status Server::Adopt(int fd) { return AdoptUnix(acceptor_, fd, config_.socket_path); }
 
 void Server::StartAccepting() { Accept(); }
 
@@ -66,10 +77,7 @@ void Server::Accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, UnixSocket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
     if (!ec) {
-      ucred cred{};
-      socklen_t len = sizeof cred;
-      if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-          cred.uid != geteuid()) {
+      if (!PeerIsThisUser(socket)) {
         Refuse(std::move(socket), Status::PermissionDenied("peers of another user are refused"));
       } else if (connections_.size() >= static_cast<size_t>(config_.limits.max_connections)) {
         Refuse(std::move(socket),

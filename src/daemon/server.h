@@ -17,6 +17,17 @@
 
 namespace roster::daemon {
 
+// Binds `acceptor` to the Unix socket `path` and listens: the directory is
+// created (0700) if missing, a stale socket replaced, a live rosterd's
+// refused, the socket made 0600. (The front of a cluster member serves its
+// socket the same way: cluster/front.h.)
+Status ListenUnix(asio::local::stream_protocol::acceptor& acceptor, const std::string& path);
+// Serves `fd`, a listening socket already bound (socket activation); takes
+// ownership of it.
+Status AdoptUnix(asio::local::stream_protocol::acceptor& acceptor, int fd, const std::string& path);
+// True when the peer of `socket` runs as this process's user.
+bool PeerIsThisUser(UnixSocket& socket);
+
 class Server {
  public:
   Server(asio::io_context& io, const DaemonConfig& config, Dispatcher& dispatcher, Hub& hub);
