@@ -196,6 +196,29 @@ TEST(HostAgent, AnExitedProcessOfItsHostIsReportedAndOtherHostsAreLeftAlone) {
   EXPECT_EQ(reaped.at("sessions"), (bj::array{"h2-pid", "h2-reused"}));
 }
 
+// The core cannot read a registered pid's start time (the process runs on
+// its host): it records none, and the host's agent records it.
+TEST(HostAgent, APidRecordedWithoutItsStartTimeGetsItFromItsHost) {
+  Core core;
+  RpcClient c = core.d.Client();
+  // A pid that is a live process on the core's machine, too: still not read.
+  c.Ok("session.register", {{"id", "via-core"}, {"pid", getpid()}});
+  EXPECT_EQ(core.Text("SELECT pid_start IS NULL FROM sessions WHERE id = 'via-core'"), "1");
+  Child child;
+  core.Session("h2-nostart", "h2", child.pid);
+  cluster::HostAgent agent(AgentFor(core.d));
+  agent.Start();
+  const auto start = SystemProcessProbe()->StartTime(child.pid);
+  ASSERT_TRUE(start.has_value());
+  EXPECT_TRUE(Eventually([&] {
+    return core.Text("SELECT pid_start FROM sessions WHERE id = 'h2-nostart'") ==
+           std::to_string(*start);
+  }));
+  EXPECT_EQ(core.Get("h2-nostart").at("status"), "active");
+  EXPECT_EQ(core.Text("SELECT count(*) FROM changes WHERE key = 'h2-nostart' AND op = 'update'"),
+            "0");  // not a change of the feed
+}
+
 TEST(HostAgent, ItsHostsBranchesAreReadAndReported) {
   Core core;
   const std::filesystem::path repo = core.d.dir().File("repo");
@@ -355,10 +378,10 @@ TEST(HostMethods, HostReportRefusesBadEntriesAndChangesNothing) {
   // and for its own host only.
   EXPECT_EQ(core.Get("h2-dead").at("status"), "active");
   EXPECT_EQ(c.Ok("host.report", {{"host", "h3"}, {"exited", bj::array{good}}}),
-            (bj::object{{"exited", 0}, {"branches", 0}, {"teams", 0}}));
+            (bj::object{{"exited", 0}, {"started", 0}, {"branches", 0}, {"teams", 0}}));
   EXPECT_EQ(core.Get("h2-dead").at("status"), "active");
   EXPECT_EQ(c.Ok("host.report", {{"host", "h2"}, {"exited", bj::array{good}}}),
-            (bj::object{{"exited", 1}, {"branches", 0}, {"teams", 0}}));
+            (bj::object{{"exited", 1}, {"started", 0}, {"branches", 0}, {"teams", 0}}));
   EXPECT_EQ(core.Get("h2-dead").at("status_reason"), "process_exited");
 }
 

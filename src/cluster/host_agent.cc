@@ -161,13 +161,21 @@ void HostAgent::Report(const char* key, const json::array& entries) {
 void HostAgent::ProbeProcesses() {
   auto rows = ReadSessions("pid");
   if (!rows.ok()) return;
-  json::array gone;
+  json::array gone, started;
   for (const auto& row : *rows) {
     const json::object* o = row.if_object();
     if (!o || !o->contains("id") || !o->at("id").is_string() || !OptInt(o->at("pid"))) continue;
     RecordedProcess p{std::string(o->at("id").as_string()), o->at("pid").as_int64(),
                       o->contains("pid_start") ? OptInt(o->at("pid_start")) : std::nullopt};
-    if (!ProcessGone(*options_.probe, p)) continue;
+    const ProcessFinding found = ProbeProcess(*options_.probe, p);
+    if (!found.gone) {
+      // Registered where its start could not be read: recorded now, so a
+      // reuse of the pid is told from the process.
+      if (!p.pid_start && found.start) {
+        started.push_back({{"id", p.id}, {"pid", p.pid}, {"pid_start", *found.start}});
+      }
+      continue;
+    }
     gone.push_back({{"id", p.id},
                     {"pid", p.pid},
                     {"pid_start", p.pid_start ? json::value(*p.pid_start) : nullptr}});
@@ -177,6 +185,7 @@ void HostAgent::ProbeProcesses() {
              " processes exited");
     Report("exited", gone);
   }
+  if (!started.empty()) Report("started", started);
 }
 
 void HostAgent::ProbeBranches() {

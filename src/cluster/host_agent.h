@@ -11,7 +11,9 @@
 //   - every beat interval (host_timeout_ms / 4), host.beat;
 //   - every probe interval (cleanup_interval_ms), the recorded processes of
 //     this host's live sessions (host.sessions probe "pid"), probed here
-//     (core/host_probe.h), and the gone ones reported (host.report exited);
+//     (core/host_probe.h), and the gone ones reported (host.report exited),
+//     with the start time of those recorded without one (host.report
+//     started: the core cannot read it when their pid is registered);
 //   - every branch interval (branch_interval_ms; 0: never), the roots of this
 //     host's sessions, their branches read here, and the changed ones
 //     reported (host.report branches);

@@ -7,9 +7,9 @@
 
 namespace roster {
 
-bool ProcessGone(ProcessProbe& probe, const RecordedProcess& p) {
+ProcessFinding ProbeProcess(ProcessProbe& probe, const RecordedProcess& p) {
   const auto start = probe.StartTime(p.pid);
-  return !start || (p.pid_start && *p.pid_start != *start);
+  return {.gone = !start || (p.pid_start && *p.pid_start != *start), .start = start};
 }
 
 std::vector<RecordedProcess> GoneProcesses(ProcessProbe& probe,

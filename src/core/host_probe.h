@@ -32,8 +32,19 @@ struct RecordedProcess {
   std::optional<int64_t> pid_start;
 };
 
+// What a probe found of a recorded process: gone, or there since `start`
+// (clock ticks since boot), which a session recorded without a start time
+// (its pid registered where the process could not be read) may record now.
+struct ProcessFinding {
+  bool gone = false;
+  std::optional<int64_t> start;
+};
+ProcessFinding ProbeProcess(ProcessProbe& probe, const RecordedProcess& p);
+
 // True when `p`'s process is no longer there (see the header comment).
-bool ProcessGone(ProcessProbe& probe, const RecordedProcess& p);
+inline bool ProcessGone(ProcessProbe& probe, const RecordedProcess& p) {
+  return ProbeProcess(probe, p).gone;
+}
 
 // The recorded processes that are gone.
 std::vector<RecordedProcess> GoneProcesses(ProcessProbe& probe,

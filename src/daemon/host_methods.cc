@@ -149,6 +149,13 @@ Result<Call> HostReport(ParamReader& r) {
         return p;
       },
       &bad);
+  auto started = ReadEntries<RecordedProcess>(
+      r, "started",
+      [](ParamReader& e) {
+        return RecordedProcess{e.Required<std::string>("id"), e.Required<int64_t>("pid"),
+                               e.Required<int64_t>("pid_start")};
+      },
+      &bad);
   auto branches = ReadEntries<store::Registry::BranchChange>(
       r, "branches",
       [](ParamReader& e) {
@@ -171,12 +178,14 @@ Result<Call> HostReport(ParamReader& r) {
   return Checked(r, bad, true, [=](store::Registry& reg) -> Result<std::string> {
     auto marked = reg.MarkProcessesExited(host, exited);
     if (!marked.ok()) return marked.status();
+    auto starts = reg.SetPidStarts(host, started);
+    if (!starts.ok()) return starts.status();
     auto set = reg.SetBranches(host, branches);
     if (!set.ok()) return set.status();
     auto roots = reg.SetTeamRoots(host, teams);
     if (!roots.ok()) return roots.status();
-    return json::serialize(
-        json::object{{"exited", *marked}, {"branches", *set}, {"teams", *roots}});
+    return json::serialize(json::object{
+        {"exited", *marked}, {"started", *starts}, {"branches", *set}, {"teams", *roots}});
   });
 }
 

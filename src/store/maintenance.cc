@@ -98,6 +98,26 @@ Result<int64_t> Registry::MarkProcessesExited(const std::string& host,
   });
 }
 
+Result<int64_t> Registry::SetPidStarts(const std::string& host,
+                                       const std::vector<RecordedProcess>& found) {
+  return Write<int64_t>([&]() -> Result<int64_t> {
+    auto& set = Stmt(
+        "UPDATE sessions SET pid_start = ?3 WHERE id = ?1 AND pid = ?2 AND pid_start IS NULL "
+        "AND status IN ('active', 'idle') AND host = ?4");
+    int64_t n = 0;
+    for (const auto& p : found) {
+      if (!p.pid_start) continue;
+      set.reset();
+      set.bind(1, p.id);
+      set.bind(2, p.pid);
+      set.bind(3, *p.pid_start);
+      set.bind(4, host);
+      n += set.exec();
+    }
+    return n;
+  });
+}
+
 Result<std::vector<Registry::SessionRoot>> Registry::SessionRoots(const std::string& host,
                                                                   std::string* cursor,
                                                                   int64_t batch) {

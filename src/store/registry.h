@@ -221,6 +221,10 @@ class Registry {
   Result<int64_t> MarkProcessesExited(const std::string& host,
                                       const std::vector<DeadProcess>& dead);
   // A session's root and branch, as the branch probe reads them.
+  // Records each session's pid start time where it has none (its pid was
+  // registered where it could not be read: a cluster's core) and the pid
+  // is still the one probed. Not a feed change.
+  Result<int64_t> SetPidStarts(const std::string& host, const std::vector<RecordedProcess>& found);
   using SessionRoot = roster::SessionRoot;
   // Read-only: up to `batch` active, idle or paused sessions of `host` with a
   // root, ids after *cursor; *cursor moves on, back to "" after the last.
