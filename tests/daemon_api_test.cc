@@ -49,6 +49,11 @@ TEST_P(DaemonApi, EveryDocumentedParamIsAKnownField) {
     }
     if (params.empty()) {
       json r = d.Client().Call(method);
+      if (method.rfind("cluster.", 0) == 0 && d.engine() == Engine::kFile) {
+        // The file engine is not a cluster: it says so.
+        EXPECT_EQ(r.at("error").at("data").at("reason"), "invalid_state") << bj::serialize(r);
+        continue;
+      }
       EXPECT_TRUE(r.as_object().contains("result")) << method << ": " << bj::serialize(r);
     }
   }

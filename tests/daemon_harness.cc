@@ -7,8 +7,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "store/dqlite/client.h"
 #include "store/dqlite_engine.h"
@@ -81,6 +87,99 @@ int Daemon::Shell(const std::string& sql) const {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace roster::testing
+
+namespace roster::testing {
+
+bool Daemon::WaitLog(const std::string& text, int timeout_ms) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (Log().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+namespace {
+
+// The line a member logs once it serves (as the primary or as a member).
+constexpr const char* kMemberReady = " ready: member ";
+
+}  // namespace
+
+Cluster::Cluster(int n, std::vector<std::string> extra)
+    : secret_(dir_.File("secret")), extra_(std::move(extra)) {
+  {
+    std::ofstream out(secret_);
+    out << "a-cluster-secret-for-the-tests-" << ::getpid() << "\n";
+  }
+  ::chmod(secret_.c_str(), 0600);
+  for (int i = 0; i < n; ++i) {
+    if (i == 0) {
+      std::vector<std::string> args{"--secret-file", secret_};
+      args.insert(args.end(), extra_.begin(), extra_.end());
+      members_.push_back(std::make_unique<Daemon>(args, Engine::kDqlite));
+    } else {
+      Add();
+    }
+    StartMember(*members_.back());
+  }
+}
+
+Cluster::~Cluster() {
+  for (auto& m : members_) m->Stop(10'000);
+}
+
+Daemon& Cluster::Add(const std::string& secret_file) {
+  std::vector<std::string> args{"--secret-file", secret_file.empty() ? secret_ : secret_file,
+                                "--join", members_.at(0)->cluster()};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  members_.push_back(std::make_unique<Daemon>(args, Engine::kDqlite));
+  return *members_.back();
+}
+
+void Cluster::StartMember(Daemon& d) {
+  d.Spawn();
+  if (!d.WaitLog(kMemberReady)) throw std::runtime_error("member did not start: " + d.Log());
+}
+
+void Cluster::Restart(int i) {
+  Daemon& d = member(i);
+  std::vector<std::string> args{"--secret-file", secret_};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  d.SetExtra(args);
+  const size_t before = d.Log().size();
+  d.Spawn();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (d.Log().find(kMemberReady, before) == std::string::npos) {
+    if (std::chrono::steady_clock::now() > until) {
+      throw std::runtime_error("member did not restart: " + d.Log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+int Cluster::Primary(int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  do {
+    for (int i = 0; i < size(); ++i) {
+      auto c = client::Client::Connect(member(i).socket(), 200, client::WhenFull::kFail);
+      if (!c.ok()) continue;
+      auto r = (*c)->Call("cluster.status", {});
+      if (r.ok() && r->at("role") == "primary") return i;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  } while (std::chrono::steady_clock::now() < until);
+  return -1;
+}
+
+boost::json::value Cluster::Record(int i) {
+  std::ifstream in(member(i).data() + "/member.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  return boost::json::parse(text.str());
 }
 
 }  // namespace roster::testing

@@ -167,6 +167,20 @@ class Daemon {
     extra_.push_back(dir_.File("config.json"));
   }
 
+  // Replaces the extra arguments (e.g. a restart without --join).
+  void SetExtra(std::vector<std::string> extra) { extra_ = std::move(extra); }
+
+  // Starts the daemon without waiting for its socket (a cluster member that
+  // is not the primary serves none until the front does).
+  void Spawn() {
+    if (Status st = proc_.Spawn(Launch()); !st.ok()) throw std::runtime_error(st.ToString());
+  }
+  // Waits until the log holds `text` (false after `timeout_ms`, or when the
+  // daemon exited).
+  bool WaitLog(const std::string& text, int timeout_ms = 20'000) const;
+  // Waits for the daemon to exit (see RunToExit).
+  int Wait(int timeout_ms = 20'000) { return proc_.Wait(timeout_ms); }
+
   // Starts the daemon and waits until its socket answers `status`.
   void Start() {
     if (Status st = proc_.Spawn(Launch()); !st.ok()) throw std::runtime_error(st.ToString());
@@ -240,6 +254,40 @@ class Daemon {
   std::optional<uid_t> run_as_;
   std::optional<rlimit> file_limit_;
   client::DaemonProcess proc_;
+};
+
+// rosterd cluster members on loopback (--engine dqlite), each a Daemon with
+// its own data directory, socket and ports (its node's and its door, the
+// next one), sharing one secret file (0600): the first bootstraps, the
+// others --join it. Every wait is bounded.
+class Cluster {
+ public:
+  // Starts `n` members, each ready (joined) before the next starts.
+  explicit Cluster(int n, std::vector<std::string> extra = {});
+  ~Cluster();
+
+  int size() const { return static_cast<int>(members_.size()); }
+  Daemon& member(int i) { return *members_.at(static_cast<size_t>(i)); }
+  const std::string& secret_file() const { return secret_; }
+
+  // Adds a member joining through member 0 with `secret_file` (default the
+  // cluster's) and starts it; does not wait.
+  Daemon& Add(const std::string& secret_file = "");
+  // Starts member `i` again (after Stop or Kill9), without --join, and waits
+  // until it is ready.
+  void Restart(int i);
+  // The member whose core serves (its socket answers cluster.status as the
+  // primary), or -1 when none does within `timeout_ms`.
+  int Primary(int timeout_ms = 10'000);
+  // The JSON of member `i`'s DATA/member.json.
+  boost::json::value Record(int i);
+
+ private:
+  void StartMember(Daemon& d);
+  TempDir dir_;
+  std::string secret_;
+  std::vector<std::string> extra_;
+  std::vector<std::unique_ptr<Daemon>> members_;
 };
 
 }  // namespace roster::testing

@@ -11,8 +11,12 @@
 
 namespace roster::cluster {
 
-Core::Core(daemon::DaemonConfig config, int listen_fd, std::function<void()> on_ready)
-    : config_(std::move(config)), listen_fd_(listen_fd), on_ready_(std::move(on_ready)) {}
+Core::Core(daemon::DaemonConfig config, int listen_fd, std::function<void()> on_ready,
+           daemon::Dispatcher::ClusterStatus cluster_status)
+    : config_(std::move(config)),
+      listen_fd_(listen_fd),
+      on_ready_(std::move(on_ready)),
+      cluster_status_(std::move(cluster_status)) {}
 
 Core::~Core() { Stop(); }
 
@@ -51,6 +55,7 @@ void Core::Run() {
     const int fd = listen_fd_ >= 0 ? ::dup(listen_fd_) : -1;
     options.listen_fd = fd;
     options.handle_signals = false;
+    options.cluster_status = cluster_status_;
     options.on_ready = [this] {
       serving_ = true;
       if (on_ready_) on_ready_();

@@ -32,7 +32,9 @@ class Core {
   // listening socket systemd passed (-1: none), which each start serves a
   // duplicate of. on_ready runs on the core's thread once the socket
   // answers.
-  Core(daemon::DaemonConfig config, int listen_fd, std::function<void()> on_ready);
+  // cluster_status answers cluster.status (on a reader of the core).
+  Core(daemon::DaemonConfig config, int listen_fd, std::function<void()> on_ready,
+       daemon::Dispatcher::ClusterStatus cluster_status);
   ~Core();  // Stop()
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -54,6 +56,7 @@ class Core {
   const daemon::DaemonConfig config_;
   const int listen_fd_;
   const std::function<void()> on_ready_;
+  const daemon::Dispatcher::ClusterStatus cluster_status_;
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<bool> serving_{false};

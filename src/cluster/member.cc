@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include "cluster/door_address.h"
+#include "cluster/peer.h"
 #include "daemon/daemon.h"
 #include "daemon/systemd.h"
 #include "store/dqlite/client.h"
@@ -20,6 +22,10 @@ namespace {
 // After a core start that failed (its node stopped leading while it opened),
 // the next try waits this long.
 constexpr auto kCoreRetry = 500ms;
+// How long a join keeps asking while the cluster has no primary to take it.
+constexpr auto kJoinPatience = 20s;
+// The role watcher checks the node is still a member every this many polls.
+constexpr int kMembershipEvery = 10;
 
 }  // namespace
 
@@ -41,9 +47,12 @@ Result<std::unique_ptr<Member>> Member::Open(const daemon::DaemonConfig& config,
 }
 
 Status Member::Start() {
+  auto security = Security::Load(config_);
+  if (!security.ok()) return security.status();
+  security_ = std::move(security).value();
   ROSTER_RETURN_IF_ERROR(lock_.Acquire(store::DqliteLockPath(config_.data_dir)));
   std::string note;
-  auto identity = ResolveIdentity(config_.data_dir, config_.cluster, &note);
+  auto identity = ResolveIdentity(config_.data_dir, config_.cluster, config_.join, &note);
   if (!identity.ok()) return identity.status();
   record_ = std::move(identity).value();
   if (!note.empty()) LogWarn(note);
@@ -57,15 +66,128 @@ Status Member::Start() {
   node_ = std::move(started).value();
   LogInfo("cluster member: node " + std::to_string(record_.id) + " at " + record_.address +
           " (data " + config_.data_dir + ")");
+  if (record_.state == MemberRecord::State::kJoining) ROSTER_RETURN_IF_ERROR(Join());
   daemon::DaemonConfig core = config_;
   core.node_id = record_.id;
-  core_ = std::make_unique<Core>(std::move(core), listen_fd_, [this] {
-    NotifyReadyOnce("serving " + config_.socket_path + " as the primary");
-  });
+  core_ = std::make_unique<Core>(
+      std::move(core), listen_fd_,
+      [this] { NotifyReadyOnce("serving " + config_.socket_path + " as the primary"); },
+      [this] { return StatusJson(); });
   watcher_ = std::make_unique<RoleWatcher>(record_.address, record_.id,
                                            std::chrono::milliseconds(config_.role_poll_ms),
                                            [this](const RoleView& v) { OnRole(v); });
   return Status::Ok();
+}
+
+Status Member::Join() {
+  const std::string through = record_.join;
+  if (through.empty()) {
+    return Status::InvalidState("the member at " + record_.address + " (node " +
+                                std::to_string(record_.id) +
+                                ") has not finished joining its cluster: start it again with "
+                                "--join and a member's address");
+  }
+  if (!security_.has_secret()) {
+    return Status::InvalidParams(
+        "--join needs the cluster's secret (--secret-file, or "
+        "cluster_secret_file): a cluster takes only members that know it");
+  }
+  LogInfo("joining the cluster through " + through + " as node " + std::to_string(record_.id));
+  const auto give_up = std::chrono::steady_clock::now() + kJoinPatience;
+  Status last;
+  while (std::chrono::steady_clock::now() < give_up) {
+    dq::ClientOptions o;
+    o.nodes = {through};
+    o.connect_timeout = 5s;
+    dq::Client client(o);
+    if (auto c = client.Connect(); !c.ok()) {
+      return Status::Unavailable("cannot join the cluster through " + through + ": " +
+                                 c.error().status().message());
+    }
+    auto door = DoorAddress(client.leader_address());
+    if (!door.ok()) return door.status();
+    auto peer = PeerClient::Connect(*door, security_, 30s);
+    Result<boost::json::value> joined =
+        peer.ok()
+            ? (*peer)->Call("cluster.join", {{"id", record_.id}, {"address", record_.address}})
+            : Result<boost::json::value>(peer.status());
+    if (joined.ok()) {
+      record_.state = MemberRecord::State::kMember;
+      ROSTER_RETURN_IF_ERROR(WriteMemberRecord(config_.data_dir, record_));
+      LogInfo("joined the cluster as node " + std::to_string(record_.id) + " (a voter), through " +
+              *door);
+      return Status::Ok();
+    }
+    last = joined.status();
+    if (last.code() != Code::kUnavailable) break;  // refused: asking again changes nothing
+    std::this_thread::sleep_for(200ms);            // the primary moved, or is starting
+  }
+  return Status(last.code(),
+                "could not join the cluster through " + through + ": " + last.message() +
+                    " (nothing changed; start it again to retry with the same node id)");
+}
+
+std::optional<bool> Member::StillMember() {
+  // The leader's configuration decides: a removed node is not told it was
+  // removed (Raft stops replicating to it), so its own may still list it.
+  // Its own gives the addresses to find the leader through.
+  auto dialed = dq::Conn::Dial(record_.address, {}, dq::Clock::now() + 500ms);
+  if (!dialed.ok()) return std::nullopt;
+  auto known = dq::AskCluster(**dialed, dq::Clock::now() + 500ms);
+  if (!known.ok() || known->empty()) return std::nullopt;
+  dq::ClientOptions o;
+  for (const auto& n : *known) o.nodes.push_back(n.address);
+  o.connect_timeout = 500ms;
+  o.call_timeout = 500ms;
+  dq::Client client(o);
+  if (!client.Connect().ok()) return std::nullopt;
+  auto nodes = client.Cluster();
+  if (!nodes.ok() || nodes->empty()) return std::nullopt;
+  for (const auto& n : *nodes) {
+    if (n.id == record_.id) return true;
+  }
+  return false;
+}
+
+void Member::Leave() {
+  LogWarn("this member (node " + std::to_string(record_.id) + " at " + record_.address +
+          ") was removed from its cluster (cluster.leave): it stops serving, and " +
+          MemberRecordPath(config_.data_dir) + " marks it as left");
+  record_.state = MemberRecord::State::kLeft;
+  if (Status s = WriteMemberRecord(config_.data_dir, record_); !s.ok()) LogError(s.message());
+  left_ = true;
+  asio::post(io_, [this] { signals_.cancel(); });
+}
+
+Result<std::string> Member::StatusJson() {
+  namespace json = boost::json;
+  const RoleView v = watcher_->view();
+  auto door = DoorAddress(record_.address);
+  json::object o{{"id", record_.id},
+                 {"address", record_.address},
+                 {"door", door.ok() ? *door : ""},
+                 {"role", core_->serving() ? "primary" : "relay"},
+                 {"leader_id", v.leader_id},
+                 {"leader_address", v.leader_address},
+                 {"members", nullptr}};
+  dq::ClientOptions co;
+  co.nodes = {record_.address};
+  co.connect_timeout = 500ms;
+  co.call_timeout = 500ms;
+  dq::Client client(co);
+  if (client.Connect().ok()) {
+    if (auto nodes = client.Cluster(); nodes.ok()) {
+      json::array members;
+      for (const auto& n : *nodes) {
+        members.push_back(json::object{{"id", n.id},
+                                       {"address", n.address},
+                                       {"role", dq::RoleName(n.role)},
+                                       {"leader", n.id == client.leader_id()}});
+      }
+      o["members"] = std::move(members);
+    }
+  }
+  return json::serialize(o);
 }
 
 void Member::NotifyReadyOnce(const std::string& what) {
@@ -75,6 +197,13 @@ void Member::NotifyReadyOnce(const std::string& what) {
 }
 
 void Member::OnRole(const RoleView& view) {
+  if (left_) return;
+  if (++polls_ % kMembershipEvery == 0) {
+    if (StillMember() == std::optional<bool>(false)) {
+      if (core_->running()) core_->Stop();
+      return Leave();
+    }
+  }
   if (view.leader_id != last_leader_id_) {
     if (view.leader_id == 0) {
       LogInfo("cluster: no leader known (an election may be running)");
@@ -122,13 +251,21 @@ void Member::HandOver() {
 }
 
 int Member::Run() {
+  door_ = std::make_unique<Door>(io_, config_, security_, [this]() -> std::optional<std::string> {
+    if (core_->serving()) return config_.socket_path;
+    return std::nullopt;
+  });
+  if (Status s = door_->Start(); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
   signals_.async_wait([this](boost::system::error_code e, int signo) {
-    if (e) return;
-    LogInfo("signal " + std::to_string(signo) + ": shutting down");
+    if (!e) LogInfo("signal " + std::to_string(signo) + ": shutting down");
     daemon::systemd::NotifyStopping();
+    door_->Stop();
   });
   watcher_->Start();
-  io_.run();  // until the signal's handler ran
+  io_.run();  // until the signal's handler ran, or the member left
   watcher_->Stop();
   core_->Stop();
   HandOver();

@@ -11,10 +11,26 @@
 // member whose node leads next starts its own.
 //
 // Start: the checks every rosterd makes before creating anything
-// (daemon::PrepareToServe), the lock, the identity, the node; with --join on
-// a first start the member asks the cluster to take its node (a voter)
-// before it serves (JoinCluster); then the watcher. Ready (systemd's
-// READY=1) once the public socket serves.
+// (daemon::PrepareToServe), the lock, the security (cluster/security.h), the
+// identity, the node; with --join on a first start the member asks the
+// cluster to take its node before it serves (Join, below); then its door
+// (cluster/door.h, on the port after the node's: other members reach the
+// core through it) and the watcher. Ready (systemd's READY=1) once the
+// public socket serves.
+//
+// Join: ask the node at --join whom it thinks leads (a wire client's
+// Connect, which follows the answer), then call `cluster.join {id,address}`
+// through the leader's door (PeerClient: the cluster secret, TLS if set);
+// the primary's core ADDs the node and ASSIGNs it voter (Raft catches it up
+// first). A leader that moved meanwhile refuses at its door (not_primary):
+// asked again, for up to kJoinPatience. Until the cluster confirmed it the
+// record says "joining" with the id, so a start after a failure asks again
+// for the same node; a refusal (wrong secret, an address already taken) is
+// a sentence and exit status 1.
+//
+// Leaving: a member that finds its node no longer in the cluster's
+// configuration (cluster.leave removed it) stops serving with a sentence
+// and marks its record "left"; that data directory never serves again.
 //
 // Stop (SIGTERM/SIGINT): the watcher, then the core (its last writes go
 // through the node, so before it), then — when this node leads and another
@@ -37,8 +53,10 @@
 #include <string>
 
 #include "cluster/core.h"
+#include "cluster/door.h"
 #include "cluster/member_record.h"
 #include "cluster/role.h"
+#include "cluster/security.h"
 #include "daemon/config.h"
 #include "store/dqlite/node.h"
 #include "util/lockfile.h"
@@ -65,9 +83,20 @@ class Member {
 
   const MemberRecord& record() const { return record_; }
 
+  // cluster.status: this member's view — {id, address, door, role
+  // (primary|relay), leader_id, leader_address, members: [{id, address,
+  // role, leader}] as the leader has them (null when no leader answers)}.
+  // Any thread; asks the leader (bounded to ~0.5 s).
+  Result<std::string> StatusJson();
+
  private:
   Member(const daemon::DaemonConfig& config, int listen_fd);
   Status Start();
+  Status Join();
+  // Whether this member's node is still in the cluster's configuration, as
+  // its own node sees it (nullopt: no answer).
+  std::optional<bool> StillMember();
+  void Leave();
   // The watcher's verdict, on its thread: start or stop the core.
   void OnRole(const RoleView& view);
   // Hands leadership to another voter, if this node leads and one is there.
@@ -77,16 +106,20 @@ class Member {
   const daemon::DaemonConfig config_;
   const int listen_fd_;
   LockFile lock_;
+  Security security_;
   MemberRecord record_;
   std::unique_ptr<store::dqlite::Node> node_;
   std::unique_ptr<Core> core_;
   std::unique_ptr<RoleWatcher> watcher_;
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;
+  std::unique_ptr<Door> door_;  // io thread
 
   // ---- the watcher's thread ----
   std::chrono::steady_clock::time_point core_started_{};
   uint64_t last_leader_id_ = 0;
+  int polls_ = 0;
+  std::atomic<bool> left_{false};
   std::atomic<bool> ready_{false};
 };
 

@@ -83,7 +83,7 @@ Status WriteMemberRecord(const std::string& data_dir, const MemberRecord& r) {
 }
 
 Result<MemberRecord> ResolveIdentity(const std::string& data_dir, const std::string& cluster,
-                                     std::string* note) {
+                                     const std::string& join, std::string* note) {
   auto read = ReadMemberRecord(data_dir);
   if (!read.ok()) return read.status();
   if (read->has_value()) {
@@ -101,18 +101,30 @@ Result<MemberRecord> ResolveIdentity(const std::string& data_dir, const std::str
                                   "); to join again, start a new member with another --data "
                                   "and --join");
     }
-    if (r.state == MemberRecord::State::kJoining) {
-      return Status::InvalidState("the member at " + cluster + " (node " + std::to_string(r.id) +
-                                  ") has not finished joining its cluster (" + path + ")");
+    if (r.state == MemberRecord::State::kJoining && !join.empty()) r.join = join;
+    if (r.state == MemberRecord::State::kMember && !join.empty()) {
+      *note = "--join " + join + " ignored: this member (node " + std::to_string(r.id) +
+              ") already belongs to its cluster (" + path + "); it rejoins by itself";
     }
     return r;
   }
   MemberRecord r;
   r.address = cluster;
-  // A new cluster, or the node a single-node rosterd left here (id 1).
-  r.id = 1;
-  r.state = MemberRecord::State::kMember;
-  *note = "";
+  std::error_code ec;
+  const bool has_node = std::filesystem::exists(store::DqliteNodeDir(data_dir), ec);
+  if (join.empty() || has_node) {
+    // A new cluster, or the node a single-node rosterd left here (id 1).
+    r.id = 1;
+    r.state = MemberRecord::State::kMember;
+    if (!join.empty()) {
+      *note = "--join " + join + " ignored: " + data_dir +
+              " already holds a node of its own cluster (node 1); use another --data to join";
+    }
+  } else {
+    r.id = store::dqlite::GenerateNodeId(cluster);
+    r.state = MemberRecord::State::kJoining;
+    r.join = join;
+  }
   ROSTER_RETURN_IF_ERROR(WriteMemberRecord(data_dir, r));
   return r;
 }

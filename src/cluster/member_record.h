@@ -37,13 +37,14 @@ std::string MemberRecordPath(const std::string& data_dir);
 Result<std::optional<MemberRecord>> ReadMemberRecord(const std::string& data_dir);
 Status WriteMemberRecord(const std::string& data_dir, const MemberRecord& record);
 
-// Who this start is, from the record (if any) and --cluster:
+// Who this start is, from the record (if any), --cluster and --join:
 //  - a record: its id; a different --cluster is refused (the data belongs to
-//    the member at the recorded address), as is a member that left;
+//    the member at the recorded address), as is a member that left; --join
+//    is ignored once it is a member (*note says so, for the log);
 //  - none: id 1 (bootstrap; also a data directory the single-node engine
-//    left, whose node is id 1).
+//    left, whose node is id 1), or with --join a new id, state joining.
 // Writes the record when it is new.
 Result<MemberRecord> ResolveIdentity(const std::string& data_dir, const std::string& cluster,
-                                     std::string* note);
+                                     const std::string& join, std::string* note);
 
 }  // namespace roster::cluster

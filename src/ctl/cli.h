@@ -66,6 +66,7 @@ void AddPaneCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddTeamCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddLogCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 void AddOtherCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
+void AddClusterCommands(CLI::App& app, Opts& o, Context& ctx, Plan& plan);
 // `help [TOPIC|COMMAND]` (topics.cc), and the topics as a man-page section.
 void AddHelpCommand(CLI::App& app, Opts& o, Plan& plan);
 std::string TopicsManSection();

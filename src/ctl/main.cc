@@ -48,6 +48,7 @@ int Run(int argc, char** argv, Plan& plan) {
   AddTeamCommands(app, opts, ctx, plan);
   AddLogCommands(app, opts, ctx, plan);
   AddOtherCommands(app, opts, ctx, plan);
+  AddClusterCommands(app, opts, ctx, plan);
   AddHelpCommand(app, opts, plan);
   app.footer("Concepts: rosterctl help liveness|pause|feed|hooks. Manual: man rosterctl.");
   if (auto rc = cli::Parse(app, argc, argv, {.sections = TopicsManSection()})) return *rc;

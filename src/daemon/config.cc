@@ -152,11 +152,23 @@ Status CheckConfig(const DaemonConfig& c) {
                                    "; it must be a numeric IPv4 address and port, e.g. "
                                    "127.0.0.1:9001 (what a dqlite 1.11 node binds)");
     }
+    if (!c.join.empty() && !IsIpv4Address(c.join)) {
+      return Status::InvalidParams("config.join is " + Quoted(c.join) +
+                                   "; it must be another member's --cluster address, a numeric "
+                                   "IPv4 address and port, e.g. 127.0.0.1:9001");
+    }
+    if (c.join == c.cluster) {
+      return Status::InvalidParams("config.join is this member's own --cluster address (" +
+                                   c.cluster + "); name another member's");
+    }
     if (c.sync == store::SyncMode::kNormal) {
       return Status::InvalidParams(
           "config.sync is \"normal\", which the dqlite engine does not have: its commits are "
           "in the Raft log on disk before they return (leave sync out)");
     }
+  } else if (!c.join.empty()) {
+    return Status::InvalidParams(
+        "config.join needs the dqlite engine (--engine dqlite): the file engine is one machine's");
   }
   for (const auto& [key, ttl] : {std::pair{"default_ttl_ms", c.registry.default_ttl_ms},
                                  std::pair{"hook_ttl_ms", c.registry.hook_ttl_ms}}) {

@@ -41,6 +41,9 @@ struct DaemonConfig {
   std::string engine = "file";
   std::string cluster = "127.0.0.1:9001";
   std::string data_dir;  // default: DefaultDqliteDir()
+  // dqlite: a member's node address to join the cluster through, on this
+  // data directory's first start ("": bootstrap a new cluster; cluster/member.h).
+  std::string join;
   // dqlite: the expected one-way network latency between nodes: Raft's
   // heartbeat every 1.5x, its election timeout 15x (20: 300 ms, a failover
   // within ~0.3-0.8 s on a LAN).

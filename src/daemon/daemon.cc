@@ -109,6 +109,7 @@ Daemon::Daemon(const DaemonConfig& config, store::Engine& engine,
       host_beat_(io_, writer_, config.registry.host_timeout_ms),
       progress_(io_) {
   hub_.set_published_rev(feed.head);
+  dispatcher_.set_cluster_status(options_.cluster_status);
   if (options_.handle_signals) {
     signals_.add(SIGINT);
     signals_.add(SIGTERM);

@@ -68,6 +68,8 @@ struct DaemonOptions {
   // Called on the io thread once the socket answers (after systemd's
   // READY=1 when handle_signals).
   std::function<void()> on_ready;
+  // A cluster member's answer to cluster.status (rpc.h); unset: not a cluster.
+  Dispatcher::ClusterStatus cluster_status;
 };
 
 class Daemon {

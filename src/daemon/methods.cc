@@ -234,6 +234,56 @@ Result<Call> LogRead(ParamReader& r) {
   return Done(r, false, Json([p](store::Registry& reg) { return reg.LogRead(p); }));
 }
 
+// Cluster membership, served by the primary's core (the dqlite engine; the
+// file engine answers invalid_state). Reads, on a reader: they change the
+// Raft configuration, not the registry's tables.
+Result<Call> ClusterJoin(ParamReader& r) {
+  auto id = r.Required<int64_t>("id");
+  auto address = r.Required<std::string>("address");
+  if (Status s = r.Finish(); !s.ok()) return s;
+  if (id < 2) {
+    return Status::InvalidParams(
+        "params.id must be a joining node's id (2 or more; 1 is the node "
+        "that bootstrapped the cluster)");
+  }
+  return Call{
+      false, [id, address](store::Registry& reg) -> Result<std::string> {
+        if (Status s = reg.ClusterJoin(static_cast<uint64_t>(id), address); !s.ok()) {
+          return s;
+        }
+        return json::serialize(json::object{{"id", id}, {"address", address}, {"role", "voter"}});
+      }};
+}
+
+Result<Call> ClusterMembers(ParamReader& r) {
+  return Done(r, false, [](store::Registry& reg) -> Result<std::string> {
+    auto members = reg.ClusterMembers();
+    if (!members.ok()) return members.status();
+    json::array out;
+    for (const auto& m : *members) {
+      out.push_back(json::object{{"id", m.id},
+                                 {"address", m.address},
+                                 {"role", m.role},
+                                 {"leader", m.leader},
+                                 {"reachable", m.reachable}});
+    }
+    return json::serialize(out);
+  });
+}
+
+Result<Call> ClusterLeave(ParamReader& r) {
+  auto id = r.Optional<int64_t>("id");
+  if (Status s = r.Finish(); !s.ok()) return s;
+  if (id && *id < 1) return Status::InvalidParams("params.id must be a member's id (1 or more)");
+  std::optional<uint64_t> node;
+  if (id) node = static_cast<uint64_t>(*id);
+  return Call{false, [node](store::Registry& reg) -> Result<std::string> {
+                auto left = reg.ClusterLeave(node);
+                if (!left.ok()) return left.status();
+                return json::serialize(json::object{{"id", *left}});
+              }};
+}
+
 const std::map<std::string, Decoder, std::less<>>& Table() {
   static const std::map<std::string, Decoder, std::less<>> kTable = {
       {"session.register", SessionRegister},
@@ -262,12 +312,15 @@ const std::map<std::string, Decoder, std::less<>>& Table() {
       {"host.beat", HostBeat},
       {"host.sessions", HostSessions},
       {"host.report", HostReport},
+      {"cluster.join", ClusterJoin},
+      {"cluster.members", ClusterMembers},
+      {"cluster.leave", ClusterLeave},
   };
   return kTable;
 }
 
 // The methods the dispatcher serves itself (rpc.cc).
-constexpr std::string_view kDispatcherMethods[] = {"status", "unwatch", "watch"};
+constexpr std::string_view kDispatcherMethods[] = {"cluster.status", "status", "unwatch", "watch"};
 
 }  // namespace
 

@@ -165,6 +165,22 @@ void Dispatcher::Dispatch(const std::string& method, const json::object& params,
     if (Status s = r.Finish(); !s.ok()) return done(s);
     return ServeStatus(std::move(done));
   }
+  if (method == "cluster.status") {
+    ParamReader r(params);
+    if (Status s = r.Finish(); !s.ok()) return done(s);
+    if (!cluster_status_) {
+      return done(Status::InvalidState(
+          "this rosterd runs the file engine, which is not a cluster (start it with --engine "
+          "dqlite to have one)"));
+    }
+    auto guard = std::make_shared<decltype(boost::asio::make_work_guard(io_))>(
+        boost::asio::make_work_guard(io_));
+    readers_.Submit([this, guard, done, fn = cluster_status_](store::Registry&) {
+      auto answer = std::make_shared<Result<std::string>>(fn());
+      Post([done, answer] { done(std::move(*answer)); });
+    });
+    return;
+  }
   done(Status::Internal("unhandled method " + method));
 }
 

@@ -56,6 +56,12 @@ class Dispatcher {
   // Number of open client connections, reported by status (set by the server).
   void set_connections(size_t n) { connections_ = n; }
 
+  // What answers cluster.status: this member's view of its cluster, as
+  // serialized JSON (a cluster member's core sets it; it may block briefly
+  // and runs on a reader). Unset: the file engine, not a cluster.
+  using ClusterStatus = std::function<Result<std::string>()>;
+  void set_cluster_status(ClusterStatus fn) { cluster_status_ = std::move(fn); }
+
  private:
   // Keeps a copy of `message` to run fn on after the requests held before it
   // (see ClientState::held).
@@ -89,6 +95,7 @@ class Dispatcher {
   const DaemonConfig& config_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   size_t connections_ = 0;
+  ClusterStatus cluster_status_;
 };
 
 }  // namespace roster::daemon

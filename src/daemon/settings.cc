@@ -70,7 +70,9 @@ std::vector<Setting> Build() {
       "cluster", kText, 9, 21, {}, [](auto& c) -> auto& { return c.cluster; }));
   t.push_back(Text(
       "data", kText, 1, 4095, {}, [](auto& c) -> auto& { return c.data_dir; }, "see above"));
-  // dqlite: the cluster's timing (cluster/member.h).
+  // dqlite: the cluster's membership and timing (cluster/member.h).
+  t.push_back(Text(
+      "join", kText, 0, 21, {}, [](auto& c) -> auto& { return c.join; }, "none"));
   t.push_back(Int(
       "raft_latency_ms", 1, 1000, kNotReported,
       [](auto& c) -> auto& { return c.raft_latency_ms; }));

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -281,6 +282,29 @@ class Registry {
   };
   // Every host whose rosterd wrote its row in `hosts`, by name.
   Result<std::vector<HostInfo>> Hosts();
+
+  // ---- cluster membership (the dqlite engine; membership.cc) ----
+  // The node a dqlite Registry is connected to (the leader, which is the
+  // primary's own node) reads and changes the Raft configuration; the file
+  // engine answers invalid_state ("not a cluster"). Each call opens its own
+  // membership connection, which follows the leader (a leave may hand
+  // leadership over first).
+  struct ClusterMember {
+    uint64_t id = 0;
+    std::string address;
+    std::string role;  // voter, standby or spare
+    bool leader = false;
+    bool reachable = false;  // its node accepted a connection just now
+  };
+  Result<std::vector<ClusterMember>> ClusterMembers();
+  // Takes node `id` at `address` into the cluster as a voter (ADD, then
+  // ASSIGN: the node must be running, and is caught up first). Again for a
+  // node already there with that address: made a voter if it is not one.
+  Status ClusterJoin(uint64_t id, const std::string& address);
+  // Removes node `id` (nullopt: the node this Registry is connected to,
+  // i.e. the primary's); the leader hands leadership to another voter
+  // first. Returns the removed node's id.
+  Result<uint64_t> ClusterLeave(std::optional<uint64_t> id);
 
   const RegistryOptions& options() const { return options_; }
 

@@ -94,6 +94,9 @@ struct NodeInfo {
   Role role = Role::kVoter;
 };
 
+// "voter", "standby" or "spare".
+const char* RoleName(Role role);
+
 // A file of a DUMP: the database and its WAL, as SQLite would have them.
 struct DumpFile {
   std::string name;
@@ -108,6 +111,9 @@ class Stmt;
 // again and again (the cluster member's role watcher does every
 // role_poll_ms).
 Result<NodeInfo> AskLeader(Conn& conn, Deadline deadline);
+// The cluster's configuration as the node at the other end of `conn` knows
+// it (CLUSTER), without registering as a client.
+Result<std::vector<NodeInfo>> AskCluster(Conn& conn, Deadline deadline);
 
 // Parameters of a call: a braced list, a vector or a span of Values. A
 // braced list lives until the end of the call's full expression.

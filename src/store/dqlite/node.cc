@@ -20,8 +20,11 @@ void IgnoreSigpipe() {
 }
 
 uint64_t GenerateNodeId(const std::string& address) {
+  // Kept below 2^53, so that every JSON client reads it exactly (a double's
+  // mantissa); 53 bits of a hash of the address and the time still tell
+  // the members of one cluster apart.
   uint64_t id = 0;
-  while (id <= 1) id = dqlite_generate_node_id(address.c_str());
+  while (id <= 1) id = dqlite_generate_node_id(address.c_str()) & ((uint64_t{1} << 53) - 1);
   return id;
 }
 

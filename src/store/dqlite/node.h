@@ -46,7 +46,8 @@ struct NodeOptions {
 
 // A new node id for a node that will join at `address` (libdqlite's
 // dqlite_generate_node_id: a hash of the address and the current time, so
-// two calls differ); never 1, the bootstrap id.
+// two calls differ), below 2^53 (exact in any JSON client); never 1, the
+// bootstrap id.
 uint64_t GenerateNodeId(const std::string& address);
 
 // Sets SIGPIPE to SIG_IGN if it has the default action (process-wide).

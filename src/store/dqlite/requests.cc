@@ -248,17 +248,35 @@ Result<NodeInfo> Client::Leader(Deadline deadline) {
   return leader;
 }
 
-Result<std::vector<NodeInfo>> Client::Cluster(Deadline deadline) {
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kVoter:
+      return "voter";
+    case Role::kStandby:
+      return "standby";
+    case Role::kSpare:
+      return "spare";
+  }
+  return "spare";
+}
+
+namespace {
+
+std::string ClusterRequest() {
   Encoder e;
   e.Begin(Request::kCluster);
   e.U64(kClusterFormatV1);
   e.End();
-  auto m = Call(e.bytes(), kCluster, CallDeadline(deadline));
-  if (!m.ok()) return m.error();
-  Decoder d(m->view());
+  return std::string(e.bytes());
+}
+
+// The nodes of a SERVERS response; nullopt with *what set when it is not one.
+std::optional<std::vector<NodeInfo>> DecodeServers(const Message& m, std::string* what) {
+  Decoder d(m.view());
   uint64_t n = 0;
-  if (m->type != Response::kServers || !d.U64(&n) || n > d.remaining() / (3 * kWord)) {
-    return Malformed(kCluster, "expected SERVERS");
+  if (m.type != Response::kServers || !d.U64(&n) || n > d.remaining() / (3 * kWord)) {
+    *what = "expected SERVERS";
+    return std::nullopt;
   }
   std::vector<NodeInfo> nodes;
   for (uint64_t i = 0; i < n; ++i) {
@@ -267,13 +285,40 @@ Result<std::vector<NodeInfo>> Client::Cluster(Deadline deadline) {
     uint64_t role = 0;
     if (!d.U64(&node.id) || !d.Text(&address) || !d.U64(&role) ||
         role > static_cast<uint64_t>(Role::kSpare)) {
-      return Malformed(kCluster, "node " + std::to_string(i) + " is truncated or has no role");
+      *what = "node " + std::to_string(i) + " is truncated or has no role";
+      return std::nullopt;
     }
     node.address = std::string(address);
     node.role = static_cast<Role>(role);
     nodes.push_back(std::move(node));
   }
   return nodes;
+}
+
+}  // namespace
+
+Result<std::vector<NodeInfo>> Client::Cluster(Deadline deadline) {
+  auto m = Call(ClusterRequest(), kCluster, CallDeadline(deadline));
+  if (!m.ok()) return m.error();
+  std::string what;
+  auto nodes = DecodeServers(*m, &what);
+  if (!nodes) return Malformed(kCluster, what);
+  return std::move(*nodes);
+}
+
+Result<std::vector<NodeInfo>> AskCluster(Conn& conn, Deadline deadline) {
+  if (auto sent = conn.Send(ClusterRequest(), kCluster, deadline); !sent.ok()) return sent.error();
+  auto m = conn.Recv(kCluster, deadline);
+  if (!m.ok()) return m.error();
+  if (m->type == Response::kFailure) {
+    return conn.Fail(ErrorKind::kNotLeader, kCluster,
+                     "dqlite node " + conn.address() + " did not answer CLUSTER", false);
+  }
+  std::string what;
+  auto nodes = DecodeServers(*m, &what);
+  if (!nodes)
+    return conn.Fail(ErrorKind::kProtocol, kCluster, "malformed response: " + what, false);
+  return std::move(*nodes);
 }
 
 Outcome Client::Add(uint64_t id, std::string_view address, Deadline deadline) {
