@@ -132,8 +132,9 @@ class Daemon {
   explicit Daemon(std::vector<std::string> extra = {}, Engine engine = Engine::kFile)
       : extra_(std::move(extra)),
         engine_(engine),
-        cluster_(engine == Engine::kDqlite ? "127.0.0.1:" + std::to_string(FreeLoopbackPort())
-                                           : "") {}
+        cluster_(engine == Engine::kDqlite
+                     ? "127.0.0.1:" + std::to_string(client::FreeLoopbackPorts(2))
+                     : "") {}
 
   Engine engine() const { return engine_; }
   // dqlite: the node's address (the same across restarts) and data.

@@ -74,6 +74,26 @@ int FreeLoopbackPort() {
   return ntohs(addr.sin_port);
 }
 
+int FreeLoopbackPorts(int count) {
+  auto free = [](int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (fd >= 0) ::close(fd);
+    return ok;
+  };
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int first = FreeLoopbackPort();
+    bool all = first + count - 1 <= 65535;
+    for (int p = first + 1; all && p < first + count; ++p) all = free(p);
+    if (all) return first;
+  }
+  throw std::runtime_error("no " + std::to_string(count) + " consecutive free loopback ports");
+}
+
 Status DaemonProcess::Spawn(const LaunchOptions& o) {
   std::vector<std::string> args = {o.binary};
   args.insert(args.end(), o.args.begin(), o.args.end());

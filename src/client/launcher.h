@@ -40,6 +40,10 @@ struct LaunchOptions {
 // released): for a dqlite node's address. Throws std::runtime_error if no
 // socket can be bound.
 int FreeLoopbackPort();
+// The first of `count` consecutive ports on 127.0.0.1 that were all free a
+// moment ago: a cluster member's node and its door (the next port), or a
+// demo's three members. Throws std::runtime_error when none is found.
+int FreeLoopbackPorts(int count);
 
 class DaemonProcess {
  public:
