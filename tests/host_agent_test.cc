@@ -22,22 +22,12 @@ namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::DeadPid;
 using testing::RpcClient;
 namespace bj = boost::json;
 using namespace std::chrono_literals;
 
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// A pid that no process has: a child that exited and was reaped.
-pid_t DeadPid() {
-  pid_t child = fork();
-  if (child == 0) _exit(0);
-  waitpid(child, nullptr, 0);
-  return child;
-}
+int64_t NowMs() { return store::Registry::SystemNowMs(); }
 
 // A child that runs until killed.
 struct Child {

@@ -20,6 +20,7 @@ namespace roster {
 namespace {
 
 using testing::Daemon;
+using testing::DeadPid;
 using testing::Ran;
 using testing::RpcClient;
 using testing::Sh;
@@ -29,14 +30,6 @@ using namespace std::chrono_literals;
 int64_t NowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// A pid that no process has: a child that exited and was reaped.
-pid_t DeadPid() {
-  pid_t child = fork();
-  if (child == 0) _exit(0);
-  waitpid(child, nullptr, 0);
-  return child;
 }
 
 // The database as a sqlite3 user (another host's rosterd) writes it.

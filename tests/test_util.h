@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,6 +18,14 @@
 #include "store/registry.h"
 
 namespace roster::testing {
+
+// A pid that no process has: a child that exited and was reaped.
+inline pid_t DeadPid() {
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  return child;
+}
 
 // A fresh directory, removed with everything in it when destroyed.
 class TempDir {
