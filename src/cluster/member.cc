@@ -232,6 +232,7 @@ void Member::OnRole(const RoleView& view) {
 }
 
 void Member::HandOver() {
+  if (!watcher_->view().leader) return;  // (the watcher's last view) not this node's to hand
   dq::ClientOptions o;
   o.nodes = {record_.address};
   o.follow_leader = false;
