@@ -185,6 +185,106 @@ TEST(Hosts, ARegisterHereMovesAnotherHostsSessionAndDropsItsMachineFacts) {
   EXPECT_EQ(s.at("pid"), getpid());
 }
 
+// A register or team.up that names its host (a cluster member's front
+// names its own) records the row there, however this rosterd is called: its
+// pid's start and its root's branch are not read here, `ls --host` finds it,
+// its team roots are not looked at, and a register from yet another host
+// moves it as a register here would.
+TEST(Hosts, ARegisterOrTeamUpNamingItsHostIsRecordedOnThatHost) {
+  Daemon d({"--host", "alpha"});
+  d.Start();
+  RpcClient c = d.Client();
+  const std::filesystem::path repo = d.dir().File("repo");
+  std::filesystem::create_directories(repo / ".git");
+  std::ofstream(repo / ".git" / "HEAD") << "ref: refs/heads/main\n";
+  bj::value s = c.Ok("session.register", {{"id", "remote"},
+                                          {"host", "h2"},
+                                          {"pid", getpid()},
+                                          {"tmux_pane", "%5"},
+                                          {"tmux_socket", "/tmp/b"},
+                                          {"root", repo.string()}});
+  EXPECT_EQ(s.at("host"), "h2");
+  EXPECT_EQ(s.at("pid"), getpid());
+  EXPECT_TRUE(s.at("branch").is_null()) << s;  // h2's root is another directory
+  // Here, the same register reads both.
+  bj::value here =
+      c.Ok("session.register", {{"id", "here"}, {"pid", getpid()}, {"root", repo.string()}});
+  EXPECT_EQ(here.at("host"), "alpha");
+  EXPECT_EQ(here.at("branch"), "main");
+  EXPECT_EQ(
+      Shell(d.db()).Text("SELECT coalesce(pid_start, 'null') FROM sessions WHERE id = 'remote'"),
+      "null");
+  EXPECT_NE(
+      Shell(d.db()).Text("SELECT coalesce(pid_start, 'null') FROM sessions WHERE id = 'here'"),
+      "null");
+
+  const std::string ctl = testing::kRosterctl;
+  Ran h2 = Sh(d, ctl + " --json ls --host h2");
+  ASSERT_EQ(h2.code, 0) << h2.err;
+  bj::value rows = bj::parse(h2.out).at("sessions");
+  ASSERT_EQ(rows.as_array().size(), 1u) << h2.out;
+  EXPECT_EQ(rows.at(0).at("id"), "remote");
+
+  // Re-registered from h3: it moves there, h2's pid and pane are dropped.
+  s = c.Ok("session.register", {{"id", "remote"}, {"host", "h3"}});
+  EXPECT_EQ(s.at("host"), "h3");
+  for (const char* gone : {"pid", "tmux_pane", "tmux_socket"}) {
+    EXPECT_TRUE(s.at(gone).is_null()) << gone << " " << s;
+  }
+  // Re-registered from h3 again with its pid: kept, its start not read here.
+  s = c.Ok("session.register", {{"id", "remote"}, {"host", "h3"}, {"pid", getpid()}});
+  EXPECT_EQ(s.at("pid"), getpid());
+  EXPECT_EQ(
+      Shell(d.db()).Text("SELECT coalesce(pid_start, 'null') FROM sessions WHERE id = 'remote'"),
+      "null");
+  // A session.update's pid is the session's host's, too.
+  c.Ok("session.update", {{"session", "remote"}, {"pid", getpid()}});
+  EXPECT_EQ(
+      Shell(d.db()).Text("SELECT coalesce(pid_start, 'null') FROM sessions WHERE id = 'remote'"),
+      "null");
+
+  // Teams: h2's roots are not looked at here, so a live marker at one of
+  // them is no conflict for h2, nor for alpha.
+  const std::filesystem::path live = d.dir().File("live");
+  std::filesystem::create_directories(live);
+  std::ofstream(live / "team-compose.yaml") << "x";
+  bj::value t = c.Ok("team.up", {{"project_id", "web"},
+                                 {"root", live.string()},
+                                 {"agents", bj::array{"dev"}},
+                                 {"host", "h2"}});
+  EXPECT_EQ(t.at("host"), "h2");
+  EXPECT_EQ(c.Reason("team.up", {{"project_id", "web"},
+                                 {"root", "/nonexistent/h2"},
+                                 {"agents", bj::array{"dev"}},
+                                 {"host", "h2"}}),
+            "");
+  EXPECT_EQ(c.Reason("team.up", {{"project_id", "web"},
+                                 {"root", "/nonexistent/alpha"},
+                                 {"agents", bj::array{"dev"}}}),
+            "");
+  EXPECT_EQ(Shell(d.db()).Text("SELECT group_concat(root || '@' || host, ' ') FROM (SELECT * FROM "
+                               "teams ORDER BY root)"),
+            "/nonexistent/alpha@alpha /nonexistent/h2@h2 " + live.string() + "@h2");
+
+  // A bad host is refused as --host refuses it, and nothing is written.
+  bj::value bad = c.Call("session.register", {{"id", "bad"}, {"host", "two words"}});
+  EXPECT_EQ(bad.at("error").at("data").at("reason"), "invalid_params") << bad;
+  EXPECT_NE(std::string(bad.at("error").at("message").as_string())
+                .find("params.host must be 1 to 64 ASCII letters"),
+            std::string::npos)
+      << bad;
+  EXPECT_EQ(c.Reason("session.get", {{"session", "bad"}}), "not_found");
+  EXPECT_EQ(
+      c.Reason("team.up",
+               {{"project_id", "api"}, {"root", "/r"}, {"agents", bj::array{"dev"}}, {"host", 7}}),
+      "invalid_params");
+  EXPECT_EQ(c.Reason("team.up", {{"project_id", "api"},
+                                 {"root", "/r"},
+                                 {"agents", bj::array{"dev"}},
+                                 {"host", std::string(65, 'x')}}),
+            "invalid_params");
+}
+
 // The simplest honest test of "another host's sessions are not probed": a
 // session of host beta with a dead pid, and one past its TTL, stay active
 // under alpha's rosterd while alpha's own twins are judged; reap takes

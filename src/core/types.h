@@ -131,6 +131,9 @@ struct RegisterParams {
   // Registered by an agent hook: without ttl_ms the session gets the hook TTL
   // (RegistryOptions::hook_ttl_ms), which applies while it has no pid.
   bool hook = false;
+  // The machine the session runs on (a host name: daemon/host_id.h); absent:
+  // the registry's own host. A cluster member's front names its own.
+  std::optional<std::string> host;
   // The git branch of `root`, read by the daemon before the write (not a
   // parameter of the API).
   std::optional<std::string> branch;
@@ -191,6 +194,8 @@ struct TeamUpParams {
   std::string root;
   std::optional<std::string> tmux_prefix;
   std::vector<std::string> agents;
+  // The machine the root is on, as RegisterParams::host.
+  std::optional<std::string> host;
 };
 
 struct OrphansParams {

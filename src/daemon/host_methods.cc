@@ -12,17 +12,6 @@ namespace {
 
 constexpr size_t kMaxHostnameBytes = 255;  // a DNS name
 
-// params.host: required, a valid host name. (A missing one or one of
-// another type is the reader's error, which Checked reports first.)
-std::string ReadHost(ParamReader& r, Status* bad) {
-  auto host = r.Required<std::string>("host");
-  if (!IsValidHostName(host)) {
-    *bad = Status::InvalidParams("params.host must be " + std::string(kHostNameRule) + " (got \"" +
-                                 host + "\")");
-  }
-  return host;
-}
-
 // The entries of the array params.`key` (absent: none), each decoded by
 // `one` from a ParamReader naming it ("params.exited[2].pid must be ...").
 template <typename T, typename F>
@@ -68,7 +57,28 @@ json::value Opt(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
 
+void CheckHost(const std::string& host, Status* bad) {
+  if (!IsValidHostName(host) && bad->ok()) {
+    *bad = Status::InvalidParams("params.host must be " + std::string(kHostNameRule) + " (got \"" +
+                                 host + "\")");
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> ReadOptionalHost(ParamReader& r, Status* bad) {
+  auto host = r.Optional<std::string>("host");
+  if (host) CheckHost(*host, bad);
+  return host;
+}
+
+// (A missing host or one of another type is the reader's error, which
+// Checked reports first.)
+std::string ReadHost(ParamReader& r, Status* bad) {
+  auto host = r.Required<std::string>("host");
+  CheckHost(host, bad);
+  return host;
+}
 
 Result<Call> HostStart(ParamReader& r) {
   Status bad;

@@ -20,6 +20,12 @@ namespace roster::daemon {
 
 inline constexpr int64_t kMaxHostEntries = 10'000;
 
+// params.host, a host name as --host takes it (host_id.h): required by the
+// host.* methods, optional for session.register and team.up (absent or
+// null: nullopt). A bad one sets *bad (the reader's own errors come first).
+std::string ReadHost(ParamReader& r, Status* bad);
+std::optional<std::string> ReadOptionalHost(ParamReader& r, Status* bad);
+
 Result<Call> HostStart(ParamReader& r);
 Result<Call> HostBeat(ParamReader& r);
 Result<Call> HostSessions(ParamReader& r);

@@ -28,9 +28,11 @@ Op Json(F f) {
   };
 }
 
-Result<Call> Done(ParamReader& r, bool write, Op op) {
+// `bad`: a problem found beyond the reader's (which comes first).
+Result<Call> Done(ParamReader& r, bool write, Op op, const Status& bad = Status::Ok()) {
   Status s = r.Finish();
   if (!s.ok()) return s;
+  if (!bad.ok()) return bad;
   return Call{write, std::move(op)};
 }
 
@@ -41,11 +43,14 @@ Result<Call> SessionRegister(ParamReader& r) {
                    r.Optional<json::object>("meta"),        r.Optional<std::string>("tmux_pane"),
                    r.Optional<std::string>("tmux_socket"),  r.Optional<std::string>("activity"),
                    r.Optional<bool>("hook").value_or(false)};
-  auto call = Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }));
+  Status bad;
+  p.host = ReadOptionalHost(r, &bad);
+  auto call = Done(r, true, Json([p](store::Registry& reg) { return reg.Register(p); }), bad);
   if (call.ok() && p.root && !p.root->empty()) {
-    // The root's branch is read first, off the writer (a stat and a read).
-    call->probe = [p](store::Registry&) mutable -> Result<ProbeResult> {
-      p.branch = ReadGitBranch(*p.root);
+    // The root's branch is read first, off the writer (a stat and a read),
+    // when the root is on this machine (another host's agent reads its own).
+    call->probe = [p](store::Registry& reader) mutable -> Result<ProbeResult> {
+      if (reader.HostOf(p.host) == reader.options().host) p.branch = ReadGitBranch(*p.root);
       return ProbeResult(Op(Json([p](store::Registry& reg) { return reg.Register(p); })));
     };
   }
@@ -141,7 +146,9 @@ Result<Call> TeamUp(ParamReader& r) {
   TeamUpParams p{r.Required<std::string>("project_id"), r.Required<std::string>("root"),
                  r.Optional<std::string>("tmux_prefix"),
                  r.Required<std::vector<std::string>>("agents")};
-  return Done(r, true, Json([p](store::Registry& reg) { return reg.TeamUp(p); }));
+  Status bad;
+  p.host = ReadOptionalHost(r, &bad);
+  return Done(r, true, Json([p](store::Registry& reg) { return reg.TeamUp(p); }), bad);
 }
 
 Result<Call> TeamDown(ParamReader& r) {

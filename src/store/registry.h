@@ -307,6 +307,15 @@ class Registry {
   Result<uint64_t> ClusterLeave(std::optional<uint64_t> id);
 
   const RegistryOptions& options() const { return options_; }
+  // The host a write that names `host` (or none: this rosterd's) is for.
+  const std::string& HostOf(const std::optional<std::string>& host) const {
+    return host ? *host : options_.host;
+  }
+  // Whether the facts of `host` (a pid's start time, a root's compose marker)
+  // are read here: only this rosterd's own host's, and none with host agents.
+  bool ReadsFactsOf(const std::string& host) const {
+    return !options_.host_agent && host == options_.host;
+  }
 
  private:
   friend class Engine;  // reaches the Database behind a Registry it made
@@ -350,8 +359,9 @@ class Registry {
                                            const std::optional<std::string>& activity);
   // The TTL a register gives: ttl_ms, else hook_ttl_ms for a hook, else default_ttl_ms.
   int64_t RegisterTtl(const RegisterParams& p) const;
-  // Records the start time of the session's (new) pid.
-  void SetPidStart(const std::string& id, std::optional<int64_t> pid);
+  // Records the start time of the session's (new) pid, if it is read here
+  // (ReadsFactsOf `host`, the session's); else none.
+  void SetPidStart(const std::string& id, std::optional<int64_t> pid, const std::string& host);
   // Checks the fields RegisterParams and UpdateParams share.
   template <typename P>
   Status ValidateCommon(const P& p) const;

@@ -73,11 +73,12 @@ Status Registry::CheckNameFree(const std::string& name, const std::string& id) {
   return Status::Ok();
 }
 
-void Registry::SetPidStart(const std::string& id, std::optional<int64_t> pid) {
-  // With a host agent the pid is another machine's to read: no start time
-  // (the process is then judged by its pid alone).
+void Registry::SetPidStart(const std::string& id, std::optional<int64_t> pid,
+                           const std::string& host) {
+  // Another host's pid (every host's, with host agents) is another machine's
+  // to read: no start time here (its agent reports it: SetPidStarts).
   std::optional<int64_t> start;
-  if (pid && !options_.host_agent) start = options_.probe->StartTime(*pid);
+  if (pid && ReadsFactsOf(host)) start = options_.probe->StartTime(*pid);
   auto& q = Stmt("UPDATE sessions SET pid_start = ?2 WHERE id = ?1");
   q.bind(1, id);
   BindOpt(q, 2, start);
@@ -178,9 +179,9 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
   BindOpt(q, 11, p.tmux_socket);
   BindOpt(q, 12, p.activity);
   BindOpt(q, 13, p.branch);
-  q.bind(14, options_.host);
+  q.bind(14, HostOf(p.host));
   q.exec();
-  if (p.pid) SetPidStart(id, p.pid);
+  if (p.pid) SetPidStart(id, p.pid, HostOf(p.host));
   return Resolve(id);
 }
 
@@ -188,7 +189,8 @@ Result<Session> Registry::InsertNew(const RegisterParams& p) {
 // root keeps the stored root). An operator's pause is ended only by resume, so
 // a paused session stays paused; any other session becomes live again, with
 // no open pause. The session now runs where it was registered: its host is
-// this rosterd's (its pid and pane were read here).
+// the one the register names, else this rosterd's (its pid and pane were
+// read there).
 Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   const bool live = s.status == "active" || s.status == "idle" || s.status == "paused";
   if (!live) ROSTER_RETURN_IF_ERROR(CheckLiveLimit());
@@ -202,13 +204,14 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
     s.branch.reset();  // another root: its branch, if read, follows
   }
   if (p.root) s.branch = p.branch;
-  const bool moved = s.host != options_.host;
+  const std::string& host = HostOf(p.host);
+  const bool moved = s.host != host;
   if (moved) {
     // Another machine's pid, pane and tmux session mean nothing here.
     if (!p.pid) s.pid.reset();
     if (!p.tmux_pane) s.tmux_pane.reset(), s.tmux_socket.reset();
     if (!p.tmux_session) s.tmux_session.reset();
-    s.host = options_.host;
+    s.host = host;
   }
   if (p.pid) s.pid = p.pid;
   if (p.tmux_session) s.tmux_session = p.tmux_session;
@@ -227,7 +230,7 @@ Result<Session> Registry::ReviveExisting(Session s, const RegisterParams& p) {
   s.updated_at = s.last_seen = now;
   s.grace_until.reset();
   ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
-  if (p.pid || moved) SetPidStart(s.id, s.pid);
+  if (p.pid || moved) SetPidStart(s.id, s.pid, host);
   return Resolve(s.id);
 }
 
@@ -278,7 +281,7 @@ Result<Session> Registry::Update(const UpdateParams& p) {
     s.updated_at = s.last_seen = Now();
     s.grace_until.reset();
     ROSTER_RETURN_IF_ERROR(SaveSession(s, p.meta.has_value()));
-    if (p.pid) SetPidStart(s.id, p.pid);
+    if (p.pid) SetPidStart(s.id, p.pid, HostOf(s.host));
     return Resolve(s.id);
   });
 }

@@ -56,20 +56,24 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     ROSTER_RETURN_IF_ERROR(CheckText("agents[]", a, options_.max_field_bytes, false));
   }
   return Write<Team>([&]() -> Result<Team> {
-    // Only this host's roots can be looked at; the project up on another
-    // machine is another checkout. (With a host agent, no root is this
-    // machine's to look at.)
-    auto& others = Stmt(
-        "SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 AND host = ?3 ORDER BY root");
-    others.bind(1, p.project_id);
-    others.bind(2, p.root);
-    others.bind(3, options_.host);
-    while (others.executeStep()) {
-      std::string root = others.getColumn(0).getString();
-      if (!options_.host_agent && TeamRootLive(root, options_.compose_marker)) {
-        return Status::Conflict("project " + p.project_id + " is already up at " + root +
-                                " (it holds " + options_.compose_marker +
-                                "); bring it down there first (team.down)");
+    // Only the roots of the team's own host conflict; the project up on
+    // another machine is another checkout. And only this host's roots can
+    // be looked at (with a host agent, none is this machine's to look at).
+    const std::string& host = HostOf(p.host);
+    if (ReadsFactsOf(host)) {
+      auto& others = Stmt(
+          "SELECT root FROM teams WHERE project_id = ?1 AND root <> ?2 AND host = ?3 ORDER BY "
+          "root");
+      others.bind(1, p.project_id);
+      others.bind(2, p.root);
+      others.bind(3, host);
+      while (others.executeStep()) {
+        std::string root = others.getColumn(0).getString();
+        if (TeamRootLive(root, options_.compose_marker)) {
+          return Status::Conflict("project " + p.project_id + " is already up at " + root +
+                                  " (it holds " + options_.compose_marker +
+                                  "); bring it down there first (team.down)");
+        }
       }
     }
     const int64_t now = Now();
@@ -82,7 +86,7 @@ Result<Team> Registry::TeamUp(const TeamUpParams& p) {
     up.bind(2, p.root);
     BindOpt(up, 3, p.tmux_prefix);
     up.bind(4, now);
-    up.bind(5, options_.host);
+    up.bind(5, host);
     up.exec();
     auto& drop = Stmt(
         "DELETE FROM team_agents WHERE project_id = ?1 AND root = ?2 "
