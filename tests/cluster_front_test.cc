@@ -463,5 +463,92 @@ TEST(FrontScripted, AResumedWatchKeepsTheClientsIdAndStartsAfterItsLastRev) {
   EXPECT_TRUE(resumed_right.load());
 }
 
+// A session or team is on the machine its request came from: through a
+// front whose member is host "hb", a real core whose host is "ha" records
+// hb's registrations as hb's — alone, pipelined or in a batch, with or
+// without params — and leaves a host the request names.
+TEST(FrontHost, RegistrationsAndTeamsThroughAFrontCarryItsMembersHost) {
+  TempDir dir;
+  Daemon core({"--host", "ha"});
+  core.Start();
+  Where where;
+  where.Set(Primary::Local(core.socket()));
+  daemon::DaemonConfig c = MemberConfig(dir, "front", kSecret);
+  c.socket_path = dir.File("front.sock");
+  c.registry.host = "hb";
+  TestFront front(c, where.Locator());
+  RpcClient client = front.Client();
+  EXPECT_EQ(client.Ok("session.register", {{"name", "via-b"}}).at("host"), "hb");
+  EXPECT_EQ(client.Ok("session.register", {{"name", "named"}, {"host", "hx"}}).at("host"), "hx");
+  EXPECT_EQ(client
+                .Ok("team.up",
+                    {{"project_id", "web"}, {"root", "/src/web"}, {"agents", json::array{"dev"}}})
+                .at("host"),
+            "hb");
+  client.SendRaw(
+      R"({"jsonrpc":"2.0","id":"bare","method":"session.register"})"
+      "\n"
+      R"([{"jsonrpc":"2.0","id":1,"method":"session.register","params":{"name":"in-batch"}},)"
+      R"({"jsonrpc":"2.0","method":"session.register","params":{"name":"notified"}},)"
+      R"({"jsonrpc":"2.0","id":2,"method":"session.get","params":{"session":"via-b"}}])"
+      "\n");
+  json::value bare = client.ReadResponse();
+  EXPECT_EQ(bare.at("result").at("host"), "hb") << json::serialize(bare);
+  json::value batch = client.ReadResponse();
+  ASSERT_TRUE(batch.is_array()) << json::serialize(batch);
+  EXPECT_EQ(batch.at(0).at("result").at("host"), "hb");
+  EXPECT_EQ(batch.at(1).at("result").at("host"), "hb");
+  RpcClient direct = core.Client();
+  EXPECT_EQ(direct.Ok("session.get", {{"session", "notified"}}).at("host"), "hb");
+  // The core's own clients are its host's.
+  EXPECT_EQ(direct.Ok("session.register", {{"name", "on-a"}}).at("host"), "ha");
+  // A bad host named by the client is the core's to refuse.
+  EXPECT_EQ(client.Reason("session.register", {{"host", "two words"}}), "invalid_params");
+}
+
+// Every other line is passed on byte for byte; only a session.register or
+// team.up without a host is written anew.
+TEST(FrontHost, OnlyRegistrationsWithoutAHostAreRewritten) {
+  TempDir dir;
+  const std::string core_socket = dir.File("core.sock");
+  const std::string heartbeat =
+      R"({"id":7 , "jsonrpc":"2.0","method":"session.heartbeat","params":{"session":"x","meta":{"n":1.50}}})";
+  const std::string named =
+      R"({"jsonrpc":"2.0","id":8,"method":"session.register","params":{"host":"hx", "name":"y"}})";
+  std::vector<std::string> seen;
+  auto read_raw = [](int fd) {
+    std::string line;
+    char ch;
+    while (::recv(fd, &ch, 1, 0) == 1 && ch != '\n') line += ch;
+    return line;
+  };
+  ScriptedCore core(core_socket, {[&](int fd) {
+                      for (int i = 0; i < 3; ++i) {
+                        seen.push_back(read_raw(fd));
+                        ScriptedCore::Write(fd, Answer(json::parse(seen.back()), {}));
+                      }
+                    }});
+  Where where;
+  where.Set(Primary::Local(core_socket));
+  daemon::DaemonConfig c = MemberConfig(dir, "front", kSecret);
+  c.socket_path = dir.File("front.sock");
+  c.registry.host = "hb";
+  {
+    TestFront front(c, where.Locator());
+    RpcClient client = front.Client();
+    client.SendRaw(heartbeat + "\n");
+    client.ReadResponse();
+    client.SendRaw(named + "\n");
+    client.ReadResponse();
+    client.Ok("session.register", {{"name", "z"}});
+  }
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], heartbeat);
+  EXPECT_EQ(seen[1], named);
+  json::value rewritten = json::parse(seen[2]);
+  EXPECT_EQ(rewritten.at("params").at("host"), "hb") << seen[2];
+  EXPECT_EQ(rewritten.at("params").at("name"), "z") << seen[2];
+}
+
 }  // namespace
 }  // namespace roster::testing

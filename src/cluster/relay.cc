@@ -21,6 +21,21 @@ constexpr size_t kMaxQueued = 1024;        // requests waiting for a primary
 
 const json::value kNull;
 
+// A session or team is on the machine its request comes from: a
+// session.register or team.up naming no host gets `host`, this member's (the
+// core would record its own; with no host configured, it does). False when
+// the request is left as it is.
+bool NameHost(std::string_view method, json::object& request, const std::string& host) {
+  if (host.empty() || (method != "session.register" && method != "team.up")) return false;
+  json::value& params = request["params"];  // absent: an object of its own
+  if (params.is_null()) params = json::object();
+  if (!params.is_object()) return false;  // the core says what is wrong
+  json::value& named = params.as_object()["host"];
+  if (!named.is_null()) return false;
+  named = host;
+  return true;
+}
+
 }  // namespace
 
 Relay::Relay(UnixSocket client, Front& front)
@@ -128,6 +143,7 @@ bool Relay::TrackOne(json::value& request, Pending* p, bool* rewritten) {
   const json::value* id = o.if_contains("id");
   const json::value* m = o.if_contains("method");
   const std::string_view method = m && m->is_string() ? std::string_view(m->as_string()) : "";
+  if (NameHost(method, o, config_.registry.host)) *rewritten = true;
   json::value* params = o.if_contains("params");
   if (method == "unwatch" && params && params->is_object()) {
     json::value* wid = params->as_object().if_contains("watch_id");

@@ -7,6 +7,12 @@
 // (cluster/relay_line.h). From that it keeps its promises when the primary
 // changes:
 //
+//  - A session.register or team.up (alone or in a batch) naming no `host`
+//    gets this member's (config.registry.host): the core records the
+//    session or team on the machine the request came from, not its own.
+//    Only such a request is written anew; every other line is passed on
+//    byte for byte.
+//
 //  - Upstream lost (end of file, an error): every request still pending is
 //    answered `unavailable`, cause `unknown_outcome` (it may or may not
 //    have been applied). Then the relay finds the primary again and
