@@ -118,7 +118,7 @@ Cluster::Cluster(int n, std::vector<std::string> extra)
   ::chmod(secret_.c_str(), 0600);
   for (int i = 0; i < n; ++i) {
     if (i == 0) {
-      std::vector<std::string> args{"--secret-file", secret_};
+      std::vector<std::string> args{"--secret-file", secret_, "--host", "member0"};
       args.insert(args.end(), extra_.begin(), extra_.end());
       members_.push_back(std::make_unique<Daemon>(args, Engine::kDqlite));
     } else {
@@ -134,7 +134,8 @@ Cluster::~Cluster() {
 
 Daemon& Cluster::Add(const std::string& secret_file) {
   std::vector<std::string> args{"--secret-file", secret_file.empty() ? secret_ : secret_file,
-                                "--join", members_.at(0)->cluster()};
+                                "--join",        members_.at(0)->cluster(),
+                                "--host",        "member" + std::to_string(members_.size())};
   args.insert(args.end(), extra_.begin(), extra_.end());
   members_.push_back(std::make_unique<Daemon>(args, Engine::kDqlite));
   return *members_.back();
@@ -147,7 +148,7 @@ void Cluster::StartMember(Daemon& d) {
 
 void Cluster::Restart(int i) {
   Daemon& d = member(i);
-  std::vector<std::string> args{"--secret-file", secret_};
+  std::vector<std::string> args{"--secret-file", secret_, "--host", "member" + std::to_string(i)};
   args.insert(args.end(), extra_.begin(), extra_.end());
   d.SetExtra(args);
   const size_t before = d.Log().size();

@@ -259,8 +259,9 @@ class Daemon {
 
 // rosterd cluster members on loopback (--engine dqlite), each a Daemon with
 // its own data directory, socket and ports (its node's and its door, the
-// next one), sharing one secret file (0600): the first bootstraps, the
-// others --join it. Every wait is bounded.
+// next one) and host (member0, member1, ...: as if on machines of their
+// own), sharing one secret file (0600): the first bootstraps, the others
+// --join it. Every wait is bounded.
 class Cluster {
  public:
   // Starts `n` members, each ready (joined) before the next starts.

@@ -50,6 +50,10 @@ struct Primary {
   static Primary Remote(std::string door) { return {Kind::kRemote, std::move(door)}; }
 };
 using PrimaryLocator = std::function<Primary()>;
+// This member's answer to cluster.status (its own view, not the primary's):
+// called on the io thread, it must not block: it hands `reply` the result's
+// JSON text later, from any thread (the relay posts it back to its own).
+using LocalStatus = std::function<void(std::function<void(Result<std::string>)> reply)>;
 
 class Relay;
 
@@ -70,6 +74,10 @@ class Front {
   void Stop();
   // Tells the relays waiting for a primary to ask the locator now.
   void PrimaryChanged();
+  // cluster.status (a single request, not in a batch) is answered by the
+  // relay with this, not sent to the primary. Before Listen/Adopt.
+  void set_local_status(LocalStatus fn) { local_status_ = std::move(fn); }
+  const LocalStatus& local_status() const { return local_status_; }
 
   size_t connections() const { return relays_.size(); }
 
@@ -87,6 +95,7 @@ class Front {
   const daemon::DaemonConfig& config_;
   const Security& security_;
   PrimaryLocator locator_;
+  LocalStatus local_status_;
   asio::local::stream_protocol::acceptor acceptor_;
   std::set<std::shared_ptr<Relay>> relays_;
   asio::steady_timer grace_;    // armed by Stop(): then the rest are dropped

@@ -6,6 +6,8 @@
 #include "cluster/door_address.h"
 #include "cluster/peer.h"
 #include "daemon/daemon.h"
+#include "daemon/host_beat.h"
+#include "daemon/host_id.h"
 #include "daemon/systemd.h"
 #include "store/dqlite/client.h"
 #include "store/dqlite_engine.h"
@@ -30,9 +32,13 @@ constexpr int kMembershipEvery = 10;
 }  // namespace
 
 Member::Member(const daemon::DaemonConfig& config, int listen_fd)
-    : config_(config), listen_fd_(listen_fd), signals_(io_, SIGINT, SIGTERM) {}
+    : config_(config),
+      listen_fd_(listen_fd),
+      signals_(io_, SIGINT, SIGTERM),
+      core_socket_(config.data_dir + "/core.sock") {}
 
 Member::~Member() {
+  status_pool_.join();  // no cluster.status answer runs past here
   if (watcher_) watcher_->Stop();
   if (core_) core_->Stop();
   if (node_) {
@@ -47,6 +53,11 @@ Result<std::unique_ptr<Member>> Member::Open(const daemon::DaemonConfig& config,
 }
 
 Status Member::Start() {
+  if (core_socket_.size() > 107) {  // what sockaddr_un holds
+    return Status::InvalidParams("the data directory " + config_.data_dir +
+                                 " is too long for the core's socket in it (" + core_socket_ +
+                                 ": at most 107 bytes); choose a shorter --data");
+  }
   auto security = Security::Load(config_);
   if (!security.ok()) return security.status();
   security_ = std::move(security).value();
@@ -69,9 +80,10 @@ Status Member::Start() {
   if (record_.state == MemberRecord::State::kJoining) ROSTER_RETURN_IF_ERROR(Join());
   daemon::DaemonConfig core = config_;
   core.node_id = record_.id;
+  core.socket_path = core_socket_;  // the front serves the public socket
+  core.registry.host_agent = true;  // every member's agent does its host's duties
   core_ = std::make_unique<Core>(
-      std::move(core), listen_fd_,
-      [this] { NotifyReadyOnce("serving " + config_.socket_path + " as the primary"); },
+      std::move(core), /*listen_fd=*/-1, [this] { PrimaryMoved(); },
       [this] { return StatusJson(); });
   watcher_ = std::make_unique<RoleWatcher>(record_.address, record_.id,
                                            std::chrono::milliseconds(config_.role_poll_ms),
@@ -167,6 +179,7 @@ Result<std::string> Member::StatusJson() {
                  {"address", record_.address},
                  {"door", door.ok() ? *door : ""},
                  {"role", core_->serving() ? "primary" : "relay"},
+                 {"host", config_.registry.host},
                  {"leader_id", v.leader_id},
                  {"leader_address", v.leader_address},
                  {"members", nullptr}};
@@ -204,6 +217,8 @@ void Member::OnRole(const RoleView& view) {
       return Leave();
     }
   }
+  if (view.leader_id != last_leader_id_ || view.leader != last_leading_) PrimaryMoved();
+  last_leading_ = view.leader;
   if (view.leader_id != last_leader_id_) {
     if (view.leader_id == 0) {
       LogInfo("cluster: no leader known (an election may be running)");
@@ -225,10 +240,21 @@ void Member::OnRole(const RoleView& view) {
     LogInfo("this member's node no longer leads: stopping the core");
     core_->Stop();
   }
-  if (view.leader_id != 0) {
-    NotifyReadyOnce("a member of the cluster whose primary is node " +
-                    std::to_string(view.leader_id));
+}
+
+Primary Member::Locate() const {
+  const RoleView v = watcher_->view();
+  if (v.leader && core_->serving()) return Primary::Local(core_socket_);
+  if (v.leader_id != 0 && !v.leader) {
+    if (auto door = DoorAddress(v.leader_address); door.ok()) return Primary::Remote(*door);
   }
+  return Primary::None();
+}
+
+void Member::PrimaryMoved() {
+  asio::post(io_, [this] {
+    if (front_) front_->PrimaryChanged();
+  });
 }
 
 void Member::HandOver() {
@@ -253,10 +279,18 @@ void Member::HandOver() {
 
 int Member::Run() {
   door_ = std::make_unique<Door>(io_, config_, security_, [this]() -> std::optional<std::string> {
-    if (core_->serving()) return config_.socket_path;
+    if (core_->serving()) return core_socket_;
     return std::nullopt;
   });
   if (Status s = door_->Start(); !s.ok()) {
+    LogError(s.message());
+    return 1;
+  }
+  front_ = std::make_unique<Front>(io_, config_, security_, [this] { return Locate(); });
+  front_->set_local_status([this](std::function<void(Result<std::string>)> reply) {
+    asio::post(status_pool_, [this, reply = std::move(reply)] { reply(StatusJson()); });
+  });
+  if (Status s = listen_fd_ >= 0 ? front_->Adopt(listen_fd_) : front_->Listen(); !s.ok()) {
     LogError(s.message());
     return 1;
   }
@@ -264,9 +298,22 @@ int Member::Run() {
     if (!e) LogInfo("signal " + std::to_string(signo) + ": shutting down");
     daemon::systemd::NotifyStopping();
     door_->Stop();
+    front_->Stop();
   });
   watcher_->Start();
+  agent_ = std::make_unique<HostAgent>(
+      HostAgentOptions{.socket = config_.socket_path,
+                       .host = config_.registry.host,
+                       .hostname = daemon::MachineHostname(),
+                       .probe_interval = std::chrono::milliseconds(config_.cleanup_interval_ms),
+                       .branch_interval = std::chrono::milliseconds(config_.branch_interval_ms),
+                       .beat_interval = daemon::HostBeat::Period(config_.registry.host_timeout_ms),
+                       .part = config_.cleanup_batch,
+                       .compose_marker = config_.registry.compose_marker});
+  agent_->Start();
+  asio::post(io_, [this] { NotifyReadyOnce("serving " + config_.socket_path); });
   io_.run();  // until the signal's handler ran, or the member left
+  agent_->Stop();
   watcher_->Stop();
   core_->Stop();
   HandOver();

@@ -37,10 +37,14 @@
 // voter is there — leadership is handed over (TRANSFER) so that the others
 // need not wait for an election, then the node, then the lock.
 //
-// The public socket. Until the front (the relay every member serves its
-// public socket with) is in place, the core itself serves the public socket
-// while this member is the primary; the other members' sockets do not
-// answer.
+// The public socket is served by the front (cluster/front.h) on every
+// member, primary or not: each client connection is relayed to the core of
+// the primary — this member's own on DATA/core.sock while it leads, else
+// the leader's door — so clients never know which member serves them, and
+// their watches resume when the primary changes. cluster.status is
+// answered by the front itself (this member's view). The host agent
+// (cluster/host_agent.h) does this machine's duties as a client of the
+// public socket; the core, started with registry.host_agent, does none.
 //
 // Thread-safety: RunMember on the main thread; the watcher's callbacks run
 // on its thread and touch the core only there.
@@ -54,6 +58,8 @@
 
 #include "cluster/core.h"
 #include "cluster/door.h"
+#include "cluster/front.h"
+#include "cluster/host_agent.h"
 #include "cluster/member_record.h"
 #include "cluster/role.h"
 #include "cluster/security.h"
@@ -102,6 +108,11 @@ class Member {
   // Hands leadership to another voter, if this node leads and one is there.
   void HandOver();
   void NotifyReadyOnce(const std::string& what);
+  // Where the front's relays find the primary's core (io thread; reads the
+  // watcher's last view and the core's state).
+  Primary Locate() const;
+  // Wakes the front's relays (from any thread).
+  void PrimaryMoved();
 
   const daemon::DaemonConfig config_;
   const int listen_fd_;
@@ -113,11 +124,18 @@ class Member {
   std::unique_ptr<RoleWatcher> watcher_;
   boost::asio::io_context io_{1};
   boost::asio::signal_set signals_;
-  std::unique_ptr<Door> door_;  // io thread
+  const std::string core_socket_;  // DATA/core.sock
+  std::unique_ptr<Door> door_;     // io thread
+  std::unique_ptr<Front> front_;   // io thread
+  std::unique_ptr<HostAgent> agent_;
+  // cluster.status answers off the io thread (they ask the node). Last: it
+  // is joined first, before anything it uses is destroyed.
+  boost::asio::thread_pool status_pool_{1};
 
   // ---- the watcher's thread ----
   std::chrono::steady_clock::time_point core_started_{};
   uint64_t last_leader_id_ = 0;
+  bool last_leading_ = false;
   int polls_ = 0;
   std::atomic<bool> left_{false};
   std::atomic<bool> ready_{false};

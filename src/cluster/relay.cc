@@ -145,6 +145,20 @@ bool Relay::TrackOne(json::value& request, Pending* p, bool* rewritten) {
   const std::string_view method = m && m->is_string() ? std::string_view(m->as_string()) : "";
   if (NameHost(method, o, config_.registry.host)) *rewritten = true;
   json::value* params = o.if_contains("params");
+  if (method == "cluster.status" && !p->batch && id && front_.local_status()) {
+    // This member's own view: whether it is the primary is the point. It
+    // asks the member's node (bounded), off the io thread; the answer may
+    // overtake earlier requests' (JSON-RPC matches answers by id).
+    front_.local_status()([self = shared_from_this(), id = *id](Result<std::string> status) {
+      asio::post(self->retry_.get_executor(), [self, id, status = std::move(status)]() mutable {
+        if (!status.ok()) return self->ToClient(jsonrpc::ErrorResponse(id, status.status()));
+        std::string result = std::move(status).value();
+        jsonrpc::FrameResult(id, &result);
+        self->ToClient(std::move(result));
+      });
+    });
+    return false;
+  }
   if (method == "unwatch" && params && params->is_object()) {
     json::value* wid = params->as_object().if_contains("watch_id");
     if (wid && wid->is_int64()) {
