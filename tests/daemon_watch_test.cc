@@ -214,7 +214,13 @@ TEST_P(DaemonWatch, SlowSubscriberCatchesUpFromDiskWithoutSlowingWriters) {
   bj::value subs = c.Ok("status").at("subscribers");
   int64_t caught_up = 0;
   for (const auto& s : subs.as_array()) caught_up += s.at("caught_up").as_int64();
-  EXPECT_GT(caught_up, 0);  // the slow one read from disk
+  // The slow one read from disk. (On dqlite a member's relay stands between
+  // the watcher and the core and takes what the watcher does not read, up
+  // to its high-water mark, so the core need not fall back to disk for
+  // 2,000 events: the relay's own limit is tested in cluster_front_test.)
+  if (GetParam() == Engine::kFile) {
+    EXPECT_GT(caught_up, 0);
+  }
 }
 
 TEST_P(DaemonWatch, FallingBehindTheCompactionHorizonIsCompacted) {

@@ -1,6 +1,8 @@
 // front.cc — the front's acceptor and its relays (see front.h).
 #include "cluster/front.h"
 
+#include <filesystem>
+
 #include "cluster/relay.h"
 #include "daemon/jsonrpc.h"
 #include "daemon/server.h"
@@ -22,6 +24,7 @@ Front::~Front() = default;
 
 Status Front::Listen() {
   ROSTER_RETURN_IF_ERROR(daemon::ListenUnix(acceptor_, config_.socket_path));
+  bound_path_ = true;
   Accept();
   return Status::Ok();
 }
@@ -86,6 +89,12 @@ void Front::Stop() {
   backoff_.cancel();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  // The socket file goes with the acceptor, as rosterd's own (a socket
+  // systemd passed stays: it is systemd's).
+  if (bound_path_) {
+    std::error_code ec;
+    std::filesystem::remove(config_.socket_path, ec);
+  }
   auto relays = relays_;
   for (auto& r : relays) r->Shutdown();
   if (relays_.empty()) return;

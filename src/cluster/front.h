@@ -101,6 +101,7 @@ class Front {
   asio::steady_timer grace_;    // armed by Stop(): then the rest are dropped
   asio::steady_timer backoff_;  // a pause after a failed accept
   bool stopping_ = false;
+  bool bound_path_ = false;  // Listen() bound config.socket_path: Stop() removes it
 };
 
 }  // namespace roster::cluster

@@ -26,6 +26,9 @@ namespace {
 constexpr auto kCoreRetry = 500ms;
 // How long a join keeps asking while the cluster has no primary to take it.
 constexpr auto kJoinPatience = 20s;
+// Connections the core keeps for the members' host agents (one each) on top
+// of max_connections: room for this many members.
+constexpr int64_t kAgentConnections = 16;
 // The role watcher checks the node is still a member every this many polls.
 constexpr int kMembershipEvery = 10;
 
@@ -82,6 +85,10 @@ Status Member::Start() {
   core.node_id = record_.id;
   core.socket_path = core_socket_;  // the front serves the public socket
   core.registry.host_agent = true;  // every member's agent does its host's duties
+  // The core serves the members' relays: every member's clients (which
+  // their fronts count against max_connections) and its host agent, one per
+  // member, which the setting does not count.
+  core.limits.max_connections += kAgentConnections;
   core_ = std::make_unique<Core>(
       std::move(core), /*listen_fd=*/-1, [this] { PrimaryMoved(); },
       [this] { return StatusJson(); });
@@ -286,7 +293,9 @@ int Member::Run() {
     LogError(s.message());
     return 1;
   }
-  front_ = std::make_unique<Front>(io_, config_, security_, [this] { return Locate(); });
+  front_config_ = config_;
+  front_config_.limits.max_connections += 1;
+  front_ = std::make_unique<Front>(io_, front_config_, security_, [this] { return Locate(); });
   front_->set_local_status([this](std::function<void(Result<std::string>)> reply) {
     asio::post(status_pool_, [this, reply = std::move(reply)] { reply(StatusJson()); });
   });

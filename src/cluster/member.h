@@ -115,6 +115,9 @@ class Member {
   void PrimaryMoved();
 
   const daemon::DaemonConfig config_;
+  // The front's: one connection more than max_connections, the member's
+  // own host agent's, so clients get every one the setting promises.
+  daemon::DaemonConfig front_config_;
   const int listen_fd_;
   LockFile lock_;
   Security security_;
