@@ -18,10 +18,10 @@ int main(int argc, char** argv) {
   app.add_option(
          "scenario", o.scenario,
          "fleet, fleet-pipelined, logs, fanout, scale, expiry, cli, roundtrip, liveness, reap, "
-         "dqlite")
+         "dqlite, cluster")
       ->required()
       ->check(CLI::IsMember({"fleet", "fleet-pipelined", "logs", "fanout", "scale", "expiry", "cli",
-                             "roundtrip", "liveness", "reap", "dqlite"}));
+                             "roundtrip", "liveness", "reap", "dqlite", "cluster"}));
   app.add_flag("--json", o.json, "one JSON object on one line");
   app.add_option("--engine", o.engine,
                  "file (default), dqlite (one embedded node on loopback), or both (the "
@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
                "report its cost");
   app.add_option("--top-rows", o.top_rows, "fleet --top: the terminal's rows (50)");
   app.add_option("--entries", o.entries, "log entries (scale 1000000)");
-  app.add_option("--runs", o.runs, "processes (cli 200); rounds (dqlite 3)");
+  app.add_option("--runs", o.runs,
+                 "processes (cli 200); rounds (dqlite 3); leader kills (cluster 10)");
   app.add_option("--socket", o.socket, "use this running daemon instead of starting one");
   app.add_option("--rosterd", o.rosterd, "rosterd binary");
   app.add_option("--rosterctl", o.rosterctl, "rosterctl binary");
@@ -97,6 +98,14 @@ int main(int argc, char** argv) {
     set("--ops", o.ops, 2'000);
     set("--runs", o.runs, 3);
     return DqliteScenario(o);
+  }
+  if (o.scenario == "cluster") {  // three members on loopback
+    set("--sessions", o.sessions, 2000);
+    set("--ops", o.ops, 20'000);
+    set("--depth", o.depth, 16);
+    set("--watchers", o.watchers, 10);
+    set("--runs", o.runs, 10);
+    return ClusterScenario(o);
   }
   if (o.scenario == "logs") {
     set("--ops", o.ops, 200'000);

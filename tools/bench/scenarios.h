@@ -23,6 +23,9 @@ int Reap(Options& o);
 int Roundtrip(Options& o, int depth);
 // dqlite.cc
 int DqliteScenario(Options& o);
+// cluster.cc: three members on loopback (fleet through the primary and a
+// relay, watch delay on a relay, failover over --runs leader kills).
+int ClusterScenario(Options& o);
 // engines.cc: the scenario of `args` (this program's command line without
 // --engine, --rounds and --json) on each engine, side by side.
 int BothEngines(const Options& o, const std::vector<std::string>& args, int rounds);
