@@ -11,25 +11,14 @@
 #include <deque>
 #include <map>
 
+#include "client/launcher.h"
 #include "store/dqlite/protocol.h"
 
 namespace roster::testing {
 
 using namespace std::chrono_literals;
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("no free loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+int FreePort() { return client::FreeLoopbackPort(); }
 
 DqliteCluster::DqliteCluster(int n, unsigned latency_ms, const std::string& dir) : dir_(dir) {
   if (dir_.empty()) dir_ = temp_.emplace().path().string();
